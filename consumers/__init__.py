@@ -1,0 +1,1 @@
+"""Kafka entry points: the wire contract, the ingest worker and its helpers."""

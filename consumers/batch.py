@@ -1,0 +1,161 @@
+"""Decide one poll batch: decode, dedupe by message id, apply commands, collect dead letters.
+
+Nothing is written here; the caller commits the outcome in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Repository
+from eventsourcing.domain import Aggregate, CanMutateAggregate
+from eventsourcing.persistence import Tracking
+
+from consumers.contract import Coordinates, Decoded, Undecodable, decode
+from consumers.topics import Topics
+from domain.handlers import handle
+from domain.identity import institution_aggregate_id, person_aggregate_id
+from domain.institution import Institution
+from domain.person import Person
+from domain.reasons import Reason, Rejected
+from infra.store import AcceptedMessage, BatchRecord, DeadLetter, offset_tracking_name
+
+
+@dataclass(frozen=True)
+class InboundRecord:
+    """A consumed Kafka record, reduced to what the ledger keeps."""
+
+    coordinates: Coordinates
+    key: bytes | None
+    value: bytes | None
+
+
+@dataclass
+class BatchOutcome:
+    """What one batch produced: events to append and the batch's bookkeeping rows."""
+
+    events: list[CanMutateAggregate[UUID]] = field(default_factory=list)
+    record: BatchRecord = field(default_factory=BatchRecord)
+    duplicates: int = 0
+
+
+class UnitOfWork:
+    """Aggregates as recorded plus this batch's uncommitted changes, loaded at most once."""
+
+    def __init__(self, repository: Repository[UUID]) -> None:
+        self._repository = repository
+        self._loaded: dict[UUID, Aggregate | None] = {}
+
+    def _get(self, aggregate_id: UUID) -> Aggregate | None:
+        if aggregate_id not in self._loaded:
+            try:
+                self._loaded[aggregate_id] = self._repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                self._loaded[aggregate_id] = None
+        return self._loaded[aggregate_id]
+
+    def institution(self, code: str) -> Institution | None:
+        found = self._get(institution_aggregate_id(code))
+        return found if isinstance(found, Institution) else None
+
+    def person(self, person_id: str) -> Person | None:
+        found = self._get(person_aggregate_id(person_id))
+        return found if isinstance(found, Person) else None
+
+    def keep(self, aggregate: Aggregate) -> None:
+        self._loaded[aggregate.id] = aggregate
+
+    def assert_nothing_pending(self) -> None:
+        # Handlers decide before they trigger; a rejection that left events behind is a bug,
+        # and committing anything of that batch could half-apply a message.
+        for aggregate in self._loaded.values():
+            if aggregate is not None and aggregate.pending_events:
+                raise RuntimeError(f"rejected command left pending events on {aggregate.id}")
+
+
+KnownDigests = Callable[[Sequence[UUID]], Mapping[UUID, bytes]]
+
+
+class BatchDecider:
+    """Turns records into an outcome; `known_digests` reads accepted message ids from the store."""
+
+    def __init__(
+        self,
+        repository: Repository[UUID],
+        known_digests: KnownDigests,
+        topics: Topics,
+        cluster_id: str,
+    ) -> None:
+        self._repository = repository
+        self._known_digests = known_digests
+        self._topics = topics
+        self._cluster_id = cluster_id
+
+    def decide(self, records: Sequence[InboundRecord], recorded_at: datetime) -> BatchOutcome:
+        outcome = BatchOutcome()
+        work = UnitOfWork(self._repository)
+        decoded = [
+            decode(r.value, r.coordinates, self._topics.suffix_of(r.coordinates.topic), recorded_at)
+            for r in records
+        ]
+        known = dict(self._known_digests([d.message_id for d in decoded if isinstance(d, Decoded)]))
+        for record, message in zip(records, decoded, strict=True):
+            if isinstance(message, Undecodable):
+                self._reject(outcome, record, message, recorded_at)
+                continue
+            seen = known.get(message.message_id)
+            if seen == message.content_sha256:
+                outcome.duplicates += 1  # an identical re-send is a no-op
+                continue
+            if seen is not None:
+                detail = f"message_id {message.message_id} was accepted before with other content"
+                conflict = Undecodable(Reason.CONFLICTING_DUPLICATE, detail, message.message_id)
+                self._reject(outcome, record, conflict, recorded_at)
+                continue
+            try:
+                aggregate = handle(message.command, work)
+            except Rejected as refusal:
+                work.assert_nothing_pending()
+                refused = Undecodable(refusal.reason, refusal.detail, message.message_id)
+                self._reject(outcome, record, refused, recorded_at)
+                continue
+            work.keep(aggregate)
+            # Collected per message, so the log keeps the order in which facts arrived.
+            outcome.events.extend(aggregate.collect_events())
+            known[message.message_id] = message.content_sha256
+            outcome.record.accepted.append(self._accepted(record, message, recorded_at))
+        outcome.record.offsets = self._offsets(records)
+        return outcome
+
+    def _accepted(
+        self, record: InboundRecord, message: Decoded, recorded_at: datetime
+    ) -> AcceptedMessage:
+        c = record.coordinates
+        return AcceptedMessage(
+            message.message_id, message.content_sha256, message.type_name,
+            self._cluster_id, c.topic, c.partition, c.offset, recorded_at,
+        )  # fmt: skip
+
+    def _reject(
+        self, outcome: BatchOutcome, record: InboundRecord, why: Undecodable, at: datetime
+    ) -> None:
+        c = record.coordinates
+        outcome.record.rejected.append(
+            DeadLetter(
+                self._cluster_id, c.topic, c.partition, c.offset, record.key, record.value,
+                why.message_id, why.reason.value, why.detail, at,
+            )  # fmt: skip
+        )
+
+    def _offsets(self, records: Sequence[InboundRecord]) -> list[Tracking]:
+        last: dict[tuple[str, int], int] = {}
+        for r in records:
+            key = (r.coordinates.topic, r.coordinates.partition)
+            last[key] = max(last.get(key, -1), r.coordinates.offset)
+        return [
+            Tracking(offset_tracking_name(self._cluster_id, topic, partition), offset)
+            for (topic, partition), offset in sorted(last.items())
+        ]

@@ -1,0 +1,36 @@
+"""Topic names, derived from one configurable prefix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+INBOUND_SUFFIXES = ("reference", "enrollment", "payments", "claims", "clawbacks", "sanctions")
+
+
+@dataclass(frozen=True)
+class Topics:
+    """The ledger's topics under a prefix such as `ledger.`."""
+
+    prefix: str = "ledger."
+
+    def inbound(self, suffix: str) -> str:
+        return f"{self.prefix}{suffix}"
+
+    @property
+    def all_inbound(self) -> list[str]:
+        return [self.inbound(suffix) for suffix in INBOUND_SUFFIXES]
+
+    @property
+    def rejected(self) -> str:
+        return f"{self.prefix}rejected"
+
+    @property
+    def events(self) -> str:
+        return f"{self.prefix}events"
+
+    def suffix_of(self, topic: str) -> str | None:
+        """The inbound suffix of a topic of ours, or None for a foreign topic."""
+        if not topic.startswith(self.prefix):
+            return None
+        suffix = topic[len(self.prefix) :]
+        return suffix if suffix in INBOUND_SUFFIXES else None

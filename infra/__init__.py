@@ -1,0 +1,1 @@
+"""Adapters and wiring: settings, the event store on PostgreSQL, Kafka clients, embedded services."""

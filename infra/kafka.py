@@ -1,0 +1,63 @@
+"""Kafka clients, built from settings in `main()` and fixtures, never at import time."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+from infra.settings import Settings
+
+
+def make_producer(bootstrap: str) -> KafkaProducer:
+    """A producer that waits for every replica, so a sent message is a kept message."""
+    return KafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        linger_ms=5,
+        retries=5,
+        max_in_flight_requests_per_connection=1,  # retries must not reorder an entity's events
+    )
+
+
+def make_consumer(settings: Settings, bootstrap: str) -> KafkaConsumer:
+    """A consumer of the ledger's group. Offsets live in PostgreSQL, so auto-commit is off."""
+    return KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=settings.consumer_group,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_records=settings.max_poll_records,
+        max_poll_interval_ms=settings.max_poll_interval_ms,
+        session_timeout_ms=min(10_000, settings.max_poll_interval_ms),
+        heartbeat_interval_ms=min(3_000, settings.max_poll_interval_ms // 3),
+    )
+
+
+def ensure_topics(bootstrap: str, names: Iterable[str], partitions: int) -> None:
+    """Create missing topics; existing ones are left as they are."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        existing = set(admin.list_topics())
+        missing = [NewTopic(n, partitions, 1) for n in names if n not in existing]
+        if missing:
+            try:
+                admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass  # another process created them between our list and create
+    finally:
+        admin.close()
+
+
+def cluster_id_of(consumer: KafkaConsumer, timeout_s: float = 10.0) -> str:
+    """The cluster id the consumer talks to, fetched with metadata if not known yet."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        cluster_id = consumer._client.cluster.cluster_id  # noqa: SLF001 - no public accessor
+        if cluster_id:
+            return str(cluster_id)
+        consumer.topics()  # forces a metadata request
+    raise KafkaError("the broker did not report a cluster id")

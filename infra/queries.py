@@ -1,0 +1,149 @@
+"""Reads of the store that the worker and the CLI need: message ids, offsets, history, dead
+letters. Each is one indexed query; none replays the log."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from domain.identity import institution_aggregate_id, person_aggregate_id
+from domain.provenance import Provenance
+from infra.store import Ledger
+
+
+def known_digests(ledger: Ledger, message_ids: Sequence[UUID]) -> Mapping[UUID, bytes]:
+    """Content digests of the given message ids that were accepted before."""
+    if not message_ids:
+        return {}
+    with ledger.datastore.transaction(commit=False) as curs:
+        curs.execute(
+            "SELECT message_id, content_sha256 FROM ledger_messages WHERE message_id = ANY(%s)",
+            (list(message_ids),),
+        )
+        return {row["message_id"]: bytes(row["content_sha256"]) for row in curs.fetchall()}
+
+
+def stored_offset(ledger: Ledger, tracking_name: str) -> int | None:
+    """The last offset of a partition committed with its events, or None."""
+    return ledger.recorder_.max_tracking_id(tracking_name)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One recorded event about an entity, with its provenance."""
+
+    position: int
+    entity: str
+    version: int
+    event_type: str
+    provenance: Provenance
+    data: dict[str, Any]
+
+
+def entity_candidates(entity: str) -> dict[UUID, str]:
+    """Aggregate ids an entity name may denote: `institution:X`, `person:X`, or a bare X."""
+    kind, _, name = entity.partition(":")
+    if kind == "institution" and name:
+        return {institution_aggregate_id(name): f"institution:{name}"}
+    if kind == "person" and name:
+        return {person_aggregate_id(name): f"person:{name}"}
+    return {
+        institution_aggregate_id(entity): f"institution:{entity}",
+        person_aggregate_id(entity): f"person:{entity}",
+    }
+
+
+def history(ledger: Ledger, entity: str) -> list[HistoryEntry]:
+    """Every recorded event about an entity, in the global order of the log."""
+    candidates = entity_candidates(entity)
+    with ledger.datastore.transaction(commit=False) as curs:
+        curs.execute(
+            "SELECT notification_id, originator_id, originator_version, topic, state"
+            " FROM ledger_events WHERE originator_id = ANY(%s) ORDER BY notification_id",
+            (list(candidates),),
+        )
+        rows = curs.fetchall()
+    entries = []
+    for row in rows:
+        stored = StoredEvent(
+            row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"])
+        )
+        domain_event = ledger.mapper.to_domain_event(stored)
+        data = {
+            k: v
+            for k, v in domain_event.__dict__.items()
+            if k not in {"originator_id", "originator_version", "timestamp", "provenance"}
+        }
+        entries.append(
+            HistoryEntry(
+                position=row["notification_id"],
+                entity=candidates[row["originator_id"]],
+                version=row["originator_version"],
+                event_type=type(domain_event).__qualname__,
+                provenance=domain_event.provenance,  # type: ignore[attr-defined]
+                data=data,
+            )
+        )
+    return entries
+
+
+@dataclass(frozen=True)
+class RejectedEntry:
+    """A dead letter as stored."""
+
+    id: int
+    reason: str
+    detail: str
+    message_id: UUID | None
+    source_cluster: str
+    source_topic: str
+    source_partition: int
+    source_offset: int
+    message_key: bytes | None
+    message_value: bytes | None
+    rejected_at: datetime
+
+
+def rejected(ledger: Ledger, reason: str | None = None, limit: int = 1000) -> list[RejectedEntry]:
+    """Dead letters, oldest first, optionally of one reason."""
+    with ledger.datastore.transaction(commit=False) as curs:
+        curs.execute(
+            "SELECT id, reason, detail, message_id, source_cluster, source_topic,"
+            " source_partition, source_offset, message_key, message_value, rejected_at"
+            " FROM rejected_messages WHERE (%(reason)s::text IS NULL OR reason = %(reason)s)"
+            " ORDER BY id LIMIT %(limit)s",
+            {"reason": reason, "limit": limit},
+        )
+        rows = curs.fetchall()
+    return [
+        RejectedEntry(
+            **{
+                **row,
+                "message_key": _bytes(row["message_key"]),
+                "message_value": _bytes(row["message_value"]),
+            }
+        )
+        for row in rows
+    ]
+
+
+def _bytes(value: Any) -> bytes | None:
+    return None if value is None else bytes(value)
+
+
+def counts(ledger: Ledger) -> dict[str, int]:
+    """How much the store holds."""
+    with ledger.datastore.transaction(commit=False) as curs:
+        curs.execute(
+            "SELECT (SELECT count(*) FROM ledger_events) AS events,"
+            " (SELECT count(*) FROM ledger_messages) AS accepted_messages,"
+            " (SELECT count(*) FROM rejected_messages) AS rejected_messages"
+        )
+        row = curs.fetchone()
+    assert row is not None  # an aggregate-only SELECT always returns one row
+    return {k: int(v) for k, v in row.items()}

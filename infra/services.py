@@ -1,0 +1,103 @@
+"""Resolve where PostgreSQL and Kafka are: from the environment, or embedded under `.ledger/`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from consumers.topics import Topics
+from infra.embedded import (
+    ServicesFile,
+    ensure_database,
+    pid_alive,
+    start_broker,
+    start_postgres,
+    stop_postgres,
+    stop_process,
+)
+from infra.kafka import ensure_topics
+from infra.settings import Settings
+from infra.store import open_ledger
+
+EMBEDDED_DATABASE = "ledger"
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Addresses of the services a command talks to."""
+
+    database_url: str
+    bootstrap: str
+    embedded_database: bool
+    embedded_broker: bool
+
+
+def up(settings: Settings) -> Endpoints:
+    """Start whatever embedded service is needed and not running; create topics and tables.
+
+    Idempotent: every command calls it, so `claims-ledger up` is optional.
+    """
+    home = settings.home
+    state = ServicesFile.load(home)
+    if settings.database_url:
+        database_url = settings.database_url
+    else:
+        pgdata = (home / "pg").resolve()
+        database_url = ensure_database(start_postgres(pgdata), EMBEDDED_DATABASE)
+        state.database_url, state.pgdata = database_url, str(pgdata)
+    if settings.kafka_bootstrap_servers:
+        bootstrap = settings.kafka_bootstrap_servers
+    else:
+        if not pid_alive(state.broker_pid) or state.broker_port is None:
+            home.mkdir(parents=True, exist_ok=True)
+            broker = start_broker(home / "tansu.log")
+            state.broker_pid, state.broker_port = broker.pid, broker.port
+            state.broker_cluster_id = broker.cluster_id
+        bootstrap = f"127.0.0.1:{state.broker_port}"
+    if not (settings.database_url and settings.kafka_bootstrap_servers):
+        state.save(home)
+    topics = Topics(settings.topic_prefix)
+    ensure_topics(
+        bootstrap, [*topics.all_inbound, topics.rejected, topics.events], settings.topic_partitions
+    )
+    open_ledger(database_url).close()
+    return Endpoints(
+        database_url,
+        bootstrap,
+        embedded_database=not settings.database_url,
+        embedded_broker=not settings.kafka_bootstrap_servers,
+    )
+
+
+def down(settings: Settings) -> list[str]:
+    """Stop the embedded services; PostgreSQL's data stays in `.ledger/pg`."""
+    home = settings.home
+    state = ServicesFile.load(home)
+    stopped = []
+    if state.broker_pid and pid_alive(state.broker_pid):
+        stop_process(state.broker_pid)
+        stopped.append(f"broker (pid {state.broker_pid}); its topics are gone, it kept no data")
+    if stop_postgres((home / "pg").resolve()):
+        stopped.append(f"PostgreSQL (data kept in {home / 'pg'})")
+    state.broker_pid = state.broker_port = state.broker_cluster_id = None
+    if home.exists():
+        state.save(home)
+    return stopped
+
+
+def status(settings: Settings) -> dict[str, Any]:
+    """What runs where, without starting anything."""
+    state = ServicesFile.load(settings.home)
+    pg_running = (settings.home / "pg" / "postmaster.pid").exists()
+    return {
+        "database": settings.database_url
+        or (state.database_url if pg_running else "embedded, not running"),
+        "kafka": settings.kafka_bootstrap_servers
+        or (
+            f"127.0.0.1:{state.broker_port} (tansu pid {state.broker_pid})"
+            if pid_alive(state.broker_pid)
+            else "embedded, not running"
+        ),
+        "topic_prefix": settings.topic_prefix,
+        "home": str(settings.home.resolve()),
+    }

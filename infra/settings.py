@@ -1,0 +1,53 @@
+"""Settings, read once from the environment in `main()` and passed on explicitly."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the ledger's services are and how to talk to them.
+
+    A `None` address means: use the embedded service kept under `home`.
+    """
+
+    database_url: str | None
+    kafka_bootstrap_servers: str | None
+    topic_prefix: str = "ledger."
+    home: Path = Path(".ledger")
+    consumer_group: str = "claims-ledger"
+    topic_partitions: int = 3
+    # Tansu completes a group join only after the rebalance timeout, so dev runs keep it short.
+    max_poll_interval_ms: int = 300_000
+    max_poll_records: int = 500
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        database_url = env.get("LEDGER_DATABASE_URL") or None
+        bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS") or None
+        embedded_broker = bootstrap is None
+        return cls(
+            database_url=database_url,
+            kafka_bootstrap_servers=bootstrap,
+            topic_prefix=env.get("LEDGER_TOPIC_PREFIX", "ledger."),
+            home=Path(env.get("LEDGER_HOME", ".ledger")),
+            consumer_group=env.get("LEDGER_CONSUMER_GROUP", "claims-ledger"),
+            topic_partitions=_int(env, "LEDGER_TOPIC_PARTITIONS", 3),
+            max_poll_interval_ms=_int(
+                env, "LEDGER_MAX_POLL_INTERVAL_MS", 3_000 if embedded_broker else 300_000
+            ),
+            max_poll_records=_int(env, "LEDGER_MAX_POLL_RECORDS", 500),
+        )

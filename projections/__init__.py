@@ -1,0 +1,1 @@
+"""Read models and their as-of queries (balances, hospital totals, penalty status) live here."""

@@ -1,0 +1,1 @@
+"""Operational entry points: the `claims-ledger` CLI, the sample generator."""

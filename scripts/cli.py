@@ -1,0 +1,192 @@
+"""`claims-ledger`: run the ledger's services, publish, ingest, and read what it holds."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+import warnings
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+
+from consumers.ingest import IngestStats, IngestWorker
+from consumers.topics import Topics
+from infra.kafka import cluster_id_of, make_consumer, make_producer
+from infra.queries import history, rejected
+from infra.services import Endpoints, down, status, up
+from infra.settings import Settings
+from infra.store import open_ledger
+from scripts import output
+from scripts.progress import Progress
+from scripts.publish import UnroutableError, publish, read_lines, route
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
+    endpoints = up(settings)
+    output.emit(args.json, _endpoints_dict(endpoints), output.key_values)
+    return 0
+
+
+def _endpoints_dict(e: Endpoints) -> dict[str, object]:
+    return {"database": e.database_url, "kafka": e.bootstrap,
+            "embedded_database": e.embedded_database, "embedded_broker": e.embedded_broker}  # fmt: skip
+
+
+def cmd_down(settings: Settings, args: argparse.Namespace) -> int:
+    stopped = down(settings)
+    output.emit(args.json, {"stopped": stopped}, output.key_values)
+    return 0
+
+
+def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
+    output.emit(args.json, status(settings), output.key_values)
+    return 0
+
+
+def cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
+    raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    try:
+        messages = route(read_lines(raw), Topics(settings.topic_prefix), args.topic)
+    except UnroutableError as error:
+        print(f"claims-ledger publish: {error}", file=sys.stderr)
+        return 2
+    endpoints = up(settings)
+    producer = make_producer(endpoints.bootstrap)
+    try:
+        per_topic = publish(producer, messages, quiet=args.json)
+    finally:
+        producer.close()
+    output.emit(args.json, {"published": sum(per_topic.values()), "topics": dict(per_topic)},
+                output.key_values)  # fmt: skip
+    return 0
+
+
+def run_ingest(settings: Settings, until_idle: float | None, quiet: bool) -> IngestStats:
+    """Run one worker until idle or until SIGTERM/SIGINT, finishing the batch in hand."""
+    endpoints = up(settings)
+    stop = threading.Event()
+
+    def request_stop(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {s: signal.signal(s, request_stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    ledger = open_ledger(endpoints.database_url)
+    consumer = make_consumer(settings, endpoints.bootstrap)
+    producer = make_producer(endpoints.bootstrap)
+    progress = None if quiet else Progress("ingested")
+
+    def on_batch(stats: IngestStats) -> None:
+        if progress is not None:
+            progress.update(stats.consumed, f" | accepted {stats.accepted}, rejected "
+                            f"{stats.rejected}, duplicates {stats.duplicates}")  # fmt: skip
+
+    try:
+        worker = IngestWorker(consumer, producer, ledger, Topics(settings.topic_prefix),
+                              cluster_id_of(consumer), utc_now, on_batch)  # fmt: skip
+        stats = worker.run(stop, until_idle=until_idle)
+    finally:
+        if progress is not None:
+            progress.finish()
+        consumer.close(autocommit=False)
+        producer.close()
+        ledger.close()
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    return stats
+
+
+def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    stats = run_ingest(settings, args.until_idle, quiet=args.json)
+    output.emit(args.json, output.stats_dict(stats), output.key_values)
+    return 0
+
+
+def cmd_history(settings: Settings, args: argparse.Namespace) -> int:
+    ledger = open_ledger(up(settings).database_url)
+    try:
+        entries = history(ledger, args.entity)
+    finally:
+        ledger.close()
+    if args.json:
+        output.print_json([output.history_dict(e) for e in entries])
+    elif not entries:
+        print(f"no recorded events about {args.entity!r}")
+    else:
+        output.history_table(entries)
+    return 0
+
+
+def cmd_rejected(settings: Settings, args: argparse.Namespace) -> int:
+    ledger = open_ledger(up(settings).database_url)
+    try:
+        entries = rejected(ledger, args.reason, args.limit)
+    finally:
+        ledger.close()
+    if args.json:
+        output.print_json([output.rejected_dict(e) for e in entries])
+    elif not entries:
+        print("no rejected messages")
+    else:
+        output.rejected_table(entries)
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from scripts.demo import run_demo  # noqa: PLC0415 - the demo's helpers load only for it
+
+    return run_demo(settings, run_ingest, quiet=args.json)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="claims-ledger", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("--json", action="store_true", help="machine-readable output, no progress")
+        return p
+
+    command("up", "start embedded services where none are configured; create topics and tables")
+    command("down", "stop the embedded services (PostgreSQL data is kept)")
+    command("status", "show where the services are")
+    p = command("publish", "produce each JSONL line to the topic its type belongs to")
+    p.add_argument("file", help="a .jsonl file, or - for standard input")
+    p.add_argument("--topic", help="send every line unchanged to this topic (name or suffix)")
+    p = command("ingest", "consume inbound topics into the store")
+    p.add_argument("--until-idle", type=float, metavar="SECONDS",
+                   help="stop once nothing arrived for this long (default: run until SIGTERM)")  # fmt: skip
+    p = command("history", "every recorded event about an entity, in order")
+    p.add_argument("entity", help="institution code or person id (or institution:X, person:X)")
+    p = command("rejected", "messages that could not be accepted, with their reasons")
+    p.add_argument("--reason", help="only this reason code")
+    p.add_argument("--limit", type=int, default=1000)
+    command("demo", "start services, publish a sample with some bad input, ingest, show results")
+    return parser
+
+
+COMMANDS = {
+    "up": cmd_up, "down": cmd_down, "status": cmd_status, "publish": cmd_publish,
+    "ingest": cmd_ingest, "history": cmd_history, "rejected": cmd_rejected, "demo": cmd_demo,
+}  # fmt: skip
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=os.environ.get("LEDGER_LOG_LEVEL", "WARNING"))
+    # platformdirs warns when XDG_RUNTIME_DIR is unset; the embedded server copes without it.
+    warnings.filterwarnings("ignore", module="platformdirs")
+    settings = Settings.from_env(os.environ)
+    return COMMANDS[args.command](settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
