@@ -15,7 +15,7 @@ from eventsourcing.domain import Aggregate, CanMutateAggregate
 from eventsourcing.persistence import Tracking
 
 from consumers.contract import Coordinates, Decoded, Undecodable, decode
-from consumers.topics import Topics
+from consumers.topics import INBOUND_SUFFIXES, Topics
 from domain.handlers import handle
 from domain.identity import institution_aggregate_id, person_aggregate_id
 from domain.institution import Institution
@@ -97,6 +97,9 @@ class BatchDecider:
     def decide(self, records: Sequence[InboundRecord], recorded_at: datetime) -> BatchOutcome:
         outcome = BatchOutcome()
         work = UnitOfWork(self._repository)
+        # Reference data first, so a designation in this batch is known to the enrollments that
+        # cite it; the sort is stable, so each partition keeps its own order.
+        records = sorted(records, key=lambda r: self._topic_rank(r.coordinates.topic))
         decoded = [
             decode(r.value, r.coordinates, self._topics.suffix_of(r.coordinates.topic), recorded_at)
             for r in records
@@ -129,6 +132,10 @@ class BatchDecider:
             outcome.record.accepted.append(self._accepted(record, message, recorded_at))
         outcome.record.offsets = self._offsets(records)
         return outcome
+
+    def _topic_rank(self, topic: str) -> int:
+        suffix = self._topics.suffix_of(topic)
+        return INBOUND_SUFFIXES.index(suffix) if suffix else len(INBOUND_SUFFIXES)
 
     def _accepted(
         self, record: InboundRecord, message: Decoded, recorded_at: datetime

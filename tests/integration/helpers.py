@@ -1,0 +1,78 @@
+"""Run the real worker against the test's broker and database."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from kafka import KafkaConsumer, TopicPartition
+
+from consumers.ingest import IngestStats, IngestWorker
+from consumers.topics import Topics
+from infra.kafka import cluster_id_of, ensure_topics, make_consumer, make_producer
+from infra.settings import Settings
+from infra.store import Ledger
+from tests.messages import encode
+
+
+def create_topics(settings: Settings) -> Topics:
+    topics = Topics(settings.topic_prefix)
+    assert settings.kafka_bootstrap_servers is not None
+    ensure_topics(
+        settings.kafka_bootstrap_servers,
+        [*topics.all_inbound, topics.rejected, topics.events],
+        settings.topic_partitions,
+    )
+    return topics
+
+
+def send(settings: Settings, suffix: str, documents: Sequence[dict[str, Any] | bytes]) -> None:
+    """Produce to an inbound topic, keyed by the payload's entity when there is one."""
+    assert settings.kafka_bootstrap_servers is not None
+    producer = make_producer(settings.kafka_bootstrap_servers)
+    topic = Topics(settings.topic_prefix).inbound(suffix)
+    for d in documents:
+        if isinstance(d, bytes):
+            producer.send(topic, key=b"raw", value=d)
+        else:
+            entity = d["payload"].get("person_id") or d["payload"].get("code")
+            producer.send(topic, key=str(entity).encode(), value=encode(d))
+    producer.flush()
+    producer.close()
+
+
+def ingest(settings: Settings, ledger: Ledger, until_idle: float = 1.5) -> IngestStats:
+    """One worker run until nothing arrives for `until_idle` seconds."""
+    assert settings.kafka_bootstrap_servers is not None
+    consumer = make_consumer(settings, settings.kafka_bootstrap_servers)
+    producer = make_producer(settings.kafka_bootstrap_servers)
+    try:
+        worker = IngestWorker(
+            consumer, producer, ledger, Topics(settings.topic_prefix),
+            cluster_id_of(consumer), lambda: datetime.now(UTC),
+        )  # fmt: skip
+        return worker.run(threading.Event(), until_idle=until_idle)
+    finally:
+        consumer.close(autocommit=False)
+        producer.close()
+
+
+def read_topic(settings: Settings, topic: str, expected: int, timeout_s: float = 15.0) -> list[Any]:
+    """Every record of a topic from the start, once at least `expected` have arrived."""
+    assert settings.kafka_bootstrap_servers is not None
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers,
+                             enable_auto_commit=False)  # fmt: skip
+    try:
+        partitions = [TopicPartition(topic, p) for p in range(settings.topic_partitions)]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        records: list[Any] = []
+        deadline = datetime.now(UTC).timestamp() + timeout_s
+        while len(records) < expected and datetime.now(UTC).timestamp() < deadline:
+            for batch in consumer.poll(timeout_ms=300).values():
+                records.extend(batch)
+        return records
+    finally:
+        consumer.close()
