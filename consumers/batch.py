@@ -142,9 +142,15 @@ class BatchDecider:
     ) -> AcceptedMessage:
         c = record.coordinates
         return AcceptedMessage(
-            message.message_id, message.content_sha256, message.type_name,
-            self._cluster_id, c.topic, c.partition, c.offset, recorded_at,
-        )  # fmt: skip
+            message.message_id,
+            message.content_sha256,
+            message.type_name,
+            self._cluster_id,
+            c.topic,
+            c.partition,
+            c.offset,
+            recorded_at,
+        )
 
     def _reject(
         self, outcome: BatchOutcome, record: InboundRecord, why: Undecodable, at: datetime
@@ -152,9 +158,17 @@ class BatchDecider:
         c = record.coordinates
         outcome.record.rejected.append(
             DeadLetter(
-                self._cluster_id, c.topic, c.partition, c.offset, record.key, record.value,
-                why.message_id, why.reason.value, why.detail, at,
-            )  # fmt: skip
+                self._cluster_id,
+                c.topic,
+                c.partition,
+                c.offset,
+                record.key,
+                record.value,
+                why.message_id,
+                why.reason.value,
+                why.detail,
+                at,
+            )
         )
 
     def _offsets(self, records: Sequence[InboundRecord]) -> list[Tracking]:

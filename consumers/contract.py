@@ -51,13 +51,15 @@ def _end_enrollment(payload: Mapping[str, Any], _region: str, provenance: Proven
 MESSAGE_TYPES: dict[str, MessageType] = {
     t.name: t
     for t in (
-        MessageType("InstitutionDesignated", "reference", "code",
-                    {1: InstitutionDesignatedV1}, _designate),
+        MessageType(
+            "InstitutionDesignated", "reference", "code", {1: InstitutionDesignatedV1}, _designate
+        ),
         MessageType("PersonEnrolled", "enrollment", "person_id", {1: PersonEnrolledV1}, _enroll),
-        MessageType("EnrollmentEnded", "enrollment", "person_id",
-                    {1: EnrollmentEndedV1}, _end_enrollment),
+        MessageType(
+            "EnrollmentEnded", "enrollment", "person_id", {1: EnrollmentEndedV1}, _end_enrollment
+        ),
     )
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,7 @@ def _best_message_id(document: Any) -> UUID | None:
     return None
 
 
-def decode(
+def decode(  # noqa: PLR0911 - one early return per reason, in the order they are checked
     raw: bytes | None, coordinates: Coordinates, topic_suffix: str | None, recorded_at: datetime
 ) -> Decoded | Undecodable:
     """Check one message against the contract; never raises for bad input."""

@@ -105,9 +105,12 @@ class IngestWorker:
             if polled:
                 self._process(polled)
                 last_activity = time.monotonic()
-            elif until_idle is not None and last_activity is not None:
-                if now - last_activity >= until_idle:
-                    break
+            elif (
+                until_idle is not None
+                and last_activity is not None
+                and now - last_activity >= until_idle
+            ):
+                break
         return self.stats
 
     def _process(self, polled: dict[TopicPartition, list[Any]]) -> None:

@@ -5,6 +5,8 @@ Each message type keeps a schema per `schema_version`; old versions stay loadabl
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from marshmallow import RAISE, Schema, fields, validate
 
 from domain.institution import InstitutionKind, InstitutionLevel, Ownership
@@ -16,7 +18,7 @@ INSTITUTION_CODE = validate.Regexp(r"^[HP]\d{11}$", error="must be H/P followed 
 OPAQUE_ID = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$", error="must be an opaque id")
 
 
-def one_of(enum: type) -> validate.OneOf:
+def one_of(enum: type[StrEnum]) -> validate.OneOf:
     return validate.OneOf([member.value for member in enum])
 
 

@@ -23,18 +23,26 @@ class Aggregates(Protocol):
 def designate_institution(command: DesignateInstitution, aggregates: Aggregates) -> Institution:
     """Create an institution, or amend the designation of one already known."""
     check_designation(command.code, command.region, command.kind, command.level)
-    details = {
-        "name": command.name,
-        "kind": command.kind,
-        "level": command.level,
-        "ownership": command.ownership,
-        "agreement_no": command.agreement_no,
-        "provenance": command.provenance,
-    }
     existing = aggregates.institution(command.code)
     if existing is None:
-        return Institution(code=command.code, region=command.region, **details)
-    existing.redesignate(**details)
+        return Institution(
+            code=command.code,
+            region=command.region,
+            name=command.name,
+            kind=command.kind,
+            level=command.level,
+            ownership=command.ownership,
+            agreement_no=command.agreement_no,
+            provenance=command.provenance,
+        )
+    existing.redesignate(
+        name=command.name,
+        kind=command.kind,
+        level=command.level,
+        ownership=command.ownership,
+        agreement_no=command.agreement_no,
+        provenance=command.provenance,
+    )
     return existing
 
 
@@ -49,18 +57,25 @@ def enroll_person(command: EnrollPerson, aggregates: Aggregates) -> Person:
                 Reason.UNKNOWN_REFERENCE,
                 f"primary institution {command.primary_institution} has not been designated",
             )
-    details = {
-        "region": command.region,
-        "scheme": command.scheme,
-        "category": command.category,
-        "employer_id": command.employer_id,
-        "primary_institution": command.primary_institution,
-        "provenance": command.provenance,
-    }
     existing = aggregates.person(command.person_id)
     if existing is None:
-        return Person(person_id=command.person_id, **details)
-    existing.enroll_again(**details)
+        return Person(
+            person_id=command.person_id,
+            region=command.region,
+            scheme=command.scheme,
+            category=command.category,
+            employer_id=command.employer_id,
+            primary_institution=command.primary_institution,
+            provenance=command.provenance,
+        )
+    existing.enroll_again(
+        region=command.region,
+        scheme=command.scheme,
+        category=command.category,
+        employer_id=command.employer_id,
+        primary_institution=command.primary_institution,
+        provenance=command.provenance,
+    )
     return existing
 
 

@@ -58,7 +58,9 @@ def check_designation(code: str, region: str, kind: str, level: str) -> None:
         )
     is_pharmacy = kind == InstitutionKind.PHARMACY
     if is_pharmacy != code.startswith("P"):
-        raise Rejected(Reason.SCHEMA_INVALID, f"{kind} code {code} must start with 'P' iff pharmacy")
+        raise Rejected(
+            Reason.SCHEMA_INVALID, f"{kind} code {code} must start with 'P' iff pharmacy"
+        )
     if is_pharmacy != (level == InstitutionLevel.NONE):
         raise Rejected(Reason.SCHEMA_INVALID, f"a {kind} cannot have level {level!r}")
 

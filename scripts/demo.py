@@ -29,7 +29,10 @@ def run_demo(settings: Settings, ingest: IngestRun, quiet: bool) -> int:
     """Publish a sample through Kafka, ingest it, send bad input and a re-send, show the store."""
     topics = Topics(settings.topic_prefix)
     endpoints = up(settings)
-    say(quiet, f"services: PostgreSQL {endpoints.database_url}\n          Kafka {endpoints.bootstrap}")
+    say(
+        quiet,
+        f"services: PostgreSQL {endpoints.database_url}\n          Kafka {endpoints.bootstrap}",
+    )
     good = sample_messages()
     lines = [json.dumps(m, ensure_ascii=False).encode() for m in good]
     producer = make_producer(endpoints.bootstrap)
@@ -53,9 +56,14 @@ def run_demo(settings: Settings, ingest: IngestRun, quiet: bool) -> int:
         institution = good[0]["payload"]["code"]
         person = next(m for m in good if m["type"] == "EnrollmentEnded")["payload"]["person_id"]
         if quiet:
-            output.print_json({"store": summary, "first": output.stats_dict(first),
-                               "second": output.stats_dict(second),
-                               "at": datetime.now(UTC)})  # fmt: skip
+            output.print_json(
+                {
+                    "store": summary,
+                    "first": output.stats_dict(first),
+                    "second": output.stats_dict(second),
+                    "at": datetime.now(UTC),
+                }
+            )
             return 0
         print("\n4. the store now holds")
         output.key_values(summary)

@@ -32,7 +32,9 @@ def key_values(value: Mapping[str, Any]) -> None:
         print(f"{k.ljust(width)}  {v}")
 
 
-def emit(as_json: bool, value: Mapping[str, Any], human: Callable[[Mapping[str, Any]], None]) -> None:
+def emit(
+    as_json: bool, value: Mapping[str, Any], human: Callable[[Mapping[str, Any]], None]
+) -> None:
     if as_json:
         print_json(value)
     else:
@@ -50,25 +52,50 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
 def history_dict(e: HistoryEntry) -> dict[str, Any]:
     p = e.provenance
     return {
-        "position": e.position, "entity": e.entity, "version": e.version, "type": e.event_type,
-        "occurred_at": p.occurred_at, "recorded_at": p.recorded_at, "recorded_by": p.recorded_by,
+        "position": e.position,
+        "entity": e.entity,
+        "version": e.version,
+        "type": e.event_type,
+        "occurred_at": p.occurred_at,
+        "recorded_at": p.recorded_at,
+        "recorded_by": p.recorded_by,
         "message_id": p.message_id,
-        "kafka": {"topic": p.source_topic, "partition": p.source_partition,
-                  "offset": p.source_offset},
+        "kafka": {
+            "topic": p.source_topic,
+            "partition": p.source_partition,
+            "offset": p.source_offset,
+        },
         "data": e.data,
-    }  # fmt: skip
+    }
 
 
 def history_table(entries: Sequence[HistoryEntry]) -> None:
     table(
-        ["pos", "entity", "event", "occurred_at", "recorded_at", "recorded_by", "message_id",
-         "kafka"],
-        [[e.position, e.entity, e.event_type, e.provenance.occurred_at.isoformat(),
-          e.provenance.recorded_at.isoformat(timespec="seconds"), e.provenance.recorded_by,
-          e.provenance.message_id,
-          f"{e.provenance.source_topic}/{e.provenance.source_partition}"
-          f"@{e.provenance.source_offset}"] for e in entries],
-    )  # fmt: skip
+        [
+            "pos",
+            "entity",
+            "event",
+            "occurred_at",
+            "recorded_at",
+            "recorded_by",
+            "message_id",
+            "kafka",
+        ],
+        [
+            [
+                e.position,
+                e.entity,
+                e.event_type,
+                e.provenance.occurred_at.isoformat(),
+                e.provenance.recorded_at.isoformat(timespec="seconds"),
+                e.provenance.recorded_by,
+                e.provenance.message_id,
+                f"{e.provenance.source_topic}/{e.provenance.source_partition}"
+                f"@{e.provenance.source_offset}",
+            ]
+            for e in entries
+        ],
+    )
 
 
 def rejected_dict(e: RejectedEntry) -> dict[str, Any]:
@@ -80,30 +107,49 @@ def rejected_dict(e: RejectedEntry) -> dict[str, Any]:
         except UnicodeDecodeError:
             text = None
     return {
-        "id": e.id, "reason": e.reason, "detail": e.detail, "message_id": e.message_id,
-        "kafka": {"cluster": e.source_cluster, "topic": e.source_topic,
-                  "partition": e.source_partition, "offset": e.source_offset},
+        "id": e.id,
+        "reason": e.reason,
+        "detail": e.detail,
+        "message_id": e.message_id,
+        "kafka": {
+            "cluster": e.source_cluster,
+            "topic": e.source_topic,
+            "partition": e.source_partition,
+            "offset": e.source_offset,
+        },
         "key": None if e.message_key is None else e.message_key.decode("utf-8", "replace"),
         "value_base64": None if value is None else base64.b64encode(value).decode(),
         "value_text": text,
         "rejected_at": e.rejected_at,
-    }  # fmt: skip
+    }
 
 
 def rejected_table(entries: Sequence[RejectedEntry]) -> None:
     table(
         ["id", "reason", "kafka", "message_id", "detail"],
-        [[e.id, e.reason, f"{e.source_topic}/{e.source_partition}@{e.source_offset}",
-          e.message_id or "-", e.detail[:90]] for e in entries],
-    )  # fmt: skip
+        [
+            [
+                e.id,
+                e.reason,
+                f"{e.source_topic}/{e.source_partition}@{e.source_offset}",
+                e.message_id or "-",
+                e.detail[:90],
+            ]
+            for e in entries
+        ],
+    )
 
 
 def stats_dict(s: IngestStats) -> dict[str, Any]:
     return {
-        "consumed": s.consumed, "accepted": s.accepted, "rejected": s.rejected,
-        "duplicates": s.duplicates, "events": s.events, "batches": s.batches,
+        "consumed": s.consumed,
+        "accepted": s.accepted,
+        "rejected": s.rejected,
+        "duplicates": s.duplicates,
+        "events": s.events,
+        "batches": s.batches,
         "seconds": round(s.elapsed, 2),
-    }  # fmt: skip
+    }
 
 
 def store_counts(values: Mapping[str, int]) -> None:

@@ -31,7 +31,9 @@ def route(lines: Sequence[bytes], topics: Topics, topic_override: str | None) ->
     """Decide every line's topic and key before anything is sent."""
     if topic_override is not None:
         # A bare suffix ("enrollment") means our topic of that name; anything else is taken as is.
-        topic = topics.inbound(topic_override) if topic_override in INBOUND_SUFFIXES else topic_override
+        topic = (
+            topics.inbound(topic_override) if topic_override in INBOUND_SUFFIXES else topic_override
+        )
         return [Outgoing(topic, None, line) for line in lines]
     routed, problems = [], []
     for number, line in enumerate(lines, start=1):
@@ -40,7 +42,9 @@ def route(lines: Sequence[bytes], topics: Topics, topic_override: str | None) ->
             message_type = MESSAGE_TYPES[document["type"]]
             key = str(document["payload"][message_type.entity_field]).encode()
         except (ValueError, KeyError, TypeError) as error:
-            problems.append(f"line {number}: cannot tell its topic ({type(error).__name__}: {error})")
+            problems.append(
+                f"line {number}: cannot tell its topic ({type(error).__name__}: {error})"
+            )
             continue
         routed.append(Outgoing(topics.inbound(message_type.topic_suffix), key, line))
     if problems:

@@ -38,9 +38,10 @@ def sample_messages(
     region: str = "430422", institutions: int = 6, persons: int = 40, seed: int = 2019
 ) -> list[dict[str, Any]]:
     """Designations, then enrollments, then a few enrollment ends, in time order."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible sample data, not secrets
     start = datetime(2019, 1, 1, 8, 0, tzinfo=CHINA)
     messages, n = [], 0
+    payload: dict[str, Any]
     codes = []
     for i in range(institutions):
         pharmacy = i == institutions - 1
@@ -48,13 +49,19 @@ def sample_messages(
         codes.append(code)
         level = "none" if pharmacy else LEVELS[i % len(LEVELS)]
         payload = {
-            "code": code, "name": f"Sample {'pharmacy' if pharmacy else 'hospital'} {i + 1}",
-            "kind": "pharmacy" if pharmacy else "hospital", "level": level,
-            "ownership": "private" if pharmacy else "public", "agreement_no": f"XY-2019-{i + 1:03d}",
-        }  # fmt: skip
+            "code": code,
+            "name": f"Sample {'pharmacy' if pharmacy else 'hospital'} {i + 1}",
+            "kind": "pharmacy" if pharmacy else "hospital",
+            "level": level,
+            "ownership": "private" if pharmacy else "public",
+            "agreement_no": f"XY-2019-{i + 1:03d}",
+        }
         n += 1
-        messages.append(envelope(seed, n, "InstitutionDesignated", start, region,
-                                 "fund:designation-office", payload))  # fmt: skip
+        messages.append(
+            envelope(
+                seed, n, "InstitutionDesignated", start, region, "fund:designation-office", payload
+            )
+        )
     hospitals = [c for c in codes if c.startswith("H")]
     for p in range(persons):
         employee = rng.random() < 0.35
@@ -67,13 +74,23 @@ def sample_messages(
         }
         n += 1
         when = start + timedelta(days=rng.randint(0, 30), hours=rng.randint(0, 9))
-        messages.append(envelope(seed, n, "PersonEnrolled", when, region,
-                                 "tax:collection", payload))  # fmt: skip
+        messages.append(
+            envelope(seed, n, "PersonEnrolled", when, region, "tax:collection", payload)
+        )
     for p in range(0, persons, 10):
         n += 1
         payload = {"person_id": f"{region}-{seed}-{p + 1:06d}", "reason": "moved_away"}
-        messages.append(envelope(seed, n, "EnrollmentEnded", start + timedelta(days=200),
-                                 region, "fund:enrollment-office", payload))  # fmt: skip
+        messages.append(
+            envelope(
+                seed,
+                n,
+                "EnrollmentEnded",
+                start + timedelta(days=200),
+                region,
+                "fund:enrollment-office",
+                payload,
+            )
+        )
     return messages
 
 
@@ -84,14 +101,19 @@ def bad_lines(region: str = "430422", seed: int = 2019) -> list[bytes]:
     missing_field = json.loads(json.dumps(enrolled))
     missing_field["message_id"] = str(uuid5(SAMPLE_NAMESPACE, f"{seed}:bad:missing"))
     del missing_field["payload"]["scheme"]
-    unknown_type = dict(enrolled, message_id=str(uuid5(SAMPLE_NAMESPACE, f"{seed}:bad:type")),
-                        type="PersonTeleported")  # fmt: skip
+    unknown_type = dict(
+        enrolled,
+        message_id=str(uuid5(SAMPLE_NAMESPACE, f"{seed}:bad:type")),
+        type="PersonTeleported",
+    )
     unknown_institution = json.loads(json.dumps(enrolled))
     unknown_institution["message_id"] = str(uuid5(SAMPLE_NAMESPACE, f"{seed}:bad:ref"))
     unknown_institution["payload"]["person_id"] = f"{region}-{seed}-999999"
     unknown_institution["payload"]["primary_institution"] = institution_code(region, 99999)
     conflicting = json.loads(json.dumps(enrolled))
-    conflicting["payload"]["category"] = "elderly" if enrolled["payload"]["category"] != "elderly" else "adult"
+    conflicting["payload"]["category"] = (
+        "elderly" if enrolled["payload"]["category"] != "elderly" else "adult"
+    )
     return [
         b'{"message_id": "not even json',
         json.dumps(missing_field).encode(),

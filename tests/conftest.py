@@ -76,10 +76,14 @@ def docker_compose_file() -> str:
 
 
 @pytest.fixture(scope="session")
-def bootstrap(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def bootstrap(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     if request.config.getoption("--apache-kafka"):
         if not _docker_engine_answers():
-            pytest.skip("no Docker engine answers, so Apache Kafka from the compose file cannot run")
+            pytest.skip(
+                "no Docker engine answers, so Apache Kafka from the compose file cannot run"
+            )
         services = request.getfixturevalue("docker_services")
         services.wait_until_responsive(timeout=120.0, pause=1.0, check=_kafka_answers)
         yield "127.0.0.1:9092"

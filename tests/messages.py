@@ -32,19 +32,32 @@ def message(type_: str, payload: dict[str, Any], **envelope: Any) -> dict[str, A
 def designated(code: str = HOSPITAL, **envelope: Any) -> dict[str, Any]:
     return message(
         "InstitutionDesignated",
-        {"code": code, "name": "County People's Hospital", "kind": "hospital", "level": "3",
-         "ownership": "public", "agreement_no": "XY-2019-011"},
+        {
+            "code": code,
+            "name": "County People's Hospital",
+            "kind": "hospital",
+            "level": "3",
+            "ownership": "public",
+            "agreement_no": "XY-2019-011",
+        },
         **envelope,
-    )  # fmt: skip
+    )
 
 
-def enrolled(person_id: str, primary_institution: str | None = None, **envelope: Any) -> dict[str, Any]:
+def enrolled(
+    person_id: str, primary_institution: str | None = None, **envelope: Any
+) -> dict[str, Any]:
     return message(
         "PersonEnrolled",
-        {"person_id": person_id, "scheme": "resident", "category": "adult",
-         "employer_id": None, "primary_institution": primary_institution},
+        {
+            "person_id": person_id,
+            "scheme": "resident",
+            "category": "adult",
+            "employer_id": None,
+            "primary_institution": primary_institution,
+        },
         **envelope,
-    )  # fmt: skip
+    )
 
 
 def ended(person_id: str, **envelope: Any) -> dict[str, Any]:

@@ -18,9 +18,12 @@ CLI = [sys.executable, "-m", "scripts.cli"]
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(env: dict[str, str], *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([*CLI, *args], env=env, cwd=ROOT, input=stdin, capture_output=True,
-                          timeout=180, check=False)  # fmt: skip
+def run(
+    env: dict[str, str], *args: str, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [*CLI, *args], env=env, cwd=ROOT, input=stdin, capture_output=True, timeout=180, check=False
+    )
 
 
 def run_json(env: dict[str, str], *args: str) -> Any:
@@ -32,14 +35,16 @@ def run_json(env: dict[str, str], *args: str) -> Any:
 @pytest.fixture
 def cli_env(settings: Settings) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LEDGER_", "KAFKA_"))}
-    env.update({
-        "LEDGER_DATABASE_URL": str(settings.database_url),
-        "KAFKA_BOOTSTRAP_SERVERS": str(settings.kafka_bootstrap_servers),
-        "LEDGER_TOPIC_PREFIX": settings.topic_prefix,
-        "LEDGER_CONSUMER_GROUP": settings.consumer_group,
-        "LEDGER_HOME": str(settings.home),
-        "LEDGER_MAX_POLL_INTERVAL_MS": "3000",
-    })  # fmt: skip
+    env.update(
+        {
+            "LEDGER_DATABASE_URL": str(settings.database_url),
+            "KAFKA_BOOTSTRAP_SERVERS": str(settings.kafka_bootstrap_servers),
+            "LEDGER_TOPIC_PREFIX": settings.topic_prefix,
+            "LEDGER_CONSUMER_GROUP": settings.consumer_group,
+            "LEDGER_HOME": str(settings.home),
+            "LEDGER_MAX_POLL_INTERVAL_MS": "3000",
+        }
+    )
     return env
 
 

@@ -50,9 +50,13 @@ def ingest(settings: Settings, ledger: Ledger, until_idle: float = 1.5) -> Inges
     producer = make_producer(settings.kafka_bootstrap_servers)
     try:
         worker = IngestWorker(
-            consumer, producer, ledger, Topics(settings.topic_prefix),
-            cluster_id_of(consumer), lambda: datetime.now(UTC),
-        )  # fmt: skip
+            consumer,
+            producer,
+            ledger,
+            Topics(settings.topic_prefix),
+            cluster_id_of(consumer),
+            lambda: datetime.now(UTC),
+        )
         return worker.run(threading.Event(), until_idle=until_idle)
     finally:
         consumer.close(autocommit=False)
@@ -62,8 +66,9 @@ def ingest(settings: Settings, ledger: Ledger, until_idle: float = 1.5) -> Inges
 def read_topic(settings: Settings, topic: str, expected: int, timeout_s: float = 15.0) -> list[Any]:
     """Every record of a topic from the start, once at least `expected` have arrived."""
     assert settings.kafka_bootstrap_servers is not None
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers,
-                             enable_auto_commit=False)  # fmt: skip
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False
+    )
     try:
         partitions = [TopicPartition(topic, p) for p in range(settings.topic_partitions)]
         consumer.assign(partitions)

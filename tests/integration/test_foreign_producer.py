@@ -18,8 +18,12 @@ def test_an_enrollment_from_a_librdkafka_producer_is_ingested(
     message = enrolled("FOREIGN-1")
     producer = Producer({"bootstrap.servers": settings.kafka_bootstrap_servers, "acks": "all"})
     delivered: list[object] = []
-    producer.produce(topics.inbound("enrollment"), key=b"FOREIGN-1", value=encode(message),
-                     on_delivery=lambda err, _msg: delivered.append(err))  # fmt: skip
+    producer.produce(
+        topics.inbound("enrollment"),
+        key=b"FOREIGN-1",
+        value=encode(message),
+        on_delivery=lambda err, _msg: delivered.append(err),
+    )
     assert producer.flush(15) == 0
     assert delivered == [None]
     stats = ingest(settings, ledger)

@@ -9,7 +9,7 @@ from infra.queries import counts, history, rejected
 from infra.settings import Settings
 from infra.store import Ledger
 from tests.integration.helpers import create_topics, ingest, read_topic, send
-from tests.messages import HOSPITAL, designated, encode, enrolled, ended
+from tests.messages import HOSPITAL, designated, encode, ended, enrolled
 
 
 def test_reference_and_enrollment_messages_are_recorded_with_provenance(
@@ -17,7 +17,9 @@ def test_reference_and_enrollment_messages_are_recorded_with_provenance(
 ) -> None:
     create_topics(settings)
     enrollment = enrolled("P-1", primary_institution=HOSPITAL)
-    send(settings, "enrollment", [enrollment, ended("P-1", occurred_at="2019-09-01T00:00:00+08:00")])
+    send(
+        settings, "enrollment", [enrollment, ended("P-1", occurred_at="2019-09-01T00:00:00+08:00")]
+    )
     send(settings, "reference", [designated()])
     stats = ingest(settings, ledger)
     assert (stats.accepted, stats.rejected) == (3, 0)
@@ -57,8 +59,16 @@ def test_every_bad_input_class_is_kept_with_its_own_reason_and_nothing_is_stored
     assert (stats.accepted, stats.rejected) == (0, 6)
     assert counts(ledger)["events"] == before["events"] == 1
     reasons = sorted(r.reason for r in rejected(ledger))
-    assert reasons == sorted(["malformed_json", "schema_invalid", "schema_invalid",
-                              "unknown_type", "unknown_reference", "conflicting_duplicate"])  # fmt: skip
+    assert reasons == sorted(
+        [
+            "malformed_json",
+            "schema_invalid",
+            "schema_invalid",
+            "unknown_type",
+            "unknown_reference",
+            "conflicting_duplicate",
+        ]
+    )
     kept = {r.message_value for r in rejected(ledger)}
     assert encode(conflicting) in kept
     dead_letters = read_topic(settings, topics.rejected, expected=6)
@@ -90,5 +100,3 @@ def test_a_restarted_worker_resumes_after_the_stored_offsets(
     second = ingest(settings, ledger)
     assert (second.consumed, second.accepted) == (5, 5)
     assert counts(ledger) == {"events": 25, "accepted_messages": 25, "rejected_messages": 0}
-
-

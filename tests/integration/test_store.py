@@ -19,8 +19,9 @@ NOW = datetime(2020, 1, 15, tzinfo=UTC)
 
 
 def decider(ledger: Ledger) -> BatchDecider:
-    return BatchDecider(ledger.repository, lambda ids: known_digests(ledger, ids),
-                        Topics("ledger."), "cluster-a")  # fmt: skip
+    return BatchDecider(
+        ledger.repository, lambda ids: known_digests(ledger, ids), Topics("ledger."), "cluster-a"
+    )
 
 
 def record(suffix: str, offset: int, value: bytes) -> InboundRecord:
@@ -31,14 +32,17 @@ def test_a_designation_later_in_the_batch_is_known_to_an_enrollment_citing_it(
     ledger: Ledger,
 ) -> None:
     outcome = decider(ledger).decide(
-        [record("enrollment", 0, encode(enrolled("P-1", primary_institution=HOSPITAL))),
-         record("reference", 0, encode(designated()))],
+        [
+            record("enrollment", 0, encode(enrolled("P-1", primary_institution=HOSPITAL))),
+            record("reference", 0, encode(designated())),
+        ],
         NOW,
-    )  # fmt: skip
+    )
     assert outcome.record.rejected == []
     assert [type(e).__qualname__ for e in outcome.events] == [
-        "Institution.Designated", "Person.Enrolled",
-    ]  # fmt: skip
+        "Institution.Designated",
+        "Person.Enrolled",
+    ]
 
 
 def test_a_committed_batch_holds_events_offsets_message_ids_and_dead_letters(

@@ -36,8 +36,10 @@ def test_a_valid_enrollment_becomes_a_command_with_provenance() -> None:
     assert isinstance(outcome.command, EnrollPerson)
     p = outcome.command.provenance
     assert (str(p.message_id), p.source_topic, p.source_offset) == (
-        document["message_id"], "ledger.enrollment", 7,
-    )  # fmt: skip
+        document["message_id"],
+        "ledger.enrollment",
+        7,
+    )
     assert p.recorded_at == RECORDED_AT
     assert p.occurred_at.isoformat() == "2019-05-03T10:20:00+08:00"
 
@@ -62,8 +64,15 @@ def test_unparseable_input_is_malformed_json(raw: bytes | None) -> None:
         {"payload": []},
         {"extra": "field"},
     ],
-    ids=["message-id", "version-as-string", "naive-time", "region", "recorded-by", "payload",
-         "unknown-field"],  # fmt: skip
+    ids=[
+        "message-id",
+        "version-as-string",
+        "naive-time",
+        "region",
+        "recorded-by",
+        "payload",
+        "unknown-field",
+    ],
 )
 def test_a_bad_envelope_is_schema_invalid(change: dict[str, Any]) -> None:
     assert reason_of(with_changes(enrolled("P-1"), **change)) is Reason.SCHEMA_INVALID
@@ -121,7 +130,9 @@ def test_arbitrary_bytes_never_raise(raw: bytes) -> None:
 @given(
     st.recursive(
         st.none() | st.booleans() | st.integers() | st.text(max_size=10),
-        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+        lambda inner: (
+            st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+        ),
         max_leaves=20,
     )
 )

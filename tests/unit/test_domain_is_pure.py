@@ -9,9 +9,22 @@ import pytest
 
 DOMAIN = Path(__file__).resolve().parents[2] / "domain"
 FORBIDDEN_MODULES = {
-    "psycopg", "psycopg_pool", "kafka", "confluent_kafka", "marshmallow", "infra", "consumers",
-    "projections", "scripts", "os", "time", "random", "socket", "subprocess", "requests",
-}  # fmt: skip
+    "psycopg",
+    "psycopg_pool",
+    "kafka",
+    "confluent_kafka",
+    "marshmallow",
+    "infra",
+    "consumers",
+    "projections",
+    "scripts",
+    "os",
+    "time",
+    "random",
+    "socket",
+    "subprocess",
+    "requests",
+}
 FORBIDDEN_CALLS = {"now", "utcnow", "today", "uuid4", "uuid1", "time_ns"}
 
 

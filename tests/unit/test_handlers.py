@@ -30,18 +30,29 @@ class InMemoryAggregates:
 
 def enroll(person_id: str = "P-1", **changes: object) -> EnrollPerson:
     values: dict[str, object] = {
-        "person_id": person_id, "region": "430422", "scheme": "resident", "category": "adult",
-        "employer_id": None, "primary_institution": None, "provenance": provenance(AT),
-    }  # fmt: skip
+        "person_id": person_id,
+        "region": "430422",
+        "scheme": "resident",
+        "category": "adult",
+        "employer_id": None,
+        "primary_institution": None,
+        "provenance": provenance(AT),
+    }
     values.update(changes)
     return EnrollPerson(**values)  # type: ignore[arg-type]
 
 
 def designate() -> DesignateInstitution:
     return DesignateInstitution(
-        code=HOSPITAL, region="430422", name="H", kind="hospital", level="3",
-        ownership="public", agreement_no="XY", provenance=provenance(AT),
-    )  # fmt: skip
+        code=HOSPITAL,
+        region="430422",
+        name="H",
+        kind="hospital",
+        level="3",
+        ownership="public",
+        agreement_no="XY",
+        provenance=provenance(AT),
+    )
 
 
 def test_enrolling_with_an_undesignated_primary_institution_is_an_unknown_reference() -> None:

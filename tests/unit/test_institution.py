@@ -16,9 +16,15 @@ JUL = datetime(2019, 7, 1, tzinfo=UTC)
 
 def hospital(at: datetime = JAN) -> Institution:
     institution = Institution(
-        code="H43042200011", region="430422", name="County People's Hospital", kind="hospital",
-        level="2", ownership="public", agreement_no="XY-1", provenance=provenance(at),
-    )  # fmt: skip
+        code="H43042200011",
+        region="430422",
+        name="County People's Hospital",
+        kind="hospital",
+        level="2",
+        ownership="public",
+        agreement_no="XY-1",
+        provenance=provenance(at),
+    )
     institution.collect_events()
     return institution
 
@@ -50,9 +56,13 @@ def test_a_consistent_pharmacy_designation_passes() -> None:
 def test_a_later_designation_amends_the_grade_from_its_effective_date() -> None:
     institution = hospital()
     institution.redesignate(
-        name="County People's Hospital", kind="hospital", level="3", ownership="public",
-        agreement_no="XY-2", provenance=provenance(JUL),
-    )  # fmt: skip
+        name="County People's Hospital",
+        kind="hospital",
+        level="3",
+        ownership="public",
+        agreement_no="XY-2",
+        provenance=provenance(JUL),
+    )
     [amended] = institution.collect_events()
     assert isinstance(amended, Institution.Redesignated)
     assert (institution.level, institution.designated_from) == ("3", JUL)
@@ -62,8 +72,12 @@ def test_a_designation_older_than_the_one_in_force_is_refused() -> None:
     institution = hospital(at=JUL)
     with pytest.raises(Rejected) as refusal:
         institution.redesignate(
-            name="X", kind="hospital", level="3", ownership="public", agreement_no="XY-0",
+            name="X",
+            kind="hospital",
+            level="3",
+            ownership="public",
+            agreement_no="XY-0",
             provenance=provenance(JAN),
-        )  # fmt: skip
+        )
     assert refusal.value.reason is Reason.OUT_OF_ORDER
     assert institution.pending_events == []

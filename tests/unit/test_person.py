@@ -17,9 +17,14 @@ DEC = datetime(2019, 12, 1, tzinfo=UTC)
 
 def enrolled_person(at: datetime = JAN) -> Person:
     person = Person(
-        person_id="P-1", region="430422", scheme="resident", category="adult",
-        employer_id=None, primary_institution=None, provenance=provenance(at),
-    )  # fmt: skip
+        person_id="P-1",
+        region="430422",
+        scheme="resident",
+        category="adult",
+        employer_id=None,
+        primary_institution=None,
+        provenance=provenance(at),
+    )
     person.collect_events()
     return person
 
@@ -31,9 +36,14 @@ def event_names(person: Person) -> list[str]:
 def test_enrolling_a_new_person_records_enrolled_with_its_provenance() -> None:
     when = provenance(JAN)
     person = Person(
-        person_id="P-1", region="430422", scheme="resident", category="adult",
-        employer_id=None, primary_institution=None, provenance=when,
-    )  # fmt: skip
+        person_id="P-1",
+        region="430422",
+        scheme="resident",
+        category="adult",
+        employer_id=None,
+        primary_institution=None,
+        provenance=when,
+    )
     [created] = person.collect_events()
     assert isinstance(created, Person.Enrolled)
     assert created.provenance == when
@@ -71,9 +81,13 @@ def test_enrolling_while_enrolled_is_refused() -> None:
     person = enrolled_person()
     with pytest.raises(Rejected) as refusal:
         person.enroll_again(
-            region="430422", scheme="employee", category="employee", employer_id="E1",
-            primary_institution=None, provenance=provenance(JUN),
-        )  # fmt: skip
+            region="430422",
+            scheme="employee",
+            category="employee",
+            employer_id="E1",
+            primary_institution=None,
+            provenance=provenance(JUN),
+        )
     assert refusal.value.reason is Reason.ALREADY_ENROLLED
 
 
@@ -81,9 +95,13 @@ def test_re_enrolling_after_an_end_opens_a_new_period() -> None:
     person = enrolled_person()
     person.end_enrollment(reason="switched_scheme", provenance=provenance(JUN))
     person.enroll_again(
-        region="430422", scheme="employee", category="employee", employer_id="E1",
-        primary_institution=None, provenance=provenance(DEC),
-    )  # fmt: skip
+        region="430422",
+        scheme="employee",
+        category="employee",
+        employer_id="E1",
+        primary_institution=None,
+        provenance=provenance(DEC),
+    )
     assert event_names(person) == ["EnrollmentEnded", "Reenrolled"]
     assert [p.scheme for p in person.periods] == ["resident", "employee"]
     assert person.current_period is not None
@@ -92,9 +110,14 @@ def test_re_enrolling_after_an_end_opens_a_new_period() -> None:
 
 def test_replaying_the_events_rebuilds_the_same_person() -> None:
     person = Person(
-        person_id="P-2", region="430422", scheme="resident", category="child",
-        employer_id=None, primary_institution="H43042200011", provenance=provenance(JAN),
-    )  # fmt: skip
+        person_id="P-2",
+        region="430422",
+        scheme="resident",
+        category="child",
+        employer_id=None,
+        primary_institution="H43042200011",
+        provenance=provenance(JAN),
+    )
     person.end_enrollment(reason="lapsed", provenance=provenance(JUN))
     events = person.collect_events()
     rebuilt = None
