@@ -37,16 +37,24 @@ def run_demo(settings: Settings, ingest: IngestRun, quiet: bool) -> int:
     lines = [json.dumps(m, ensure_ascii=False).encode() for m in good]
     producer = make_producer(endpoints.bootstrap)
     try:
-        say(quiet, f"\n1. publishing {len(lines)} reference and enrollment messages")
-        publish(producer, route(lines, topics, None), quiet)
-        say(quiet, "2. ingesting (the first poll waits for the consumer group to form)")
-        first = ingest(settings, 3.0, quiet)
+        # Kafka orders messages within a partition, not across topics: reference data is
+        # ingested first so that the enrollments citing it find it (see docs/operations.md).
+        is_reference = [m["type"] == "InstitutionDesignated" for m in good]
+        reference = [ln for ln, ref in zip(lines, is_reference, strict=True) if ref]
+        enrollment = [ln for ln, ref in zip(lines, is_reference, strict=True) if not ref]
+        say(quiet, f"\n1. publishing {len(reference)} designations, then ingesting them")
+        publish(producer, route(reference, topics, None), quiet)
+        first = ingest(settings, 2.0, quiet)
         say(quiet, f"   {output.stats_dict(first)}")
+        say(quiet, f"2. publishing {len(enrollment)} enrollment messages, then ingesting them")
+        publish(producer, route(enrollment, topics, None), quiet)
+        enrolled = ingest(settings, 2.0, quiet)
+        say(quiet, f"   {output.stats_dict(enrolled)}")
         say(quiet, "3. a source re-sends one message and sends five it should not have")
         resend = route(lines[-1:], topics, None)
         hostile = [Outgoing(topics.inbound("enrollment"), b"demo", b) for b in bad_lines()]
         publish(producer, resend + hostile, quiet)
-        second = ingest(settings, 3.0, quiet)
+        second = ingest(settings, 2.0, quiet)
         say(quiet, f"   {output.stats_dict(second)}")
     finally:
         producer.close()
@@ -60,6 +68,7 @@ def run_demo(settings: Settings, ingest: IngestRun, quiet: bool) -> int:
                 {
                     "store": summary,
                     "first": output.stats_dict(first),
+                    "enrollments": output.stats_dict(enrolled),
                     "second": output.stats_dict(second),
                     "at": datetime.now(UTC),
                 }
