@@ -21,7 +21,9 @@ from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from consumers.batch import BatchDecider, BatchOutcome, InboundRecord
 from consumers.contract import Coordinates
 from consumers.topics import Topics
+from infra.kafka import cluster_id_of, make_consumer, make_producer
 from infra.queries import known_digests, stored_offset
+from infra.settings import Settings
 from infra.store import DeadLetter, Ledger, offset_tracking_name
 
 log = logging.getLogger(__name__)
@@ -162,3 +164,27 @@ class IngestWorker:
         if isinstance(response, Exception):
             # Only a hint for lag monitoring; the authoritative offsets are in PostgreSQL.
             log.warning("could not commit offset hint to Kafka: %s", response)
+
+
+def run_worker(
+    settings: Settings,
+    bootstrap: str,
+    ledger: Ledger,
+    stop: threading.Event,
+    clock: Callable[[], datetime],
+    *,
+    until_idle: float | None = None,
+    on_batch: Callable[[IngestStats], None] | None = None,
+) -> IngestStats:
+    """Build the worker's Kafka clients, run it, and close the clients whatever happens."""
+    consumer = make_consumer(settings, bootstrap)
+    producer = make_producer(bootstrap)
+    try:
+        topics = Topics(settings.topic_prefix)
+        worker = IngestWorker(
+            consumer, producer, ledger, topics, cluster_id_of(consumer), clock, on_batch
+        )
+        return worker.run(stop, until_idle=until_idle)
+    finally:
+        consumer.close(autocommit=False)
+        producer.close()

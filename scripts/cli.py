@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
-from consumers.ingest import IngestStats, IngestWorker
+from consumers.ingest import IngestStats, run_worker
 from consumers.topics import Topics
-from infra.kafka import cluster_id_of, make_consumer, make_producer
+from infra.kafka import make_producer
 from infra.queries import history, rejected
 from infra.services import Endpoints, down, status, up
 from infra.settings import Settings
@@ -87,8 +87,6 @@ def run_ingest(settings: Settings, until_idle: float | None, quiet: bool) -> Ing
 
     previous = {s: signal.signal(s, request_stop) for s in (signal.SIGTERM, signal.SIGINT)}
     ledger = open_ledger(endpoints.database_url)
-    consumer = make_consumer(settings, endpoints.bootstrap)
-    producer = make_producer(endpoints.bootstrap)
     progress = None if quiet else Progress("ingested")
 
     def on_batch(stats: IngestStats) -> None:
@@ -100,21 +98,18 @@ def run_ingest(settings: Settings, until_idle: float | None, quiet: bool) -> Ing
             )
 
     try:
-        worker = IngestWorker(
-            consumer,
-            producer,
+        stats = run_worker(
+            settings,
+            endpoints.bootstrap,
             ledger,
-            Topics(settings.topic_prefix),
-            cluster_id_of(consumer),
+            stop,
             utc_now,
-            on_batch,
+            until_idle=until_idle,
+            on_batch=on_batch,
         )
-        stats = worker.run(stop, until_idle=until_idle)
     finally:
         if progress is not None:
             progress.finish()
-        consumer.close(autocommit=False)
-        producer.close()
         ledger.close()
         for s, handler in previous.items():
             signal.signal(s, handler)

@@ -9,9 +9,9 @@ from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 
-from consumers.ingest import IngestStats, IngestWorker
+from consumers.ingest import IngestStats, run_worker
 from consumers.topics import Topics
-from infra.kafka import cluster_id_of, ensure_topics, make_consumer, make_producer
+from infra.kafka import ensure_topics, make_producer
 from infra.settings import Settings
 from infra.store import Ledger
 from tests.messages import encode
@@ -46,21 +46,14 @@ def send(settings: Settings, suffix: str, documents: Sequence[dict[str, Any] | b
 def ingest(settings: Settings, ledger: Ledger, until_idle: float = 1.5) -> IngestStats:
     """One worker run until nothing arrives for `until_idle` seconds."""
     assert settings.kafka_bootstrap_servers is not None
-    consumer = make_consumer(settings, settings.kafka_bootstrap_servers)
-    producer = make_producer(settings.kafka_bootstrap_servers)
-    try:
-        worker = IngestWorker(
-            consumer,
-            producer,
-            ledger,
-            Topics(settings.topic_prefix),
-            cluster_id_of(consumer),
-            lambda: datetime.now(UTC),
-        )
-        return worker.run(threading.Event(), until_idle=until_idle)
-    finally:
-        consumer.close(autocommit=False)
-        producer.close()
+    return run_worker(
+        settings,
+        settings.kafka_bootstrap_servers,
+        ledger,
+        threading.Event(),
+        lambda: datetime.now(UTC),
+        until_idle=until_idle,
+    )
 
 
 def read_topic(settings: Settings, topic: str, expected: int, timeout_s: float = 15.0) -> list[Any]:
