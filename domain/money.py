@@ -1,0 +1,24 @@
+"""Money: exact yuan amounts with two decimal places; never floats."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+# The only spelling of an amount the ledger accepts: an optional minus, digits, up to two decimals.
+# "1e3", "1,000", " 5", "NaN" and "Infinity" are refused rather than guessed at.
+AMOUNT_TEXT = re.compile(r"^-?(0|[1-9]\d{0,14})(\.\d{1,2})?$")
+
+
+def parse_amount(text: str) -> Decimal:
+    """The exact amount a string states; ValueError for anything but plain decimal notation."""
+    if not AMOUNT_TEXT.match(text):
+        raise ValueError(f"{text!r} is not an amount with at most two decimals")
+    return Decimal(text).quantize(CENT)
+
+
+def cents(value: Decimal) -> Decimal:
+    """Round a computed amount (a ratio applied) to the cent, half up as settlement systems do."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
