@@ -1,0 +1,75 @@
+"""What `as_of` (valid time) and `known_at` (system time) mean, in one place.
+
+- A datetime with a UTC offset is an exact instant.
+- A bare date means the END of that day in the pooling regions' time zone (China Standard Time,
+  +08:00): "as of 2019-12-31" includes everything effective on 2019-12-31, and "known at
+  2020-01-01" includes everything the ledger recorded during 2020-01-01 (Beijing time).
+- A datetime without an offset is refused: guessing a zone would silently move the answer.
+- Both default to now.
+
+An instant `t` sees a fact with valid time `v` (or recording time `r`) when `v <= t` (`r <= t`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, timezone
+
+REGION_TZ = timezone(timedelta(hours=8), "CST")
+MICROSECOND = timedelta(microseconds=1)
+
+
+class AsOfError(ValueError):
+    """A time argument that cannot be read without guessing."""
+
+
+def end_of_day(day: date) -> datetime:
+    """The last representable instant of a day in the regions' time zone."""
+    return datetime.combine(day + timedelta(days=1), time(), REGION_TZ) - MICROSECOND
+
+
+def start_of_year(year: int) -> datetime:
+    """1 January 00:00 in the regions' time zone."""
+    return datetime(year, 1, 1, tzinfo=REGION_TZ)
+
+
+def parse_instant(text: str) -> datetime:
+    """An `as_of`/`known_at` argument: a date (end of that day, +08:00) or an offset datetime."""
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            return end_of_day(date.fromisoformat(text))
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise AsOfError(
+            f"{text!r} is neither a date (2019-12-31) nor a datetime with an offset"
+        ) from None
+    if moment.tzinfo is None:
+        raise AsOfError(f"{text!r} has no UTC offset; write e.g. {text}+08:00")
+    return moment
+
+
+def region_year(moment: datetime) -> int:
+    """The calendar year an instant falls in, in the regions' time zone."""
+    return moment.astimezone(REGION_TZ).year
+
+
+@dataclass(frozen=True)
+class Bitemporal:
+    """The point a query looks at: valid time and system time."""
+
+    as_of: datetime
+    known_at: datetime
+
+    @classmethod
+    def of(cls, as_of: datetime | None, known_at: datetime | None, now: datetime) -> Bitemporal:
+        """Fill defaults with `now`; refuse naive datetimes."""
+        point = cls(as_of or now, known_at or now)
+        if point.as_of.tzinfo is None or point.known_at.tzinfo is None:
+            raise AsOfError("as_of and known_at must be timezone-aware")
+        return point
+
+
+def utc_now() -> datetime:
+    """The system clock (CLI only; projections and queries take time as an argument)."""
+    return datetime.now(UTC)

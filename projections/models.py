@@ -1,0 +1,177 @@
+"""The three read models and the tables each owns, in a given schema (live or scratch)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import groupby
+from typing import Any
+
+from psycopg import Cursor, sql
+
+from projections.cumulative import CumulativeTable, Delta
+from projections.facts import HOSPITAL_METRICS, PENALTY_METRICS, Facts
+from projections.sanctions import SanctionTable
+
+# Facts of one event with the time the ledger recorded it.
+Recorded = tuple[Facts, datetime]
+
+REGISTRY = """
+CREATE TABLE IF NOT EXISTS {institutions} (code text PRIMARY KEY, region text NOT NULL);
+CREATE TABLE IF NOT EXISTS {flow_keys} (
+    account text NOT NULL, event_type text NOT NULL, PRIMARY KEY (account, event_type));
+"""
+
+
+def by_known_time(batch: Sequence[Recorded]) -> Iterable[tuple[datetime, list[Facts]]]:
+    """Consecutive events recorded at the same time, in log order."""
+    for known, group in groupby(batch, key=lambda item: item[1]):
+        yield known, [facts for facts, _ in group]
+
+
+@dataclass(frozen=True)
+class Balances:
+    """Balance of every account, and its flows per event type (for fund statements)."""
+
+    schema: str
+    name: str = "balances"
+
+    @property
+    def balances(self) -> CumulativeTable:
+        return CumulativeTable(self.schema, "account_balances", 1)
+
+    @property
+    def flows(self) -> CumulativeTable:
+        return CumulativeTable(self.schema, "account_flows", 1)
+
+    @property
+    def flow_keys(self) -> sql.Identifier:
+        return sql.Identifier(self.schema, "account_flow_keys")
+
+    def tables(self) -> list[str]:
+        return ["account_balances", "account_flows", "account_flow_keys"]
+
+    def create(self, curs: Cursor[Any]) -> None:
+        self.balances.create(curs)
+        self.flows.create(curs)
+        _create_registry(curs, self.schema)
+
+    def apply(self, curs: Cursor[Any], batch: Sequence[Recorded]) -> None:
+        for known, facts in by_known_time(batch):
+            self.balances.apply(curs, (d for f in facts for d in f.balances), known)
+            flows = [d for f in facts for d in f.flows]
+            self.flows.apply(curs, flows, known)
+            pairs = sorted({tuple(d.key.split("|", 1)) for d in flows})
+            if pairs:
+                curs.executemany(
+                    sql.SQL("INSERT INTO {} VALUES (%s, %s) ON CONFLICT DO NOTHING").format(
+                        self.flow_keys
+                    ),
+                    pairs,
+                )
+
+
+@dataclass(frozen=True)
+class Hospitals:
+    """Per-institution totals, annual budgets, and the list of institutions."""
+
+    schema: str
+    name: str = "hospitals"
+
+    @property
+    def totals(self) -> CumulativeTable:
+        return CumulativeTable(self.schema, "hospital_totals", len(HOSPITAL_METRICS))
+
+    @property
+    def budgets(self) -> CumulativeTable:
+        return CumulativeTable(self.schema, "hospital_budgets", 1)
+
+    @property
+    def institutions(self) -> sql.Identifier:
+        return sql.Identifier(self.schema, "hospital_registry")
+
+    def tables(self) -> list[str]:
+        return ["hospital_totals", "hospital_budgets", "hospital_registry"]
+
+    def create(self, curs: Cursor[Any]) -> None:
+        self.totals.create(curs)
+        self.budgets.create(curs)
+        _create_registry(curs, self.schema)
+
+    def apply(self, curs: Cursor[Any], batch: Sequence[Recorded]) -> None:
+        for known, facts in by_known_time(batch):
+            self.totals.apply(curs, (d for f in facts for d in f.hospitals), known)
+            self.budgets.apply(curs, (d for f in facts for d in f.budgets), known)
+            listed = [i for f in facts for i in f.institutions]
+            if listed:
+                curs.executemany(
+                    sql.SQL("INSERT INTO {} VALUES (%s, %s) ON CONFLICT DO NOTHING").format(
+                        self.institutions
+                    ),
+                    listed,
+                )
+
+
+@dataclass(frozen=True)
+class Penalties:
+    """Sanction windows, fines due and paid, doctor points per calendar year."""
+
+    schema: str
+    name: str = "penalties"
+
+    @property
+    def fines(self) -> CumulativeTable:
+        return CumulativeTable(self.schema, "penalty_totals", len(PENALTY_METRICS))
+
+    @property
+    def points(self) -> CumulativeTable:
+        return CumulativeTable(self.schema, "doctor_points", 1)
+
+    @property
+    def sanctions(self) -> SanctionTable:
+        return SanctionTable(self.schema)
+
+    def tables(self) -> list[str]:
+        return ["penalty_totals", "doctor_points", "sanction_windows"]
+
+    def create(self, curs: Cursor[Any]) -> None:
+        self.fines.create(curs)
+        self.points.create(curs)
+        self.sanctions.create(curs)
+
+    def apply(self, curs: Cursor[Any], batch: Sequence[Recorded]) -> None:
+        for known, facts in by_known_time(batch):
+            self.fines.apply(curs, (d for f in facts for d in f.penalties), known)
+            self.points.apply(curs, (d for f in facts for d in f.points), known)
+            for change in (c for f in facts for c in f.sanctions):
+                self.sanctions.apply(curs, change, known)
+
+
+def _create_registry(curs: Cursor[Any], schema: str) -> None:
+    curs.execute(
+        sql.SQL(REGISTRY).format(
+            institutions=sql.Identifier(schema, "hospital_registry"),
+            flow_keys=sql.Identifier(schema, "account_flow_keys"),
+        )
+    )
+
+
+ReadModel = Balances | Hospitals | Penalties
+NAMES = ("balances", "hospitals", "penalties")
+
+
+def read_models(schema: str, names: Iterable[str] = NAMES) -> list[ReadModel]:
+    """The read models by name, with their tables in `schema`."""
+    known: dict[str, ReadModel] = {
+        "balances": Balances(schema),
+        "hospitals": Hospitals(schema),
+        "penalties": Penalties(schema),
+    }
+    unknown = set(names) - set(known)
+    if unknown:
+        raise ValueError(f"unknown projection {sorted(unknown)}; choose from {', '.join(NAMES)}")
+    return [known[n] for n in names]
+
+
+__all__ = ["NAMES", "Balances", "Delta", "Hospitals", "Penalties", "ReadModel", "read_models"]

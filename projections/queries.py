@@ -1,0 +1,175 @@
+"""As-of queries: indexed point lookups in the read models, never a replay of the log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from psycopg import Cursor, sql
+
+from domain.money import CENT
+from domain.postings import pooled_fund
+from projections.asof import MICROSECOND, Bitemporal, region_year, start_of_year
+from projections.facts import HOSPITAL_METRICS, SUSPENSIONS, TERMINATIONS
+from projections.models import Balances, Hospitals, Penalties
+from projections.sanctions import ActiveSanction
+
+SCHEMA = "public"
+# Budget warning (seed plan, *default*): spending ahead of the even pace by this many
+# percentage points of the annual budget. Policy parameters; see docs/projections.md.
+WARNING_LEVELS = (
+    (Decimal("0.30"), "red"),
+    (Decimal("0.20"), "orange"),
+    (Decimal("0.10"), "yellow"),
+)
+
+
+def money(value: Decimal) -> Decimal:
+    """Amounts print with two decimals."""
+    return value.quantize(CENT)
+
+
+def balance(curs: Cursor[Any], account: str, at: Bitemporal) -> Decimal:
+    """The balance of an account at (as_of, known_at)."""
+    found = Balances(SCHEMA).balances.lookup(curs, [account], at.as_of, at.known_at)
+    return money(found[account][0])
+
+
+@dataclass(frozen=True)
+class HospitalPosition:
+    """Per-hospital totals at a point, with the budget of as_of's year."""
+
+    institution: str
+    totals: dict[str, Decimal]
+    budget: Decimal
+    budget_used: Decimal
+    warning_level: str
+
+
+def even_pace(as_of: datetime) -> Decimal:
+    """The share of as_of's year that has elapsed (均衡进度)."""
+    year = region_year(as_of)
+    start, end = start_of_year(year), start_of_year(year + 1)
+    return Decimal((as_of - start) / (end - start)).quantize(Decimal("0.000001"))
+
+
+def warning_level(budget: Decimal, used: Decimal, as_of: datetime) -> str:
+    """none, yellow, orange or red: how far spending runs ahead of the even pace."""
+    if budget <= 0:
+        return "none"
+    ahead = used / budget - even_pace(as_of)
+    return next((level for limit, level in WARNING_LEVELS if ahead > limit), "none")
+
+
+def hospitals(curs: Cursor[Any], codes: list[str], at: Bitemporal) -> list[HospitalPosition]:
+    """Positions of several institutions: three indexed lookups whatever their number."""
+    model = Hospitals(SCHEMA)
+    year = region_year(at.as_of)
+    now = model.totals.lookup(curs, codes, at.as_of, at.known_at)
+    before = model.totals.lookup(curs, codes, start_of_year(year) - MICROSECOND, at.known_at)
+    budget_keys = [f"{c}:{year}" for c in codes]
+    budgets = model.budgets.lookup(curs, budget_keys, at.as_of, at.known_at)
+    share = HOSPITAL_METRICS.index("fund_share")
+    positions = []
+    for code, key in zip(codes, budget_keys, strict=True):
+        budget = money(budgets[key][0])
+        used = money(now[code][share] - before[code][share])
+        positions.append(
+            HospitalPosition(
+                code,
+                dict(zip(HOSPITAL_METRICS, now[code], strict=True)),
+                budget,
+                used,
+                warning_level(budget, used, at.as_of),
+            )
+        )
+    return positions
+
+
+def registered_hospitals(curs: Cursor[Any], region: str | None = None) -> list[str]:
+    """Codes of designated hospitals and clinics (optionally of one region)."""
+    table = Hospitals(SCHEMA).institutions
+    query = sql.SQL("SELECT code FROM {} WHERE %s::text IS NULL OR region = %s ORDER BY code")
+    curs.execute(query.format(table), (region, region))
+    return [row[0] for row in curs.fetchall()]
+
+
+@dataclass(frozen=True)
+class PenaltyStatus:
+    """Penalty status of an institution, doctor or person at a point."""
+
+    target: str
+    active: list[ActiveSanction]
+    suspended: bool
+    terminated: bool
+    fines_due: Decimal
+    fines_paid: Decimal
+    doctor_points: int
+
+
+def penalties(curs: Cursor[Any], target: str, at: Bitemporal) -> PenaltyStatus:
+    """Active sanctions, fines and this year's doctor points at (as_of, known_at)."""
+    model = Penalties(SCHEMA)
+    active = model.sanctions.active(curs, target, at.as_of, at.known_at)
+    due, paid = model.fines.lookup(curs, [target], at.as_of, at.known_at)[target]
+    points_key = f"{target}:{region_year(at.as_of)}"
+    points = model.points.lookup(curs, [points_key], at.as_of, at.known_at)[points_key][0]
+    return PenaltyStatus(
+        target=target,
+        active=active,
+        suspended=any(s.kind in SUSPENSIONS for s in active),
+        terminated=any(s.kind in TERMINATIONS for s in active),
+        fines_due=money(due),
+        fines_paid=money(paid),
+        doctor_points=int(points),
+    )
+
+
+# Fund statement lines by the event type that moved money in or out of the pooled fund.
+FUND_LINES = {
+    "Person.ContributionPaid": ("income", "contributions"),
+    "Subsidy.Granted": ("income", "subsidies"),
+    "Clawback.Recovered": ("income", "recoveries"),
+    "Refund.Volunteered": ("income", "recoveries"),
+    "Claim.Settled": ("spending", "settlements"),
+    "Claim.Reversed": ("spending", "settlements"),
+    "Claim.Refused": ("spending", "settlements"),
+}
+
+
+def fund_statement(
+    curs: Cursor[Any], region: str, year: int, known_at: datetime
+) -> dict[str, dict[str, Decimal]]:
+    """Income and spending of each scheme's pooled fund over a calendar year, as known then."""
+    model = Balances(SCHEMA)
+    start, end = start_of_year(year) - MICROSECOND, start_of_year(year + 1) - MICROSECOND
+    statement: dict[str, dict[str, Decimal]] = {}
+    for scheme in ("employee", "resident"):
+        account = pooled_fund(region, scheme)
+        curs.execute(
+            sql.SQL("SELECT event_type FROM {} WHERE account = %s ORDER BY event_type").format(
+                model.flow_keys
+            ),
+            (account,),
+        )
+        keys = [f"{account}|{row[0]}" for row in curs.fetchall()]
+        closing = model.flows.lookup(curs, keys, end, known_at)
+        opening = model.flows.lookup(curs, keys, start, known_at)
+        lines: dict[str, Decimal] = {
+            "contributions": Decimal(0),
+            "subsidies": Decimal(0),
+            "recoveries": Decimal(0),
+            "settlements": Decimal(0),
+            "other": Decimal(0),
+        }
+        for key in keys:
+            moved = closing[key][0] - opening[key][0]
+            side, line = FUND_LINES.get(key.split("|", 1)[1], ("income", "other"))
+            lines[line] += moved if side == "income" else -moved
+        closing_balance = model.balances.lookup(curs, [account], end, known_at)[account][0]
+        statement[scheme] = {k: money(v) for k, v in lines.items()} | {
+            "closing_balance": money(closing_balance)
+        }
+    return statement

@@ -1,0 +1,144 @@
+"""Feed the read models from the ledger's notification log, in batches, exactly once.
+
+Each read model is an eventsourcing `Projection` whose view is the library's PostgreSQL tracking
+recorder: a batch's view writes and its tracking record commit in one transaction, so a crash
+loses nothing and applies nothing twice. The library's `ProjectionRunner` calls
+`process_event` once per event (one transaction each); `catch_up` reads the log in pages and
+calls `process_batch`, which is what keeps projection up with ingest.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from eventsourcing.persistence import Notification, Tracking
+from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.projection import Projection
+from psycopg import Cursor
+from psycopg.rows import tuple_row
+
+from infra.store import Ledger
+from projections.facts import Facts, facts_of
+from projections.models import NAMES, ReadModel, Recorded, read_models
+
+LIVE_SCHEMA = "public"
+BATCH_SIZE = 1000
+# Known time of events that carry no provenance (none of the ledger's do): they add no facts.
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+class ReadModelProjection(Projection[PostgresTrackingRecorder]):
+    """One read model, written with its tracking record in one transaction."""
+
+    def __init__(self, view: PostgresTrackingRecorder, model: ReadModel) -> None:
+        super().__init__(view)
+        self.model = model
+
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        """Apply one event (the library's runner calls this)."""
+        self.process_batch(
+            [(facts_of(domain_event), domain_event.provenance.recorded_at)], tracking
+        )
+
+    def process_batch(self, batch: Sequence[Recorded], tracking: Tracking) -> None:
+        """Apply events up to `tracking` in one transaction with the tracking record."""
+        with self.view.datastore.transaction(commit=True) as curs:
+            self.model.apply(plain(curs), batch)
+            # Single-row tracking refuses a position that is not ahead: a second runner fails.
+            self.view._insert_tracking(curs, tracking)
+
+    def position(self) -> int:
+        """The last notification applied (0 before any)."""
+        return self.view.max_tracking_id(Ledger.name) or 0
+
+
+def plain(curs: Cursor[Any]) -> Cursor[Any]:
+    """A cursor on the same connection (and transaction) returning tuples, not dicts."""
+    return curs.connection.cursor(row_factory=tuple_row)
+
+
+def open_projections(ledger: Ledger, names: Sequence[str] = NAMES) -> list[ReadModelProjection]:
+    """The live read models with their tracking tables, created if missing."""
+    projections = []
+    for model in read_models(LIVE_SCHEMA, names):
+        view = PostgresTrackingRecorder(
+            ledger.datastore, tracking_table_name=f"projection_{model.name}_tracking"
+        )
+        view.create_table()
+        with ledger.datastore.transaction(commit=True) as curs:
+            curs.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
+            model.create(plain(curs))
+        projections.append(ReadModelProjection(view, model))
+    return projections
+
+
+def decoded(ledger: Ledger, notifications: Sequence[Notification]) -> list[tuple[int, Recorded]]:
+    """Notifications as (id, (facts, recorded_at)); events without provenance carry no facts."""
+    out = []
+    for n in notifications:
+        event = ledger.mapper.to_domain_event(n)
+        provenance = getattr(event, "provenance", None)
+        if provenance is not None:
+            out.append((n.id, (facts_of(event), provenance.recorded_at)))
+        else:
+            out.append((n.id, (Facts(), _NEVER)))
+    return out
+
+
+def pages(
+    ledger: Ledger, after: int, stop: int | None = None, size: int = BATCH_SIZE
+) -> Iterator[tuple[int, list[tuple[int, Recorded]]]]:
+    """Decoded pages of the log after position `after` (up to `stop`)."""
+    while True:
+        notifications = ledger.recorder.select_notifications(
+            after, size, stop=stop, inclusive_of_start=False
+        )
+        if not notifications:
+            return
+        yield notifications[-1].id, decoded(ledger, notifications)
+        after = notifications[-1].id
+
+
+def catch_up(
+    ledger: Ledger, projections: Sequence[ReadModelProjection], size: int = BATCH_SIZE
+) -> int:
+    """Apply everything recorded since each projection's position; the number of events read."""
+    positions = {id(p): p.position() for p in projections}
+    read = 0
+    for last, page in pages(ledger, min(positions.values(), default=0), size=size):
+        read += len(page)
+        for p in projections:
+            fresh = [recorded for position, recorded in page if position > positions[id(p)]]
+            if last > positions[id(p)]:
+                p.process_batch(fresh, Tracking(Ledger.name, last))
+                positions[id(p)] = last
+    return read
+
+
+def follow(
+    ledger: Ledger,
+    projections: Sequence[ReadModelProjection],
+    stop: threading.Event,
+    until_idle: float | None = None,
+    on_batch: Callable[[int], None] | None = None,
+    poll_seconds: float = 0.2,
+) -> int:
+    """Keep catching up until `stop` is set, or until nothing new came for `until_idle` s."""
+    total = 0
+    idle_since = time.monotonic()
+    while not stop.is_set():
+        read = catch_up(ledger, projections)
+        total += read
+        if read:
+            idle_since = time.monotonic()
+            if on_batch is not None:
+                on_batch(total)
+        elif until_idle is not None and time.monotonic() - idle_since >= until_idle:
+            break
+        else:
+            stop.wait(poll_seconds)
+    return total

@@ -1,0 +1,140 @@
+"""Sanction windows, bitemporal: one row per version of a sanction, with its known-time range.
+
+Lifting or revoking a sanction never edits history: the version known until then is closed
+(known_to = recorded time) and a version with the shortened window is known from then on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from psycopg import Cursor, sql
+
+from projections.facts import SanctionEnd, SanctionWindow
+
+CREATE = """
+CREATE TABLE IF NOT EXISTS {table} (
+    sanction_id     text NOT NULL,
+    target          text NOT NULL,
+    kind            text NOT NULL,
+    case_id         text NOT NULL,
+    legal_basis     text NOT NULL,
+    effective_from  timestamptz NOT NULL,
+    effective_until timestamptz NOT NULL,  -- exclusive; 'infinity' when open-ended
+    known_from      timestamptz NOT NULL,
+    known_to        timestamptz NOT NULL,
+    -- One version of a sanction at any known time.
+    CONSTRAINT {versions} EXCLUDE USING gist (
+        sanction_id WITH =, tstzrange(known_from, known_to) WITH &&)
+);
+CREATE INDEX IF NOT EXISTS {active} ON {table} USING gist (
+    target, tstzrange(effective_from, effective_until), tstzrange(known_from, known_to));
+"""
+
+CURRENT = """
+SELECT sanction_id, target, kind, case_id, legal_basis, effective_from,
+       NULLIF(effective_until, 'infinity'), known_from
+FROM {table} WHERE sanction_id = %s AND known_to = 'infinity' FOR UPDATE
+"""
+CLOSE = "UPDATE {table} SET known_to = %s WHERE sanction_id = %s AND known_to = 'infinity'"
+DROP = "DELETE FROM {table} WHERE sanction_id = %s AND known_to = 'infinity'"
+INSERT = """
+INSERT INTO {table} (sanction_id, target, kind, case_id, legal_basis, effective_from,
+                     effective_until, known_from, known_to)
+VALUES (%s, %s, %s, %s, %s, %s, COALESCE(%s::timestamptz, 'infinity'), %s, 'infinity')
+"""
+ACTIVE = """
+SELECT kind, case_id, effective_from, NULLIF(effective_until, 'infinity'), legal_basis
+FROM {table}
+WHERE target = %s
+  AND tstzrange(effective_from, effective_until) @> %s::timestamptz
+  AND tstzrange(known_from, known_to) @> %s::timestamptz
+ORDER BY effective_from, case_id
+"""
+
+
+@dataclass(frozen=True)
+class ActiveSanction:
+    """A sanction in effect at the queried point."""
+
+    kind: str
+    case_id: str
+    effective_from: datetime
+    effective_until: datetime | None
+    legal_basis: str
+
+
+@dataclass(frozen=True)
+class SanctionTable:
+    """The bitemporal sanction windows of one schema."""
+
+    schema: str
+    name: str = "sanction_windows"
+
+    def _sql(self, template: str) -> sql.Composed:
+        return sql.SQL(template).format(
+            table=sql.Identifier(self.schema, self.name),
+            versions=sql.Identifier(f"{self.name}_versions"),
+            active=sql.Identifier(f"{self.name}_active"),
+        )
+
+    def create(self, curs: Cursor[Any]) -> None:
+        """Create the table and its indexes if missing."""
+        curs.execute(self._sql(CREATE))
+
+    def truncate(self, curs: Cursor[Any]) -> None:
+        """Empty the table (rebuild)."""
+        curs.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(self.schema, self.name)))
+
+    def apply(
+        self, curs: Cursor[Any], change: SanctionWindow | SanctionEnd, known: datetime
+    ) -> None:
+        """Record a new version of a sanction, known from `known` on."""
+        curs.execute(self._sql(CURRENT), (change.sanction_id,))
+        row = curs.fetchone()
+        if isinstance(change, SanctionEnd):
+            if row is None:
+                raise LookupError(f"sanction {change.sanction_id} ends but was never imposed")
+            until = change.at if row[6] is None else min(row[6], change.at)
+            window = SanctionWindow(
+                row[0], row[1], row[2], row[3], row[4], row[5], max(until, row[5])
+            )
+        else:
+            window = change
+        if row is not None:
+            at = max(known, row[7])
+            if row[7] == at:
+                curs.execute(self._sql(DROP), (change.sanction_id,))
+            else:
+                curs.execute(self._sql(CLOSE), (at, change.sanction_id))
+        else:
+            at = known
+        curs.execute(
+            self._sql(INSERT),
+            (
+                window.sanction_id,
+                window.target,
+                window.kind,
+                window.case_id,
+                window.legal_basis,
+                window.effective_from,
+                window.effective_until,
+                at,
+            ),
+        )
+
+    def active(
+        self, curs: Cursor[Any], target: str, as_of: datetime, known_at: datetime
+    ) -> list[ActiveSanction]:
+        """Sanctions of `target` in effect at `as_of`, as known at `known_at`."""
+        curs.execute(self._sql(ACTIVE), (target, as_of, known_at))
+        return [ActiveSanction(*row) for row in curs.fetchall()]
+
+    def rows_sql(self) -> sql.Composed:
+        """Every row (check compares these)."""
+        return self._sql(
+            "SELECT sanction_id, target, kind, case_id, legal_basis, effective_from,"
+            " effective_until, known_from, known_to FROM {table}"
+        )

@@ -1,0 +1,107 @@
+"""The rectangle table answers every (as_of, known_at) point like a brute-force sum would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import psycopg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from projections.cumulative import CumulativeTable, Delta
+
+TABLE = CumulativeTable("public", "totals_under_test", 2)
+EPOCH = datetime(2019, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def conn(database_url: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    with psycopg.connect(database_url) as connection:
+        connection.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
+        with connection.cursor() as curs:
+            TABLE.create(curs)
+        connection.commit()
+        yield connection
+
+
+def day(n: int) -> datetime:
+    return EPOCH + timedelta(days=n)
+
+
+def amounts(a: int, b: int = 0) -> tuple[Decimal, Decimal]:
+    return (Decimal(a), Decimal(b))
+
+
+def test_a_late_fact_changes_the_past_only_as_known_after_it_was_recorded(
+    conn: psycopg.Connection[tuple[object, ...]],
+) -> None:
+    with conn.cursor() as curs:
+        TABLE.apply(curs, [Delta("k", day(10), amounts(100, 1))], known=day(11))
+        TABLE.apply(curs, [Delta("k", day(20), amounts(50, 1))], known=day(21))
+        TABLE.apply(curs, [Delta("k", day(15), amounts(-30))], known=day(40))
+
+        def at(as_of: int, known: int) -> tuple[Decimal, ...]:
+            return TABLE.lookup(curs, ["k"], day(as_of), day(known))["k"]
+
+        assert at(9, 100) == amounts(0)
+        assert at(16, 39) == amounts(100, 1)
+        assert at(16, 40) == amounts(70, 1)
+        assert at(25, 39) == amounts(150, 2)
+        assert at(25, 41) == amounts(120, 2)
+        assert at(25, 20) == amounts(100, 1)
+
+
+def test_a_batch_only_rewrites_the_last_row_when_facts_arrive_in_order(
+    conn: psycopg.Connection[tuple[object, ...]],
+) -> None:
+    with conn.cursor() as curs:
+        for n in range(5):
+            TABLE.apply(curs, [Delta("k", day(n), amounts(1))], known=day(n))
+        # Each later batch closed exactly the previous open-ended row and kept the rest.
+        curs.execute(
+            "SELECT valid_from, known_from, known_to FROM totals_under_test"
+            " WHERE known_to <> 'infinity' ORDER BY valid_from"
+        )
+        assert curs.fetchall() == [(day(n), day(n), day(n + 1)) for n in range(4)]
+        curs.execute("SELECT count(*) FROM totals_under_test WHERE known_to = 'infinity'")
+        assert curs.fetchone() == (5,)
+
+
+facts = st.lists(
+    st.tuples(
+        st.integers(0, 30),  # valid day
+        st.integers(0, 6),  # batch (known time order)
+        st.sampled_from(["a", "b"]),
+        st.integers(-500, 500),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    facts=facts, probes=st.lists(st.tuples(st.integers(-1, 32), st.integers(-1, 8)), max_size=20)
+)
+def test_every_point_lookup_equals_the_brute_force_sum_over_facts(
+    conn: psycopg.Connection[tuple[object, ...]],
+    facts: list[tuple[int, int, str, int]],
+    probes: list[tuple[int, int]],
+) -> None:
+    with conn.cursor() as curs:
+        TABLE.truncate(curs)
+        for batch in range(7):
+            deltas = [Delta(k, day(v), amounts(x, 1)) for v, b, k, x in facts if b == batch]
+            TABLE.apply(curs, deltas, known=day(100 + batch))
+        for as_of, known in probes:
+            found = TABLE.lookup(curs, ["a", "b"], day(as_of), day(100 + known))
+            for key in ("a", "b"):
+                seen = [(x, 1) for v, b, k, x in facts if k == key and v <= as_of and b <= known]
+                expected = amounts(sum(x for x, _ in seen), len(seen))
+                assert found[key] == expected
+        conn.rollback()

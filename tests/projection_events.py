@@ -1,0 +1,140 @@
+"""Stand-ins for the domain's events, shaped as docs/events.md describes them, stored through the
+real Ledger so the projections read them from its notification log."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import JSONTranscoder, Transcoding
+
+from domain.postings import Posting
+from domain.provenance import Provenance
+from infra.store import Ledger, ledger_env, open_ledger
+
+
+class PostingAsDict(Transcoding):
+    type = Posting
+    name = "posting_test"
+
+    def encode(self, obj: Posting) -> dict[str, Any]:
+        return {"account": obj.account, "amount": obj.amount}
+
+    def decode(self, data: dict[str, Any]) -> Posting:
+        return Posting(**data)
+
+
+class StandInLedger(Ledger):
+    """The Ledger (same name, same tables), able to store the stand-in postings."""
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(PostingAsDict())
+
+
+def open_test_ledger(database_url: str) -> StandInLedger:
+    open_ledger(database_url).close()
+    return StandInLedger(env=ledger_env(database_url))
+
+
+class StandIn(Aggregate.Event):
+    """An event whose payload fields are read as attributes, like the domain's."""
+
+    provenance: Provenance
+    postings: tuple[Posting, ...]
+    data: dict[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["data"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class Fact(Aggregate):
+    """Any stand-in aggregate: it records whichever event it is given."""
+
+    def record(self, event_class: type[Aggregate.Event], **kwargs: Any) -> None:
+        self.trigger_event(event_class, **kwargs)
+
+
+class Institution(Fact):
+    class Designated(StandIn):
+        pass
+
+    class BudgetAllocated(StandIn):
+        pass
+
+    class DisbursementMade(StandIn):
+        pass
+
+
+class Claim(Fact):
+    class Settled(StandIn):
+        pass
+
+    class Reversed(StandIn):
+        pass
+
+    class Refused(StandIn):
+        pass
+
+
+class Clawback(Fact):
+    class Recovered(StandIn):
+        pass
+
+
+class Sanction(Fact):
+    class Imposed(StandIn):
+        pass
+
+    class FinePaid(StandIn):
+        pass
+
+    class AppealDecided(StandIn):
+        pass
+
+
+def at(text: str) -> datetime:
+    """A local (+08:00) date or datetime."""
+    return datetime.fromisoformat(text if "T" in text else f"{text}T12:00:00+08:00")
+
+
+def record(
+    ledger: Ledger,
+    aggregate: type[Fact],
+    event_class: type[Aggregate.Event],
+    occurred: str,
+    recorded: datetime,
+    postings: tuple[Posting, ...] = (),
+    **fields: Any,
+) -> None:
+    """Store one stand-in event with its provenance and postings."""
+    provenance = Provenance(
+        message_id=uuid.uuid4(),
+        recorded_by="test",
+        occurred_at=at(occurred),
+        recorded_at=recorded,
+        source_topic="test",
+        source_partition=0,
+        source_offset=0,
+    )
+    fact = aggregate()
+    fact.record(event_class, provenance=provenance, postings=postings, data=fields)
+    ledger.save(fact)
+
+
+def utc(year: int, month: int, day: int, hour: int = 3) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=UTC)
+
+
+def d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def money(text: str) -> Decimal:
+    return Decimal(text)
