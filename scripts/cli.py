@@ -21,7 +21,7 @@ from infra.queries import history, rejected
 from infra.services import Endpoints, down, status, up
 from infra.settings import Settings
 from infra.store import open_ledger
-from scripts import output
+from scripts import output, projection_commands
 from scripts.commandline import CommandGroup, Handler
 from scripts.progress import Progress
 from scripts.publish import UnroutableError, publish, read_lines, route
@@ -160,7 +160,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 # Areas that own their commands add their module here (one line each keeps merges trivial).
-COMMAND_GROUPS: tuple[CommandGroup, ...] = ()
+COMMAND_GROUPS: tuple[CommandGroup, ...] = (projection_commands,)
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:

@@ -1,0 +1,275 @@
+"""CLI of the read models: as-of queries, reports, and keeping projections current."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from psycopg import Cursor
+from psycopg.rows import tuple_row
+
+from infra.services import up
+from infra.settings import Settings
+from infra.store import Ledger, open_ledger
+from projections import queries
+from projections.asof import (
+    MICROSECOND,
+    REGION_TZ,
+    AsOfError,
+    Bitemporal,
+    parse_instant,
+    utc_now,
+)
+from projections.check import check, rebuild
+from projections.facts import HOSPITAL_METRICS
+from projections.models import NAMES
+from projections.runner import follow, open_projections
+from scripts import output
+from scripts.commandline import AddCommand, Handler
+
+
+def _instant(text: str) -> datetime:
+    try:
+        return parse_instant(text)
+    except AsOfError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _with_point(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.add_argument(
+        "--as-of", type=_instant, help="valid time: a date (end of day, +08:00) or datetime"
+    )
+    p.add_argument("--known-at", type=_instant, help="system time: what the ledger knew then")
+    return p
+
+
+def _point(args: argparse.Namespace) -> Bitemporal:
+    return Bitemporal.of(args.as_of, args.known_at, utc_now())
+
+
+def _read(settings: Settings, query: Callable[[Cursor[Any]], Any]) -> Any:
+    ledger = open_ledger(up(settings).database_url)
+    try:
+        open_projections(ledger)
+        with ledger.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            return query(curs)
+    finally:
+        ledger.close()
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def cmd_balance(settings: Settings, args: argparse.Namespace) -> int:
+    at = _point(args)
+    amount = _read(settings, lambda c: queries.balance(c, args.account, at))
+    doc = {"account": args.account, "as_of": at.as_of, "known_at": at.known_at, "balance": amount}
+    output.emit(args.json, {k: _text(v) for k, v in doc.items()}, output.key_values)
+    return 0
+
+
+def hospital_dict(position: queries.HospitalPosition, at: Bitemporal) -> dict[str, Any]:
+    """The `hospital --json` document."""
+    totals = position.totals
+    doc: dict[str, Any] = {
+        "institution": position.institution,
+        "as_of": at.as_of,
+        "known_at": at.known_at,
+    }
+    for metric in HOSPITAL_METRICS:
+        doc[metric] = int(totals[metric]) if metric == "visits" else queries.money(totals[metric])
+    doc |= {"budget": position.budget, "budget_used": position.budget_used}
+    doc["warning_level"] = position.warning_level
+    return {k: _text(v) for k, v in doc.items()}
+
+
+def cmd_hospital(settings: Settings, args: argparse.Namespace) -> int:
+    at = _point(args)
+    position = _read(settings, lambda c: queries.hospitals(c, [args.code], at))[0]
+    output.emit(args.json, hospital_dict(position, at), output.key_values)
+    return 0
+
+
+def local_day(moment: datetime) -> str:
+    """Windows print as the inclusive local dates of the wire catalog (2019-07-01..2019-12-31)."""
+    return moment.astimezone(REGION_TZ).date().isoformat()
+
+
+def penalty_dict(status: queries.PenaltyStatus, at: Bitemporal) -> dict[str, Any]:
+    """The `penalties --json` document."""
+    return {
+        "target": status.target,
+        "as_of": at.as_of.isoformat(),
+        "known_at": at.known_at.isoformat(),
+        "suspended": status.suspended,
+        "terminated": status.terminated,
+        "active": [
+            {
+                "kind": s.kind,
+                "case_id": s.case_id,
+                "effective_from": local_day(s.effective_from),
+                "effective_to": None
+                if s.effective_until is None
+                else local_day(s.effective_until - MICROSECOND),
+                "legal_basis": s.legal_basis,
+            }
+            for s in status.active
+        ],
+        "fines_due": _text(status.fines_due),
+        "fines_paid": _text(status.fines_paid),
+        "doctor_points": status.doctor_points,
+    }
+
+
+def cmd_penalties(settings: Settings, args: argparse.Namespace) -> int:
+    at = _point(args)
+    status = _read(settings, lambda c: queries.penalties(c, args.target, at))
+    doc = penalty_dict(status, at)
+    if args.json:
+        output.print_json(doc)
+    else:
+        output.key_values({k: v for k, v in doc.items() if k != "active"})
+        rows = [list(a.values()) for a in doc["active"]]
+        if rows:
+            output.table(["kind", "case_id", "effective_from", "effective_to", "legal_basis"], rows)
+    return 0
+
+
+def _rows_out(args: argparse.Namespace, rows: Sequence[Mapping[str, Any]]) -> None:
+    if args.json:
+        output.print_json(list(rows))
+    elif args.csv:
+        writer = csv.writer(sys.stdout)
+        if rows:
+            writer.writerow(rows[0].keys())
+        writer.writerows([list(r.values()) for r in rows])
+    elif rows:
+        output.table(list(rows[0].keys()), [list(r.values()) for r in rows])
+
+
+def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    at = _point(args)
+    if args.report == "fund":
+        if args.region is None or args.year is None:
+            print("claims-ledger report fund: --region and --year are required", file=sys.stderr)
+            return 2
+        statement = _read(
+            settings, lambda c: queries.fund_statement(c, args.region, args.year, at.known_at)
+        )
+        rows = [
+            {
+                "region": args.region,
+                "year": args.year,
+                "scheme": scheme,
+                "known_at": _text(at.known_at),
+            }
+            | {k: _text(v) for k, v in lines.items()}
+            for scheme, lines in statement.items()
+        ]
+    else:
+        positions = _read(
+            settings,
+            lambda c: queries.hospitals(c, queries.registered_hospitals(c, args.region), at),
+        )
+        rows = [hospital_dict(p, at) for p in positions]
+    _rows_out(args, rows)
+    return 0
+
+
+def _ledger(settings: Settings) -> Ledger:
+    return open_ledger(up(settings).database_url)
+
+
+def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
+    ledger = _ledger(settings)
+    try:
+        read = follow(
+            ledger, open_projections(ledger), threading.Event(), until_idle=args.until_idle
+        )
+    finally:
+        ledger.close()
+    output.emit(args.json, {"events_read": read}, output.key_values)
+    return 0
+
+
+def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
+    names = [args.projection] if args.projection else list(NAMES)
+    ledger = _ledger(settings)
+    try:
+        position = rebuild(ledger, names)
+    finally:
+        ledger.close()
+    output.emit(args.json, {"rebuilt": names, "position": position}, output.key_values)
+    return 0
+
+
+def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
+    ledger = _ledger(settings)
+    try:
+        report = check(ledger)
+    finally:
+        ledger.close()
+    doc = {
+        "ok": report.ok,
+        "log_head": report.log_head,
+        "positions": report.positions,
+        "events_replayed": report.events,
+        "differences": {
+            t: {"only_live": a, "only_rebuilt": b} for t, (a, b) in report.differences.items()
+        },
+        "samples": report.samples,
+        "unbalanced_events": [{"position": p, "sum": _text(s)} for p, s in report.unbalanced],
+        "postings_total": _text(report.postings_total),
+        "live_balances_total": _text(report.live_total),
+    }
+    if args.json:
+        output.print_json(doc)
+    else:
+        output.key_values({k: v for k, v in doc.items() if k not in {"differences", "samples"}})
+        output.table(
+            ["table", "only live", "only rebuilt"],
+            [[t, a, b] for t, (a, b) in report.differences.items()],
+        )
+        for sample in report.samples:
+            print(sample)
+    return 0 if report.ok else 1
+
+
+def register(add: AddCommand) -> Mapping[str, Handler]:
+    """The read-model commands."""
+    p = _with_point(add("balance", "balance of an account as of a date, as known at a time"))
+    p.add_argument("account", help="e.g. fund:430422:resident:pooled")
+    p = _with_point(add("hospital", "per-hospital totals, budget use and warning level"))
+    p.add_argument("code", help="institution code, e.g. H43042200011")
+    p = _with_point(add("penalties", "penalty status of an institution, doctor or person"))
+    p.add_argument("target", help="institution code, doctor id or person id")
+    p = _with_point(add("report", "fund statement or per-hospital totals (table, --json, --csv)"))
+    p.add_argument("report", choices=["fund", "hospitals"])
+    p.add_argument("--region", help="pooling region (required for fund)")
+    p.add_argument("--year", type=int, help="calendar year (fund)")
+    p.add_argument("--csv", action="store_true", help="CSV instead of a table")
+    p = add("project", "bring the read models up to date with the log, and follow it")
+    p.add_argument("--until-idle", type=float, metavar="SECONDS", help="stop once idle this long")
+    p = add("rebuild", "rebuild read models from the whole log, in one transaction")
+    p.add_argument("projection", nargs="?", choices=NAMES)
+    add("check", "rebuild into scratch tables, compare row for row, check postings sum to zero")
+    return {
+        "balance": cmd_balance,
+        "hospital": cmd_hospital,
+        "penalties": cmd_penalties,
+        "report": cmd_report,
+        "project": cmd_project,
+        "rebuild": cmd_rebuild,
+        "check": cmd_check,
+    }
