@@ -82,6 +82,9 @@ def run_demo(settings: Settings, ingest: IngestRun, quiet: bool) -> int:
         output.history_table(history(ledger, person))
         print("\n   rejected messages (kept with their original bytes):")
         output.rejected_table(rejected(ledger))
+        from scripts.asof_story import demo_story  # noqa: PLC0415 - the read models' hook
+
+        demo_story(ledger, institution)
     finally:
         ledger.close()
     print(

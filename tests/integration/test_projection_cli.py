@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,8 +14,9 @@ from tests.projection_events import StandInLedger, open_test_ledger
 
 
 @pytest.fixture
-def projected(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    assert settings.database_url is not None and settings.kafka_bootstrap_servers is not None
+def projected(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert settings.database_url is not None
+    assert settings.kafka_bootstrap_servers is not None
     monkeypatch.setenv("LEDGER_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", settings.kafka_bootstrap_servers)
     monkeypatch.setenv("LEDGER_TOPIC_PREFIX", settings.topic_prefix)
@@ -25,7 +25,6 @@ def projected(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     suspend_and_revoke(ledger)
     catch_up(ledger, open_projections(ledger))
     ledger.close()
-    yield
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> object:

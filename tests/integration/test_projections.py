@@ -260,3 +260,19 @@ def test_small_batches_give_the_same_rows_as_one_big_batch(ledger: StandInLedger
     suspend_and_revoke(ledger)
     catch_up(ledger, open_projections(ledger), size=1)
     assert check(ledger).ok
+
+
+def test_the_asof_story_shows_the_clawback_only_as_known_now(
+    ledger: StandInLedger, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scripts.asof_story import tell_asof_story  # noqa: PLC0415
+
+    history_2019(ledger)
+    dates = [parse_instant(t) for t in ("2019-06-30", "2019-12-31", "2020-06-30")]
+    tell_asof_story(ledger, H, dates, [parse_instant("2020-01-01"), NOW])
+    lines = capsys.readouterr().out.splitlines()
+    rows = [line.split() for line in lines if line.startswith("20")]
+    assert len(rows) == 6
+    # Columns: as of, known at, settled, fund share, visits, recovered, ...
+    assert [r[5] for r in rows] == ["0.00", "0.00", "0.00", "0.00", "800.00", "800.00"]
+    assert [r[3] for r in rows[:3]] == ["3000.00", "5500.00", "5500.00"]
