@@ -112,8 +112,11 @@ def _institution_of(e: Any) -> str:
     if code:
         return str(code)
     for p in getattr(e, "postings", ()):
-        if p.account.startswith("institution:"):
-            return str(p.account.split(":")[1])
+        parts: list[str] = str(p.account).split(":")
+        if parts[0] == "institution":
+            return parts[1]
+        if parts[:2] == ["external", "institution"]:
+            return parts[2]
     raise ValueError(f"{type(e).__qualname__} names no institution")
 
 
@@ -169,8 +172,9 @@ def _disbursed(e: Any, f: Facts, valid: datetime) -> None:
 def _budget(e: Any, f: Facts, valid: datetime) -> None:
     # A later allocation for the same year replaces the earlier one: the delta is the change
     # (the domain states what it replaced; a first allocation replaces nothing).
+    # Keyed by the institution's aggregate id: the event is the Institution's and names no code.
     change = e.amount - (getattr(e, "replaced_amount", None) or Decimal(0))
-    f.budgets.append(Delta(f"{_institution_of(e)}:{e.year}", valid, (change,)))
+    f.budgets.append(Delta(f"{e.originator_id}:{e.year}", valid, (change,)))
 
 
 def _designated(e: Any, f: Facts, _valid: datetime) -> None:
@@ -194,7 +198,7 @@ def _imposed(e: Any, f: Facts, valid: datetime) -> None:
     if kind in SUSPENSIONS or kind in TERMINATIONS:
         f.sanctions.append(
             SanctionWindow(
-                sanction_id=e.sanction_id,
+                sanction_id=str(e.originator_id),
                 target=target,
                 kind=kind,
                 case_id=e.case_id,
@@ -211,18 +215,23 @@ def _fine_paid(e: Any, f: Facts, valid: datetime) -> None:
     )
 
 
-def _lifted(e: Any, f: Facts, valid: datetime) -> None:
-    f.sanctions.append(SanctionEnd(e.sanction_id, instant(valid.astimezone(REGION_TZ).date())))
+def _lifted(e: Any, f: Facts, _valid: datetime) -> None:
+    # The event states the new last day; the window ends at the end of it.
+    f.sanctions.append(SanctionEnd(_sanction_id(e), instant(e.effective_to, end=True)))
+
+
+def _sanction_id(e: Any) -> str:
+    """A sanction is known by its aggregate's id (derived from its sanction_id)."""
+    return str(e.originator_id)
 
 
 def _appeal_decided(e: Any, f: Facts, _valid: datetime) -> None:
-    decided = instant(e.decision_date)
-    if e.outcome == "revoked":
-        f.sanctions.append(SanctionEnd(e.sanction_id, decided))
-    elif e.outcome == "reduced" and getattr(e, "effective_to", None) is not None:
-        f.sanctions.append(
-            SanctionEnd(e.sanction_id, max(decided, instant(e.effective_to, end=True)))
-        )
+    # The decision states the window's last day from now on; a revocation without one ends
+    # the window the day before the decision.
+    if getattr(e, "effective_to", None) is not None:
+        f.sanctions.append(SanctionEnd(_sanction_id(e), instant(e.effective_to, end=True)))
+    elif e.outcome == "revoked":
+        f.sanctions.append(SanctionEnd(_sanction_id(e), instant(e.decision_date)))
 
 
 Handler = Callable[[Any, Facts, datetime], None]

@@ -9,6 +9,7 @@ from typing import Any
 
 from psycopg import Cursor, sql
 
+from domain.identity import institution_aggregate_id
 from domain.money import CENT
 from domain.postings import pooled_fund
 from projections.asof import MICROSECOND, Bitemporal, region_year, start_of_year
@@ -69,7 +70,7 @@ def hospitals(curs: Cursor[Any], codes: list[str], at: Bitemporal) -> list[Hospi
     year = region_year(at.as_of)
     now = model.totals.lookup(curs, codes, at.as_of, at.known_at)
     before = model.totals.lookup(curs, codes, start_of_year(year) - MICROSECOND, at.known_at)
-    budget_keys = [f"{c}:{year}" for c in codes]
+    budget_keys = [f"{institution_aggregate_id(c)}:{year}" for c in codes]
     budgets = model.budgets.lookup(curs, budget_keys, at.as_of, at.known_at)
     share = HOSPITAL_METRICS.index("fund_share")
     positions = []

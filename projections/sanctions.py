@@ -96,7 +96,7 @@ class SanctionTable:
         row = curs.fetchone()
         if isinstance(change, SanctionEnd):
             if row is None:
-                raise LookupError(f"sanction {change.sanction_id} ends but was never imposed")
+                return  # not a window (a fine, points): nothing is in effect to end
             until = change.at if row[6] is None else min(row[6], change.at)
             window = SanctionWindow(
                 row[0], row[1], row[2], row[3], row[4], row[5], max(until, row[5])

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
@@ -111,9 +112,11 @@ def record(
     occurred: str,
     recorded: datetime,
     postings: tuple[Posting, ...] = (),
+    aggregate_id: uuid.UUID | None = None,
     **fields: Any,
 ) -> None:
-    """Store one stand-in event with its provenance and postings."""
+    """Store one stand-in event with its provenance and postings (appended to the aggregate
+    `aggregate_id` when given, as the domain appends to an institution or a sanction)."""
     provenance = Provenance(
         message_id=uuid.uuid4(),
         recorded_by="test",
@@ -123,7 +126,13 @@ def record(
         source_partition=0,
         source_offset=0,
     )
-    fact = aggregate()
+    if aggregate_id is None:
+        fact = aggregate()
+    else:
+        try:
+            fact = ledger.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            fact = aggregate._create(aggregate.Created, id=aggregate_id)
     fact.record(event_class, provenance=provenance, postings=postings, data=fields)
     ledger.save(fact)
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from psycopg.rows import tuple_row
 
+from domain.identity import institution_aggregate_id, sanction_aggregate_id
 from domain.postings import Posting, institution_receivable, pooled_fund
 from projections import queries
 from projections.asof import Bitemporal, parse_instant
@@ -74,7 +75,7 @@ def history_2019(ledger: StandInLedger) -> None:
         Institution.BudgetAllocated,
         "2019-01-01",
         utc(2019, 1, 1),
-        institution=H,
+        aggregate_id=institution_aggregate_id(H),
         year=2019,
         amount=Decimal("10000.00"),
     )
@@ -99,6 +100,7 @@ def history_2019(ledger: StandInLedger) -> None:
         Sanction.Imposed,
         "2019-11-20",
         utc(2020, 1, 14),
+        aggregate_id=sanction_aggregate_id("F-1"),
         sanction_id="F-1",
         kind="fine",
         target_kind="institution",
@@ -175,6 +177,7 @@ def suspend_and_revoke(ledger: StandInLedger) -> None:
         Sanction.Imposed,
         "2019-06-20",
         utc(2019, 6, 20),
+        aggregate_id=sanction_aggregate_id("S-1"),
         sanction_id="S-1",
         kind="settlement_suspension",
         target_kind="institution",
@@ -191,11 +194,12 @@ def suspend_and_revoke(ledger: StandInLedger) -> None:
         Sanction.AppealDecided,
         "2019-09-15",
         utc(2019, 9, 16),
+        aggregate_id=sanction_aggregate_id("S-1"),
         sanction_id="S-1",
         target_id=H,
         outcome="revoked",
         decision_date=d("2019-09-15"),
-        effective_to=None,
+        effective_to=d("2019-09-14"),
     )
 
 
