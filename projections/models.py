@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from decimal import Decimal
 from itertools import groupby
 from typing import Any
 
@@ -13,7 +14,10 @@ from psycopg import Cursor, sql
 from projections.cumulative import CumulativeTable, Delta
 from projections.facts import HOSPITAL_METRICS, PENALTY_METRICS, Facts
 from projections.sanctions import SanctionTable
+from projections.terms import SanctionTerms
 
+# A known time later than any recording: "as known now" inside a writer's transaction.
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
 # Facts of one event with the time the ledger recorded it.
 Recorded = tuple[Facts, datetime]
 
@@ -91,18 +95,36 @@ class Hospitals:
     def institutions(self) -> sql.Identifier:
         return sql.Identifier(self.schema, "hospital_registry")
 
+    @property
+    def claim_costs(self) -> sql.Identifier:
+        return sql.Identifier(self.schema, "hospital_claim_costs")
+
     def tables(self) -> list[str]:
-        return ["hospital_totals", "hospital_budgets", "hospital_registry"]
+        return ["hospital_totals", "hospital_budgets", "hospital_registry", "hospital_claim_costs"]
 
     def create(self, curs: Cursor[Any]) -> None:
         self.totals.create(curs)
         self.budgets.create(curs)
         _create_registry(curs, self.schema)
+        curs.execute(
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {}"
+                " (claim text PRIMARY KEY, total_cost numeric NOT NULL)"
+            ).format(self.claim_costs)
+        )
 
     def apply(self, curs: Cursor[Any], batch: Sequence[Recorded]) -> None:
         for known, facts in by_known_time(batch):
-            self.totals.apply(curs, (d for f in facts for d in f.hospitals), known)
-            self.budgets.apply(curs, (d for f in facts for d in f.budgets), known)
+            costs = [c for f in facts for c in f.claim_costs]
+            if costs:
+                curs.executemany(
+                    sql.SQL("INSERT INTO {} VALUES (%s, %s)").format(self.claim_costs), costs
+                )
+            deltas = [d for f in facts for d in f.hospitals]
+            deltas += self._reversed_costs(curs, [r for f in facts for r in f.reversals])
+            self.totals.apply(curs, deltas, known)
+            for total in (d for f in facts for d in f.budget_totals):
+                self._replace_budget(curs, total, known)
             listed = [i for f in facts for i in f.institutions]
             if listed:
                 curs.executemany(
@@ -111,6 +133,32 @@ class Hospitals:
                     ),
                     listed,
                 )
+
+    def _reversed_costs(
+        self, curs: Cursor[Any], reversals: Sequence[tuple[str, str, datetime]]
+    ) -> list[Delta]:
+        """A reversal takes back the settled cost of its claim."""
+        if not reversals:
+            return []
+        curs.execute(
+            sql.SQL("SELECT claim, total_cost FROM {} WHERE claim = ANY(%s)").format(
+                self.claim_costs
+            ),
+            ([claim for claim, _, _ in reversals],),
+        )
+        cost = dict(curs.fetchall())
+        zero = Decimal(0)
+        return [
+            Delta(code, valid, (-cost.get(claim, zero),) + (zero,) * (self.totals.width - 1))
+            for claim, code, valid in reversals
+        ]
+
+    def _replace_budget(self, curs: Cursor[Any], total: Delta, known: datetime) -> None:
+        """The year's budget becomes `total` from its valid time on, as known from `known`."""
+        current = self.budgets.lookup(curs, [total.key], total.valid_at, LATEST)[total.key][0]
+        change = total.amounts[0] - current
+        if change:
+            self.budgets.apply(curs, [Delta(total.key, total.valid_at, (change,))], known)
 
 
 @dataclass(frozen=True)
@@ -132,19 +180,25 @@ class Penalties:
     def sanctions(self) -> SanctionTable:
         return SanctionTable(self.schema)
 
+    @property
+    def terms(self) -> SanctionTerms:
+        return SanctionTerms(self.schema)
+
     def tables(self) -> list[str]:
-        return ["penalty_totals", "doctor_points", "sanction_windows"]
+        return ["penalty_totals", "doctor_points", "sanction_windows", "sanction_terms"]
 
     def create(self, curs: Cursor[Any]) -> None:
         self.fines.create(curs)
         self.points.create(curs)
         self.sanctions.create(curs)
+        self.terms.create(curs)
 
     def apply(self, curs: Cursor[Any], batch: Sequence[Recorded]) -> None:
         for known, facts in by_known_time(batch):
-            self.fines.apply(curs, (d for f in facts for d in f.penalties), known)
-            self.points.apply(curs, (d for f in facts for d in f.points), known)
-            for change in (c for f in facts for c in f.sanctions):
+            resolved = self.terms.resolve(curs, [s for f in facts for s in f.sanctions])
+            self.fines.apply(curs, resolved.fines, known)
+            self.points.apply(curs, resolved.points, known)
+            for change in resolved.windows:
                 self.sanctions.apply(curs, change, known)
 
 

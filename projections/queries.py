@@ -13,8 +13,9 @@ from domain.identity import institution_aggregate_id
 from domain.money import CENT
 from domain.postings import pooled_fund
 from projections.asof import MICROSECOND, Bitemporal, region_year, start_of_year
-from projections.facts import HOSPITAL_METRICS, SUSPENSIONS, TERMINATIONS
+from projections.facts import HOSPITAL_METRICS
 from projections.models import Balances, Hospitals, Penalties
+from projections.sanction_facts import SUSPENSIONS, TERMINATIONS
 from projections.sanctions import ActiveSanction
 
 SCHEMA = "public"
@@ -72,6 +73,7 @@ def hospitals(curs: Cursor[Any], codes: list[str], at: Bitemporal) -> list[Hospi
     before = model.totals.lookup(curs, codes, start_of_year(year) - MICROSECOND, at.known_at)
     budget_keys = [f"{institution_aggregate_id(c)}:{year}" for c in codes]
     budgets = model.budgets.lookup(curs, budget_keys, at.as_of, at.known_at)
+    fines = Penalties(SCHEMA).fines.lookup(curs, codes, at.as_of, at.known_at)
     share = HOSPITAL_METRICS.index("fund_share")
     positions = []
     for code, key in zip(codes, budget_keys, strict=True):
@@ -80,7 +82,8 @@ def hospitals(curs: Cursor[Any], codes: list[str], at: Bitemporal) -> list[Hospi
         positions.append(
             HospitalPosition(
                 code,
-                dict(zip(HOSPITAL_METRICS, now[code], strict=True)),
+                dict(zip(HOSPITAL_METRICS, now[code], strict=True))
+                | {"fines": sum(fines[code], Decimal(0))},
                 budget,
                 used,
                 warning_level(budget, used, at.as_of),

@@ -12,7 +12,7 @@ from typing import Any
 
 from psycopg import Cursor, sql
 
-from projections.facts import SanctionEnd, SanctionWindow
+from projections.sanction_facts import SanctionEnd, SanctionWindow
 
 CREATE = """
 CREATE TABLE IF NOT EXISTS {table} (

@@ -27,11 +27,22 @@ from projections.asof import (
     utc_now,
 )
 from projections.check import check, rebuild
-from projections.facts import HOSPITAL_METRICS
 from projections.models import NAMES
 from projections.runner import follow, open_projections
 from scripts import output
 from scripts.commandline import AddCommand, Handler
+
+# The `hospital --json` amounts, in their documented order.
+HOSPITAL_FIGURES = (
+    "settled_cost",
+    "fund_share",
+    "visits",
+    "refused",
+    "recovered",
+    "fines",
+    "disbursed",
+    "deposit_held",
+)
 
 
 def _instant(text: str) -> datetime:
@@ -87,7 +98,7 @@ def hospital_dict(position: queries.HospitalPosition, at: Bitemporal) -> dict[st
         "as_of": at.as_of,
         "known_at": at.known_at,
     }
-    for metric in HOSPITAL_METRICS:
+    for metric in HOSPITAL_FIGURES:
         doc[metric] = int(totals[metric]) if metric == "visits" else queries.money(totals[metric])
     doc |= {"budget": position.budget, "budget_used": position.budget_used}
     doc["warning_level"] = position.warning_level

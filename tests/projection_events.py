@@ -99,6 +99,20 @@ class Sanction(Fact):
     class AppealDecided(StandIn):
         pass
 
+    class Lifted(StandIn):
+        pass
+
+
+class Doctor(Fact):
+    class Suspended(StandIn):
+        pass
+
+    class Terminated(StandIn):
+        pass
+
+    class RestrictionCut(StandIn):
+        pass
+
 
 def at(text: str) -> datetime:
     """A local (+08:00) date or datetime."""
