@@ -46,9 +46,9 @@ def ledger(database_url: str) -> Iterator[StandInLedger]:
 
 
 def on_sanction(
-    ledger: StandInLedger, event: type[StandIn], sanction_id: str, day: str, **fields: Any
+    ledger: StandInLedger, event: type[StandIn], sanction: str, day: str, **fields: Any
 ) -> None:
-    """Record a sanction event on the day it happened."""
+    """Record an event of sanction `sanction` on the day it happened."""
     year, month, dom = map(int, day.split("-"))
     record(
         ledger,
@@ -56,7 +56,7 @@ def on_sanction(
         event,
         day,
         utc(year, month, dom),
-        aggregate_id=sanction_aggregate_id(sanction_id),
+        aggregate_id=sanction_aggregate_id(sanction),
         **fields,
     )
 
