@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -104,4 +105,40 @@ def test_every_point_lookup_equals_the_brute_force_sum_over_facts(
                 seen = [(x, 1) for v, b, k, x in facts if k == key and v <= as_of and b <= known]
                 expected = amounts(sum(x for x, _ in seen), len(seen))
                 assert found[key] == expected
+        conn.rollback()
+
+
+def table_rows(curs: psycopg.Cursor[tuple[object, ...]]) -> list[tuple[object, ...]]:
+    curs.execute(
+        "SELECT key, valid_from::text, valid_to::text, known_from::text, known_to::text,"
+        " amounts::text FROM totals_under_test ORDER BY 1, 2, 4"
+    )
+    return curs.fetchall()
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(facts=facts, cuts=st.lists(st.integers(1, 25), max_size=6))
+def test_pages_of_any_size_write_the_same_rows_as_one_page(
+    conn: psycopg.Connection[tuple[object, ...]],
+    facts: list[tuple[int, int, str, int]],
+    cuts: list[int],
+) -> None:
+    # Log order: by recording batch; valid days arrive in any order within and across batches.
+    log = sorted(facts, key=lambda fact: fact[1])
+    with conn.cursor() as curs:
+        TABLE.truncate(curs)
+        for batch in range(7):
+            deltas = [Delta(k, day(v), amounts(x, 1)) for v, b, k, x in log if b == batch]
+            TABLE.apply(curs, deltas, known=day(100 + batch))
+        whole = table_rows(curs)
+        TABLE.truncate(curs)
+        bounds = sorted({0, len(log), *(c for c in cuts if c < len(log))})
+        for start, end in itertools.pairwise(bounds):
+            page = log[start:end]
+            for batch in sorted({b for _, b, _, _ in page}):
+                deltas = [Delta(k, day(v), amounts(x, 1)) for v, b, k, x in page if b == batch]
+                TABLE.apply(curs, deltas, known=day(100 + batch))
+        assert table_rows(curs) == whole
         conn.rollback()
