@@ -17,6 +17,7 @@ class InMemoryAggregates(AggregateLookups):
 
     def __init__(self) -> None:
         self.aggregates: dict[UUID, Aggregate] = {}
+        self.history: dict[UUID, list[Any]] = {}  # every collected event, per aggregate
 
     def get(self, aggregate_id: UUID) -> Aggregate | None:
         return self.aggregates.get(aggregate_id)
@@ -29,7 +30,9 @@ class InMemoryAggregates(AggregateLookups):
         events: list[Any] = []
         for aggregate in handle(command, self):
             self.keep(aggregate)
-            events.extend(aggregate.collect_events())
+            collected = aggregate.collect_events()
+            self.history.setdefault(aggregate.id, []).extend(collected)
+            events.extend(collected)
         return events
 
     def pending(self) -> bool:
