@@ -1,5 +1,6 @@
 """Stand-ins for the domain's events, shaped as docs/events.md describes them, stored through the
-real Ledger so the projections read them from its notification log."""
+real Ledger so the projections read them from its notification log. They let a test state a
+history directly (a clawback recorded on a given day) without the commands' own checks."""
 
 from __future__ import annotations
 
@@ -10,35 +11,14 @@ from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.postings import Posting
 from domain.provenance import Provenance
-from infra.store import Ledger, ledger_env, open_ledger
+from infra.store import Ledger, open_ledger
 
 
-class PostingAsDict(Transcoding):
-    type = Posting
-    name = "posting_test"
-
-    def encode(self, obj: Posting) -> dict[str, Any]:
-        return {"account": obj.account, "amount": obj.amount}
-
-    def decode(self, data: dict[str, Any]) -> Posting:
-        return Posting(**data)
-
-
-class StandInLedger(Ledger):
-    """The Ledger (same name, same tables), able to store the stand-in postings."""
-
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        transcoder.register(PostingAsDict())
-
-
-def open_test_ledger(database_url: str) -> StandInLedger:
-    open_ledger(database_url).close()
-    return StandInLedger(env=ledger_env(database_url))
+def open_test_ledger(database_url: str) -> Ledger:
+    return open_ledger(database_url)
 
 
 class StandIn(Aggregate.Event):

@@ -11,6 +11,7 @@ import pytest
 
 from domain.identity import doctor_aggregate_id, institution_aggregate_id, sanction_aggregate_id
 from domain.postings import Posting
+from infra.store import Ledger
 from projections import queries
 from projections.check import check
 from tests.integration.test_projections import (
@@ -28,7 +29,6 @@ from tests.projection_events import (
     Institution,
     Sanction,
     StandIn,
-    StandInLedger,
     d,
     open_test_ledger,
     record,
@@ -39,14 +39,14 @@ DOCTOR = "DR-0042"
 
 
 @pytest.fixture
-def ledger(database_url: str) -> Iterator[StandInLedger]:
+def ledger(database_url: str) -> Iterator[Ledger]:
     ledger = open_test_ledger(database_url)
     yield ledger
     ledger.close()
 
 
 def on_sanction(
-    ledger: StandInLedger, event: type[StandIn], sanction: str, day: str, **fields: Any
+    ledger: Ledger, event: type[StandIn], sanction: str, day: str, **fields: Any
 ) -> None:
     """Record an event of sanction `sanction` on the day it happened."""
     year, month, dom = map(int, day.split("-"))
@@ -61,7 +61,7 @@ def on_sanction(
     )
 
 
-def impose(ledger: StandInLedger, sanction_id: str, day: str, **fields: Any) -> None:
+def impose(ledger: Ledger, sanction_id: str, day: str, **fields: Any) -> None:
     terms: dict[str, Any] = {
         "sanction_id": sanction_id,
         "target_kind": "institution",
@@ -76,14 +76,14 @@ def impose(ledger: StandInLedger, sanction_id: str, day: str, **fields: Any) -> 
     on_sanction(ledger, Sanction.Imposed, sanction_id, day, **(terms | fields))
 
 
-def decide_appeal(ledger: StandInLedger, sanction_id: str, day: str, **fields: Any) -> None:
+def decide_appeal(ledger: Ledger, sanction_id: str, day: str, **fields: Any) -> None:
     terms: dict[str, Any] = {"fine_amount": None, "points": None, "effective_to": None}
     on_sanction(
         ledger, Sanction.AppealDecided, sanction_id, day, decision_date=d(day), **(terms | fields)
     )
 
 
-def test_a_fine_reduced_on_appeal_is_due_less_from_the_decision_on(ledger: StandInLedger) -> None:
+def test_a_fine_reduced_on_appeal_is_due_less_from_the_decision_on(ledger: Ledger) -> None:
     impose(ledger, "F-9", "2020-04-15", kind="fine", fine_amount=Decimal("20000.00"))
     record(
         ledger,
@@ -109,7 +109,7 @@ def test_a_fine_reduced_on_appeal_is_due_less_from_the_decision_on(ledger: Stand
     assert check(ledger).ok
 
 
-def doctor_history(ledger: StandInLedger) -> None:
+def doctor_history(ledger: Ledger) -> None:
     for sanction_id, day, points in (("P-1", "2019-03-01", 6), ("P-2", "2019-05-01", 3)):
         impose(ledger, sanction_id, day, kind="doctor_points", target_kind="doctor",
                target_id=DOCTOR, legal_basis="doctor_points", points=points)  # fmt: skip
@@ -123,7 +123,7 @@ def doctor_history(ledger: StandInLedger) -> None:
 
 
 def test_nine_points_suspend_a_doctor_until_an_appeal_removes_points(
-    ledger: StandInLedger,
+    ledger: Ledger,
 ) -> None:
     doctor_history(ledger)
     project(ledger)
@@ -141,7 +141,7 @@ def test_nine_points_suspend_a_doctor_until_an_appeal_removes_points(
     assert check(ledger).ok
 
 
-def test_a_lifted_suspension_ends_on_its_new_last_day(ledger: StandInLedger) -> None:
+def test_a_lifted_suspension_ends_on_its_new_last_day(ledger: Ledger) -> None:
     impose(ledger, "S-5", "2019-07-01", kind="settlement_suspension", effective_to=d("2019-12-31"))
     record(ledger, Sanction, Sanction.Lifted, "2019-10-01", utc(2019, 10, 1),
            aggregate_id=sanction_aggregate_id("S-5"), effective_to=d("2019-09-30"),
@@ -152,7 +152,7 @@ def test_a_lifted_suspension_ends_on_its_new_last_day(ledger: StandInLedger) -> 
     assert lookup(ledger, queries.penalties, H, point("2019-10-01", "2019-09-30")).suspended
 
 
-def test_a_reversal_takes_back_the_cost_and_the_visit(ledger: StandInLedger) -> None:
+def test_a_reversal_takes_back_the_cost_and_the_visit(ledger: Ledger) -> None:
     settle(ledger, "2019-03-10", "5000.00", "3000.00", utc(2019, 3, 11))
     settlement = next(
         UUID(str(n.originator_id))
@@ -171,7 +171,7 @@ def test_a_reversal_takes_back_the_cost_and_the_visit(ledger: StandInLedger) -> 
     assert (after["settled_cost"], after["fund_share"], after["visits"]) == (0, 0, 0)
 
 
-def test_a_later_allocation_replaces_the_years_budget(ledger: StandInLedger) -> None:
+def test_a_later_allocation_replaces_the_years_budget(ledger: Ledger) -> None:
     for day, amount in (("2019-01-01", "10000.00"), ("2019-06-01", "12000.00")):
         year, month, dom = map(int, day.split("-"))
         record(ledger, Institution, Institution.BudgetAllocated, day, utc(year, month, dom),

@@ -7,10 +7,11 @@ import json
 import pytest
 
 from infra.settings import Settings
+from infra.store import Ledger
 from projections.runner import catch_up, open_projections
 from scripts.cli import main
 from tests.integration.test_projections import FUND, H, history_2019, suspend_and_revoke
-from tests.projection_events import StandInLedger, open_test_ledger
+from tests.projection_events import open_test_ledger
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def projected(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEDGER_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", settings.kafka_bootstrap_servers)
     monkeypatch.setenv("LEDGER_TOPIC_PREFIX", settings.topic_prefix)
-    ledger: StandInLedger = open_test_ledger(settings.database_url)
+    ledger: Ledger = open_test_ledger(settings.database_url)
     history_2019(ledger)
     suspend_and_revoke(ledger)
     catch_up(ledger, open_projections(ledger))

@@ -12,6 +12,7 @@ from psycopg.rows import tuple_row
 
 from domain.identity import institution_aggregate_id, sanction_aggregate_id
 from domain.postings import Posting, institution_receivable, pooled_fund
+from infra.store import Ledger
 from projections import queries
 from projections.asof import Bitemporal, parse_instant
 from projections.check import check, rebuild
@@ -21,7 +22,6 @@ from tests.projection_events import (
     Clawback,
     Institution,
     Sanction,
-    StandInLedger,
     d,
     open_test_ledger,
     record,
@@ -35,13 +35,13 @@ NOW = utc(2030, 1, 1)
 
 
 @pytest.fixture
-def ledger(database_url: str) -> Iterator[StandInLedger]:
+def ledger(database_url: str) -> Iterator[Ledger]:
     ledger = open_test_ledger(database_url)
     yield ledger
     ledger.close()
 
 
-def settle(ledger: StandInLedger, day: str, cost: str, share: str, recorded: Any) -> None:
+def settle(ledger: Ledger, day: str, cost: str, share: str, recorded: Any) -> None:
     amount = Decimal(share)
     record(
         ledger,
@@ -57,7 +57,7 @@ def settle(ledger: StandInLedger, day: str, cost: str, share: str, recorded: Any
     )
 
 
-def history_2019(ledger: StandInLedger) -> None:
+def history_2019(ledger: Ledger) -> None:
     """Two 2019 settlements, then a clawback on 2019 claims recorded on 2020-01-14."""
     record(
         ledger,
@@ -113,7 +113,7 @@ def history_2019(ledger: StandInLedger) -> None:
     )
 
 
-def project(ledger: StandInLedger) -> None:
+def project(ledger: Ledger) -> None:
     catch_up(ledger, open_projections(ledger))
 
 
@@ -121,13 +121,13 @@ def point(as_of: str, known_at: str | None = None) -> Bitemporal:
     return Bitemporal(parse_instant(as_of), parse_instant(known_at) if known_at else NOW)
 
 
-def lookup(ledger: StandInLedger, query: Any, *args: Any) -> Any:
+def lookup(ledger: Ledger, query: Any, *args: Any) -> Any:
     with ledger.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
         return query(curs, *args)
 
 
 def test_a_late_clawback_shows_as_of_2019_only_when_known_after_it_was_recorded(
-    ledger: StandInLedger,
+    ledger: Ledger,
 ) -> None:
     history_2019(ledger)
     project(ledger)
@@ -152,7 +152,7 @@ def test_a_late_clawback_shows_as_of_2019_only_when_known_after_it_was_recorded(
     assert fines_now.fines_due == Decimal("1600.00")
 
 
-def test_the_first_settlement_alone_is_all_that_was_known_in_march(ledger: StandInLedger) -> None:
+def test_the_first_settlement_alone_is_all_that_was_known_in_march(ledger: Ledger) -> None:
     history_2019(ledger)
     project(ledger)
     march = lookup(ledger, queries.hospitals, [H], point("2019-12-31", "2019-03-31"))[0]
@@ -161,7 +161,7 @@ def test_the_first_settlement_alone_is_all_that_was_known_in_march(ledger: Stand
     assert early.totals["visits"] == 0
 
 
-def test_spending_ahead_of_the_even_pace_raises_the_warning_level(ledger: StandInLedger) -> None:
+def test_spending_ahead_of_the_even_pace_raises_the_warning_level(ledger: Ledger) -> None:
     history_2019(ledger)
     project(ledger)
     # 3000 of 10000 used by 10 March (19% of the year gone): 11 points ahead -> yellow.
@@ -170,7 +170,7 @@ def test_spending_ahead_of_the_even_pace_raises_the_warning_level(ledger: StandI
     assert lookup(ledger, queries.hospitals, [H], point("2019-12-31"))[0].warning_level == "none"
 
 
-def suspend_and_revoke(ledger: StandInLedger) -> None:
+def suspend_and_revoke(ledger: Ledger) -> None:
     record(
         ledger,
         Sanction,
@@ -203,7 +203,7 @@ def suspend_and_revoke(ledger: StandInLedger) -> None:
     )
 
 
-def test_a_suspension_is_active_inside_its_window_only(ledger: StandInLedger) -> None:
+def test_a_suspension_is_active_inside_its_window_only(ledger: Ledger) -> None:
     suspend_and_revoke(ledger)
     project(ledger)
     known_before_appeal = "2019-09-01"
@@ -221,7 +221,7 @@ def test_a_suspension_is_active_inside_its_window_only(ledger: StandInLedger) ->
 
 
 def test_a_revoked_appeal_ends_the_suspension_from_its_decision_while_history_keeps_it(
-    ledger: StandInLedger,
+    ledger: Ledger,
 ) -> None:
     suspend_and_revoke(ledger)
     project(ledger)
@@ -233,7 +233,7 @@ def test_a_revoked_appeal_ends_the_suspension_from_its_decision_while_history_ke
 
 
 def test_check_passes_and_a_rebuild_equals_the_incremental_projection(
-    ledger: StandInLedger,
+    ledger: Ledger,
 ) -> None:
     history_2019(ledger)
     project(ledger)
@@ -246,7 +246,7 @@ def test_check_passes_and_a_rebuild_equals_the_incremental_projection(
     assert check(ledger).ok
 
 
-def test_check_reports_a_live_row_that_differs_from_the_rebuilt_one(ledger: StandInLedger) -> None:
+def test_check_reports_a_live_row_that_differs_from_the_rebuilt_one(ledger: Ledger) -> None:
     history_2019(ledger)
     project(ledger)
     with ledger.datastore.transaction(commit=True) as curs:
@@ -259,7 +259,7 @@ def test_check_reports_a_live_row_that_differs_from_the_rebuilt_one(ledger: Stan
     assert report.live_total != 0
 
 
-def test_small_batches_give_the_same_rows_as_one_big_batch(ledger: StandInLedger) -> None:
+def test_small_batches_give_the_same_rows_as_one_big_batch(ledger: Ledger) -> None:
     history_2019(ledger)
     suspend_and_revoke(ledger)
     catch_up(ledger, open_projections(ledger), size=1)
@@ -267,7 +267,7 @@ def test_small_batches_give_the_same_rows_as_one_big_batch(ledger: StandInLedger
 
 
 def test_the_asof_story_shows_the_clawback_only_as_known_now(
-    ledger: StandInLedger, capsys: pytest.CaptureFixture[str]
+    ledger: Ledger, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from scripts.asof_story import tell_asof_story  # noqa: PLC0415
 

@@ -62,7 +62,7 @@ ratios = st.decimals(min_value=0, max_value=1, places=2)
     ratio=ratios,
     bonus=ratios,
 )
-def test_a_fund_share_never_exceeds_the_in_policy_cost_nor_the_cap_left(  # noqa: PLR0913
+def test_a_fund_share_never_exceeds_the_in_policy_cost_nor_the_cap_left(
     in_policy: Decimal,
     fund_paid: Decimal,
     admissions: int,
