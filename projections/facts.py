@@ -107,9 +107,11 @@ def _refused(e: Any, f: Facts, valid: datetime) -> None:
     f.hospitals.append(hospital(_institution_of(e), valid, refused=e.amount))
 
 
-def _recovered(e: Any, f: Facts, valid: datetime) -> None:
-    # Recoveries and voluntary refunds flow back into the pooled fund(s) of the claims.
-    f.hospitals.append(hospital(_institution_of(e), valid, recovered=_moved(e, "fund:")))
+def _ordered_back(e: Any, f: Facts, valid: datetime) -> None:
+    # Recovered (追回/责令退回) counts what was ordered back, in the period it concerns, and
+    # voluntary refunds; the cash returning later shows in the balances and the fund statement.
+    amount = sum((line.amount for line in e.lines), Decimal(0))
+    f.hospitals.append(hospital(_institution_of(e), valid, recovered=amount))
 
 
 def _disbursed(e: Any, f: Facts, valid: datetime) -> None:
@@ -152,8 +154,8 @@ HANDLERS: dict[str, Handler] = {
     "Claim.Settled": _settled,
     "Claim.Reversed": _reversed,
     "Claim.Refused": _refused,
-    "Clawback.Recovered": _recovered,
-    "Refund.Volunteered": _recovered,
+    "Clawback.Ordered": _ordered_back,
+    "Refund.Volunteered": _ordered_back,
     "Sanction.Imposed": _sanction(sf.imposed),
     "Sanction.Lifted": _sanction(sf.lifted),
     "Sanction.FinePaid": _sanction(sf.fine_paid),

@@ -65,6 +65,9 @@ class Claim(Fact):
 
 
 class Clawback(Fact):
+    class Ordered(StandIn):
+        pass
+
     class Recovered(StandIn):
         pass
 

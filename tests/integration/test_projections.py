@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from psycopg.rows import tuple_row
 
+from domain.clawback import ClaimLine
 from domain.identity import institution_aggregate_id, sanction_aggregate_id
 from domain.postings import Posting, institution_receivable, pooled_fund
 from infra.store import Ledger
@@ -81,11 +82,21 @@ def history_2019(ledger: Ledger) -> None:
     )
     settle(ledger, "2019-03-10", "5000.00", "3000.00", utc(2019, 3, 11))
     settle(ledger, "2019-11-20", "4000.00", "2500.00", utc(2019, 11, 21))
+    # Decided on 2020-01-14 about a 2019 claim: valid in 2019, known from 2020-01-14.
+    record(
+        ledger,
+        Clawback,
+        Clawback.Ordered,
+        "2019-11-20",
+        utc(2020, 1, 14),
+        institution=H,
+        lines=(ClaimLine("C-2", "430422", "resident", Decimal("800.00")),),
+    )
     record(
         ledger,
         Clawback,
         Clawback.Recovered,
-        "2019-11-20",
+        "2019-12-20",
         utc(2020, 1, 14),
         (
             Posting(f"external:institution:{H}", Decimal("-800.00")),
