@@ -6,6 +6,9 @@
   2020-01-01" includes everything the ledger recorded during 2020-01-01 (Beijing time).
 - A datetime without an offset is refused: guessing a zone would silently move the answer.
 - Both default to now.
+- Totals and balances have day resolution in valid time: a fact counts from the start of the
+  local day it is valid on, so any `as_of` within a day sees all of that day's facts. Known
+  time is exact.
 
 An instant `t` sees a fact with valid time `v` (or recording time `r`) when `v <= t` (`r <= t`).
 """
@@ -26,6 +29,12 @@ class AsOfError(ValueError):
 def end_of_day(day: date) -> datetime:
     """The last representable instant of a day in the regions' time zone."""
     return datetime.combine(day + timedelta(days=1), time(), REGION_TZ) - MICROSECOND
+
+
+def start_of_day(moment: datetime) -> datetime:
+    """00:00 of the instant's day in the regions' time zone."""
+    local = moment.astimezone(REGION_TZ)
+    return datetime.combine(local.date(), time(), REGION_TZ)
 
 
 def start_of_year(year: int) -> datetime:

@@ -2,6 +2,9 @@
 
 Each row holds a key's totals over a valid-time range, as known over a known-time range; the
 rows of a key tile the plane, so a query is one indexed point lookup whatever the history length.
+Valid time has day resolution (the regions' local day): a fact counts from the start of the day
+it is valid on, so a key has at most one row per day per known version, and a late correction
+rewrites at most one row per day after it, however busy the key.
 A batch recorded at `t` closes (known_to = t) the current rows reaching past its earliest valid
 instant and inserts their replacements known from `t`: in-order facts touch only the last row.
 """
@@ -17,6 +20,7 @@ from typing import Any
 
 from psycopg import Cursor, sql
 
+from projections.asof import start_of_day
 from projections.steps import Amounts, Step, add, restep
 
 CREATE = """
@@ -44,10 +48,17 @@ WHERE key = ANY(%s)
   AND tstzrange(known_from, known_to) @> %s::timestamptz
 """
 
+# The current rows tile valid time, so the rows reaching past `earliest` are the one holding
+# it and those after: two range scans of the partial index, however long the key's history.
 CURRENT_FROM = """
 SELECT t.key, t.valid_from, NULLIF(t.valid_to, 'infinity') AS valid_to, t.known_from, t.amounts
-FROM {table} t JOIN unnest(%s::text[], %s::timestamptz[]) AS q(key, earliest) USING (key)
-WHERE t.known_to = 'infinity' AND t.valid_to > q.earliest
+FROM unnest(%s::text[], %s::timestamptz[]) AS q(key, earliest)
+CROSS JOIN LATERAL (
+    SELECT coalesce((
+        SELECT c.valid_from FROM {table} c
+        WHERE c.key = q.key AND c.known_to = 'infinity' AND c.valid_from <= q.earliest
+        ORDER BY c.valid_from DESC LIMIT 1), '-infinity') AS start) s
+JOIN {table} t ON t.key = q.key AND t.known_to = 'infinity' AND t.valid_from >= s.start
 ORDER BY t.key, t.valid_from
 FOR UPDATE OF t
 """
@@ -95,13 +106,14 @@ class CumulativeTable:
         curs.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(self.schema, self.name)))
 
     def apply(self, curs: Cursor[Any], deltas: Iterable[Delta], known: datetime) -> None:
-        """Add facts recorded at `known`: aggregated per key and valid instant, then re-stepped."""
+        """Add facts recorded at `known`: aggregated per key and valid day, then re-stepped."""
         per_key: dict[str, dict[datetime, Amounts]] = defaultdict(dict)
         for d in deltas:
             if len(d.amounts) != self.width:
                 raise ValueError(f"{self.name} holds {self.width} amounts, got {d.amounts}")
             cell = per_key[d.key]
-            cell[d.valid_at] = add(cell[d.valid_at], d.amounts) if d.valid_at in cell else d.amounts
+            day = start_of_day(d.valid_at)
+            cell[day] = add(cell[day], d.amounts) if day in cell else d.amounts
         if not per_key:
             return
         keys = sorted(per_key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import psycopg
@@ -12,10 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from projections.asof import REGION_TZ
 from projections.cumulative import CumulativeTable, Delta
 
 TABLE = CumulativeTable("public", "totals_under_test", 2)
-EPOCH = datetime(2019, 1, 1, tzinfo=UTC)
+EPOCH = datetime(2019, 1, 1, tzinfo=REGION_TZ)  # local midnight: valid time has day resolution
 
 
 @pytest.fixture
@@ -142,3 +143,19 @@ def test_pages_of_any_size_write_the_same_rows_as_one_page(
                 TABLE.apply(curs, deltas, known=day(100 + batch))
         assert table_rows(curs) == whole
         conn.rollback()
+
+
+def test_facts_of_one_local_day_share_a_row_and_count_from_its_start(
+    conn: psycopg.Connection[tuple[object, ...]],
+) -> None:
+    with conn.cursor() as curs:
+        morning, evening = day(3) + timedelta(hours=9), day(3) + timedelta(hours=21)
+        TABLE.apply(
+            curs, [Delta("k", morning, amounts(1)), Delta("k", evening, amounts(2))], day(4)
+        )
+        curs.execute("SELECT count(*) FROM totals_under_test")
+        assert curs.fetchone() == (1,)
+        assert TABLE.lookup(curs, ["k"], morning, day(5))["k"] == amounts(3)
+        assert TABLE.lookup(curs, ["k"], day(3) - timedelta(microseconds=1), day(5))["k"] == (
+            amounts(0)
+        )
