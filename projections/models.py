@@ -54,7 +54,7 @@ class Balances:
         return sql.Identifier(self.schema, "account_flow_keys")
 
     def tables(self) -> list[str]:
-        return ["account_balances", "account_flows", "account_flow_keys"]
+        return [*self.balances.tables(), *self.flows.tables(), "account_flow_keys"]
 
     def create(self, curs: Cursor[Any]) -> None:
         self.balances.create(curs)
@@ -100,7 +100,8 @@ class Hospitals:
         return sql.Identifier(self.schema, "hospital_claim_costs")
 
     def tables(self) -> list[str]:
-        return ["hospital_totals", "hospital_budgets", "hospital_registry", "hospital_claim_costs"]
+        owned = [*self.totals.tables(), *self.budgets.tables()]
+        return [*owned, "hospital_registry", "hospital_claim_costs"]
 
     def create(self, curs: Cursor[Any]) -> None:
         self.totals.create(curs)
@@ -185,7 +186,7 @@ class Penalties:
         return SanctionTerms(self.schema)
 
     def tables(self) -> list[str]:
-        return ["penalty_totals", "doctor_points", "sanction_windows", "sanction_terms"]
+        return [*self.fines.tables(), *self.points.tables(), "sanction_windows", "sanction_terms"]
 
     def create(self, curs: Cursor[Any]) -> None:
         self.fines.create(curs)

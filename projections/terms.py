@@ -150,7 +150,3 @@ class SanctionTerms:
             out.windows.append(SanctionEnd(fact.sanction_id, fact.window_end))
         elif fact.revoked:
             out.windows.append(SanctionEnd(fact.sanction_id, fact.decided))
-
-    def rows_sql(self) -> sql.Composed:
-        """Every row (check compares these)."""
-        return self._sql("SELECT * FROM {table}")

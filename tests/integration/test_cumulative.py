@@ -114,7 +114,12 @@ def table_rows(curs: psycopg.Cursor[tuple[object, ...]]) -> list[tuple[object, .
         "SELECT key, valid_from::text, valid_to::text, known_from::text, known_to::text,"
         " amounts::text FROM totals_under_test ORDER BY 1, 2, 4"
     )
-    return curs.fetchall()
+    rows = curs.fetchall()
+    curs.execute(
+        "SELECT key, day::text, created_at::text, frontier::text"
+        " FROM totals_under_test_days ORDER BY 1, 2"
+    )
+    return rows + curs.fetchall()
 
 
 @settings(
