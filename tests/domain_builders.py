@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -106,7 +106,7 @@ def certify(status: str, person_id: str = "P-1", day: str = "2019-01-01") -> Cer
     return CertifyStatus(person_id, status, "civil-affairs", "C-1", None, on(day, 0))
 
 
-def settle(  # noqa: PLR0913 - a test's knobs
+def settle(
     claim_id: str = "C-1",
     in_policy: str = "12000.00",
     total: str | None = None,
@@ -134,7 +134,7 @@ def settle(  # noqa: PLR0913 - a test's knobs
     )
 
 
-def sanction(  # noqa: PLR0913 - a test's knobs
+def sanction(
     sanction_id: str = "S-1",
     kind: str = "fine",
     *,
@@ -171,7 +171,3 @@ def sanction(  # noqa: PLR0913 - a test's knobs
         provenance=on(decided),
         **values,
     )
-
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]

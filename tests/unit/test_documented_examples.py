@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
-from pathlib import Path
 
 import pytest
 
 from consumers.contract import MESSAGE_TYPES, Decoded, decode
+from tests.examples import documented_examples
 from tests.messages import RECORDED_AT, coordinates
-
-DOC = Path(__file__).resolve().parents[2] / "docs" / "events.md"
-EXAMPLE = re.compile(r"```json\n(\{\"message_id\": [^\n]*\})\n```")
-
-
-def documented_examples() -> list[str]:
-    return EXAMPLE.findall(DOC.read_text(encoding="utf-8"))
 
 
 def test_every_message_type_has_exactly_one_documented_example() -> None:
