@@ -21,6 +21,7 @@ class PersonAccount(Aggregate):
 
     class Opened(Aggregate.Created):
         person_id: str
+        provenance: Provenance
 
     class ContributionPaid(Aggregate.Event):
         year: int
@@ -55,7 +56,7 @@ class PersonAccount(Aggregate):
         return person_account_aggregate_id(person_id)
 
     @event(Opened)
-    def __init__(self, *, person_id: str) -> None:
+    def __init__(self, *, person_id: str, provenance: Provenance) -> None:
         self.person_id = person_id
         self.balance = ZERO  # the personal account (个人账户)
         self.usage: dict[int, YearUsage] = {}

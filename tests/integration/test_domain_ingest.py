@@ -127,6 +127,8 @@ def test_a_mixed_county_day_is_judged_recorded_and_its_bad_input_kept(
         "Institution.Designated",
         "Institution.SettlementSuspended",
     ]
+    person = [e.event_type for e in history(ledger, "person:430422-R-00038174")]
+    assert person[:3] == ["Person.Enrolled", "PersonAccount.Opened", "PersonAccount.UsageCharged"]
     reasons = sorted(r.reason for r in rejected(ledger))
     assert reasons == sorted(
         [
