@@ -85,11 +85,22 @@ class Clawback(Aggregate):
         self.institution = institution
         self.fingerprint = fingerprint
         self.remaining = tuple(lines)  # what is still to recover, per claim
+        self.ordered = sum((line.amount for line in lines), ZERO)
 
     @property
     def outstanding(self) -> Decimal:
         """What remains to recover."""
         return sum((line.amount for line in self.remaining), ZERO)
+
+    @property
+    def recovered(self) -> Decimal:
+        """What was recovered so far."""
+        return self.ordered - self.outstanding
+
+    @property
+    def claim_ids(self) -> tuple[str, ...]:
+        """The claims the order names."""
+        return tuple(line.claim_id for line in self.remaining)
 
     def recover(self, *, amount: Decimal, provenance: Provenance) -> None:
         """Record a recovery, allocated to the lines in order; never above what remains."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -11,15 +10,12 @@ import pytest
 from consumers.contract import MESSAGE_TYPES, Decoded, Undecodable, decode
 from domain.commands import ClaimAmount, OrderClawback, PublishPolicy, SettleClaim
 from domain.reasons import Reason
+from tests.examples import documented
 from tests.messages import RECORDED_AT, coordinates, encode
-from tests.unit.test_documented_examples import documented_examples
-
-EXAMPLES = {json.loads(e)["type"]: json.loads(e) for e in documented_examples()}
 
 
 def decoded(type_name: str, **payload_changes: Any) -> Decoded | Undecodable:
-    document = json.loads(json.dumps(EXAMPLES[type_name]))
-    document["payload"].update(payload_changes)
+    document = documented(type_name, **payload_changes)
     suffix = MESSAGE_TYPES[type_name].topic_suffix
     return decode(encode(document), coordinates(suffix), suffix, RECORDED_AT)
 
@@ -121,7 +117,7 @@ def test_malformed_fields_are_schema_invalid(type_name: str, change: dict[str, A
 
 
 def test_a_claim_on_the_sanctions_topic_is_wrong_topic() -> None:
-    raw = encode(EXAMPLES["ClaimSettled"])
+    raw = encode(documented("ClaimSettled"))
     outcome = decode(raw, coordinates("sanctions"), "sanctions", RECORDED_AT)
     assert isinstance(outcome, Undecodable)
     assert outcome.reason is Reason.WRONG_TOPIC

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
@@ -19,7 +18,7 @@ from domain.commands import (
 )
 from domain.institution import Institution
 from domain.postings import Posting
-from domain.reasons import Reason, Rejected
+from domain.reasons import Reason
 from domain.subsidy import Subsidy
 from tests.domain_builders import LEVEL_3, certify, designate, enroll, on, publish
 from tests.memory import InMemoryAggregates
@@ -40,13 +39,6 @@ def ledger() -> InMemoryAggregates:
     ):
         known.decide(command)
     return known
-
-
-def rejection(ledger: InMemoryAggregates, command: Any) -> Reason:
-    with pytest.raises(Rejected) as refusal:
-        ledger.decide(command)
-    assert not ledger.pending()
-    return refusal.value.reason
 
 
 def contribution(
@@ -86,13 +78,13 @@ def test_an_employee_contribution_splits_into_fund_and_personal_account(
 
 
 def test_a_resident_has_no_personal_account(ledger: InMemoryAggregates) -> None:
-    assert rejection(ledger, contribution(personal="10")) is Reason.PERSONAL_ACCOUNT_NOT_ALLOWED
+    assert ledger.rejection(contribution(personal="10")) is Reason.PERSONAL_ACCOUNT_NOT_ALLOWED
 
 
 def test_a_personal_part_above_the_contribution_is_out_of_range(
     ledger: InMemoryAggregates,
 ) -> None:
-    assert rejection(ledger, contribution("E-1", "100", "101")) is Reason.OUT_OF_RANGE
+    assert ledger.rejection(contribution("E-1", "100", "101")) is Reason.OUT_OF_RANGE
 
 
 def test_a_subsidy_goes_from_its_government_level_to_the_fund(ledger: InMemoryAggregates) -> None:
@@ -123,14 +115,14 @@ def test_a_deposit_release_cannot_exceed_what_is_held(ledger: InMemoryAggregates
         MakeDisbursement(LEVEL_3, "430422", "2019-05", "resident", Decimal(1000), on("2019-06-10"))
     )
     over = ReleaseDeposit(LEVEL_3, 2019, Decimal("100.01"), on("2020-03-31"))
-    assert rejection(ledger, over) is Reason.EXCEEDS_HELD
+    assert ledger.rejection(over) is Reason.EXCEEDS_HELD
     [released] = ledger.decide(ReleaseDeposit(LEVEL_3, 2019, Decimal(100), on("2020-03-31")))
     assert isinstance(released, Institution.DepositReleased)
 
 
 def test_a_policy_revision_must_come_after_the_newest_version(ledger: InMemoryAggregates) -> None:
     assert ledger.decide(publish(day="2020-01-01", annual_cap=Decimal(350000)))
-    assert rejection(ledger, publish(day="2019-12-31")) is Reason.OUT_OF_ORDER
+    assert ledger.rejection(publish(day="2019-12-31")) is Reason.OUT_OF_ORDER
     policy = ledger.policy("430422", "resident")
     assert policy is not None
     terms = policy.in_force_at(on("2019-12-31").occurred_at)
@@ -142,12 +134,12 @@ def test_a_budget_for_an_unknown_institution_is_an_unknown_reference(
     ledger: InMemoryAggregates,
 ) -> None:
     command = AllocateBudget("H43042299999", 2019, Decimal(1), on("2019-01-01"))
-    assert rejection(ledger, command) is Reason.UNKNOWN_REFERENCE
+    assert ledger.rejection(command) is Reason.UNKNOWN_REFERENCE
 
 
 def test_revoking_a_status_not_in_force_is_not_certified(ledger: InMemoryAggregates) -> None:
     command = RevokeStatus("P-1", "min_income", "x", on("2019-03-01"))
-    assert rejection(ledger, command) is Reason.NOT_CERTIFIED
+    assert ledger.rejection(command) is Reason.NOT_CERTIFIED
     ledger.decide(certify("min_income"))
     assert ledger.decide(command)
     person = ledger.person("P-1")
@@ -159,6 +151,6 @@ def test_renewing_an_ended_enrollment_is_not_enrolled(ledger: InMemoryAggregates
     from domain.commands import EndEnrollment  # noqa: PLC0415
 
     ledger.decide(EndEnrollment("P-1", "moved_away", on("2019-07-01")))
-    assert rejection(ledger, RenewEnrollment("P-1", 2020, None, on("2019-12-01"))) is (
+    assert ledger.rejection(RenewEnrollment("P-1", 2020, None, on("2019-12-01"))) is (
         Reason.NOT_ENROLLED
     )

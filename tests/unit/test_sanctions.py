@@ -11,7 +11,7 @@ from domain.claim import Claim
 from domain.commands import DecideAppeal, FileAppeal, LiftSanction, PayFine
 from domain.institution import Institution
 from domain.postings import Posting
-from domain.reasons import Reason, Rejected
+from domain.reasons import Reason
 from domain.sanction import Sanction
 from tests.domain_builders import LEVEL_3, d, designate, enroll, on, publish, sanction, settle
 from tests.memory import InMemoryAggregates
@@ -24,13 +24,6 @@ def ledger() -> InMemoryAggregates:
     for command in (publish(), designate(), enroll()):
         known.decide(command)
     return known
-
-
-def rejection(ledger: InMemoryAggregates, command: Any) -> Reason:
-    with pytest.raises(Rejected) as refusal:
-        ledger.decide(command)
-    assert not ledger.pending()
-    return refusal.value.reason
 
 
 def outcome_on(ledger: InMemoryAggregates, claim_id: str, day: str) -> tuple[str, str | None]:
@@ -68,7 +61,7 @@ def test_a_fine_multiple_outside_its_article_range_is_out_of_range(
         base_amount=Decimal(1000),
         multiple=Decimal(multiple),
     )
-    assert rejection(ledger, command) is Reason.OUT_OF_RANGE
+    assert ledger.rejection(command) is Reason.OUT_OF_RANGE
 
 
 def test_a_fine_within_range_is_multiple_times_base(ledger: InMemoryAggregates) -> None:
@@ -90,7 +83,7 @@ def test_an_article_39_fine_lies_between_10000_and_50000(
     if ok:
         assert ledger.decide(command)
     else:
-        assert rejection(ledger, command) is Reason.OUT_OF_RANGE
+        assert ledger.rejection(command) is Reason.OUT_OF_RANGE
 
 
 def test_a_paid_fine_goes_to_the_treasury_never_the_fund(ledger: InMemoryAggregates) -> None:
@@ -102,26 +95,26 @@ def test_a_paid_fine_goes_to_the_treasury_never_the_fund(ledger: InMemoryAggrega
         Posting("treasury:430422:fines", Decimal(1500)),
     )
     over = PayFine("S-1", LEVEL_3, Decimal("500.01"), "R-2", on("2019-06-11"))
-    assert rejection(ledger, over) is Reason.EXCEEDS_DUE
+    assert ledger.rejection(over) is Reason.EXCEEDS_DUE
 
 
 def test_paying_a_sanction_that_is_not_a_fine_is_refused(ledger: InMemoryAggregates) -> None:
     ledger.decide(sanction(kind="interview"))
-    assert rejection(ledger, PayFine("S-1", LEVEL_3, Decimal(1), "R", on("2019-06-10"))) is (
+    assert ledger.rejection(PayFine("S-1", LEVEL_3, Decimal(1), "R", on("2019-06-10"))) is (
         Reason.NOT_A_FINE
     )
 
 
 def test_a_sanction_for_an_unknown_target_is_rejected(ledger: InMemoryAggregates) -> None:
     command = sanction(kind="interview", target_id="H43042299999")
-    assert rejection(ledger, command) is Reason.UNKNOWN_TARGET
+    assert ledger.rejection(command) is Reason.UNKNOWN_TARGET
 
 
 def test_a_window_ending_before_it_starts_is_dates_out_of_order(
     ledger: InMemoryAggregates,
 ) -> None:
     command = suspension(effective_from="2019-06-01", effective_to="2019-05-31")
-    assert rejection(ledger, command) is Reason.DATES_OUT_OF_ORDER
+    assert ledger.rejection(command) is Reason.DATES_OUT_OF_ORDER
 
 
 @pytest.mark.parametrize(
@@ -135,7 +128,7 @@ def test_an_article_38_suspension_lasts_6_to_12_months(
     if ok:
         assert ledger.decide(command)
     else:
-        assert rejection(ledger, command) is Reason.OUT_OF_RANGE
+        assert ledger.rejection(command) is Reason.OUT_OF_RANGE
 
 
 def test_a_settlement_inside_a_suspension_is_refused_and_the_day_after_is_paid(
@@ -176,7 +169,7 @@ def test_lifting_a_suspension_ends_it_the_day_before(ledger: InMemoryAggregates)
     assert outcome_on(ledger, "C-1", "2019-08-31") == ("refused", "institution_suspended")
     assert outcome_on(ledger, "C-2", "2019-09-01") == ("paid", None)
     again = LiftSanction("S-1", LEVEL_3, "again", on("2019-09-02"))
-    assert rejection(ledger, again) is Reason.NOT_IN_FORCE
+    assert ledger.rejection(again) is Reason.NOT_IN_FORCE
 
 
 def appeal(outcome: str, decided: str, **changes: Any) -> DecideAppeal:
@@ -218,7 +211,7 @@ def test_a_reduction_that_does_not_reduce_is_out_of_range(ledger: InMemoryAggreg
         sanction(legal_basis="article_40", base_amount=Decimal(1000), multiple=Decimal(2))
     )
     ledger.decide(FileAppeal("S-1", LEVEL_3, "A-1", on("2019-06-03")))
-    assert rejection(ledger, appeal("reduced", "2019-07-01", multiple=Decimal(3))) is (
+    assert ledger.rejection(appeal("reduced", "2019-07-01", multiple=Decimal(3))) is (
         Reason.OUT_OF_RANGE
     )
 
@@ -230,20 +223,20 @@ def test_an_appeal_after_ten_working_days_is_out_of_time(ledger: InMemoryAggrega
     late = FileAppeal("S-2", LEVEL_3, "A-2", on("2019-06-15"))
     late_monday = FileAppeal("S-2", LEVEL_3, "A-2", on("2019-06-17"))
     assert ledger.decide(late)  # Saturday 15th: still 10 working days
-    assert rejection(ledger, late_monday) is Reason.ALREADY_APPEALED
+    assert ledger.rejection(late_monday) is Reason.ALREADY_APPEALED
     ledger.decide(sanction("S-3", kind="interview"))
-    assert rejection(ledger, FileAppeal("S-3", LEVEL_3, "A-3", on("2019-06-17"))) is (
+    assert ledger.rejection(FileAppeal("S-3", LEVEL_3, "A-3", on("2019-06-17"))) is (
         Reason.APPEAL_OUT_OF_TIME
     )
 
 
 def test_deciding_without_a_pending_appeal_is_refused(ledger: InMemoryAggregates) -> None:
     ledger.decide(sanction(kind="interview"))
-    assert rejection(ledger, appeal("upheld", "2019-07-01")) is Reason.NO_PENDING_APPEAL
+    assert ledger.rejection(appeal("upheld", "2019-07-01")) is Reason.NO_PENDING_APPEAL
 
 
 def test_an_unknown_sanction_is_refused(ledger: InMemoryAggregates) -> None:
-    assert rejection(ledger, FileAppeal("S-9", LEVEL_3, "A", on("2019-06-03"))) is (
+    assert ledger.rejection(FileAppeal("S-9", LEVEL_3, "A", on("2019-06-03"))) is (
         Reason.UNKNOWN_SANCTION
     )
 
@@ -252,4 +245,31 @@ def test_a_kind_that_does_not_fit_its_target_is_schema_invalid(ledger: InMemoryA
     command = sanction(
         kind="doctor_points", legal_basis="doctor_points", points=3, suspension_months=1
     )
-    assert rejection(ledger, command) is Reason.SCHEMA_INVALID
+    assert ledger.rejection(command) is Reason.SCHEMA_INVALID
+
+
+def test_an_upheld_appeal_changes_no_effect(ledger: InMemoryAggregates) -> None:
+    ledger.decide(suspension())
+    ledger.decide(FileAppeal("S-1", LEVEL_3, "A-1", on("2019-06-05")))
+    events = ledger.decide(appeal("upheld", "2019-07-15"))
+    assert [type(e) for e in events] == [Sanction.AppealDecided]
+    assert outcome_on(ledger, "C-1", "2019-11-30") == ("refused", "institution_suspended")
+
+
+def test_a_reduced_suspension_ends_on_its_new_last_day(ledger: InMemoryAggregates) -> None:
+    ledger.decide(suspension())
+    ledger.decide(FileAppeal("S-1", LEVEL_3, "A-1", on("2019-06-05")))
+    ledger.decide(appeal("reduced", "2019-07-15", effective_to=d("2019-08-31")))
+    assert outcome_on(ledger, "C-1", "2019-08-31") == ("refused", "institution_suspended")
+    assert outcome_on(ledger, "C-2", "2019-09-01") == ("paid", None)
+
+
+def test_a_revoked_fine_is_due_only_as_far_as_it_was_paid(ledger: InMemoryAggregates) -> None:
+    ledger.decide(sanction(base_amount=Decimal(1000), multiple=Decimal(2)))
+    ledger.decide(PayFine("S-1", LEVEL_3, Decimal(500), "R-1", on("2019-06-03")))
+    ledger.decide(FileAppeal("S-1", LEVEL_3, "A-1", on("2019-06-04")))
+    [decided] = ledger.decide(appeal("revoked", "2019-07-01"))
+    assert isinstance(decided, Sanction.AppealDecided)
+    assert decided.fine_amount == Decimal(500)
+    more = PayFine("S-1", LEVEL_3, Decimal("0.01"), "R-2", on("2019-07-02"))
+    assert ledger.rejection(more) is Reason.EXCEEDS_DUE

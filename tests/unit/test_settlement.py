@@ -94,7 +94,7 @@ def test_the_annual_cap_stops_payment_at_exactly_the_cap(ledger: InMemoryAggrega
     third = settled(ledger.decide(settle("C-3", "5000.00", day="2019-07-01")))
     assert first.fund_share == Decimal("274725.00")  # (500000 - 500) x 0.55
     assert second.fund_share == Decimal("25275.00")  # what is left of 300 000
-    assert (second.cap_limited, third.fund_share, third.cap_limited) == (True, 0, True)
+    assert (second.cap_limited, third.fund_share, third.cap_limited) == (True, Decimal(0), True)
     account = ledger.account("P-1")
     assert account is not None
     assert account.usage_in(2019).fund_paid == Decimal("300000.00")
@@ -118,7 +118,11 @@ def test_an_agreeing_reported_fund_share_is_not_flagged(ledger: InMemoryAggregat
 def test_a_claim_before_enrollment_is_refused_as_not_covered(ledger: InMemoryAggregates) -> None:
     ledger.decide(enroll("P-2", day="2019-06-01"))
     event = settled(ledger.decide(settle(person_id="P-2", day="2019-05-31")))
-    assert (event.outcome, event.refusal_reason, event.fund_share) == ("refused", "not_covered", 0)
+    assert (event.outcome, event.refusal_reason, event.fund_share) == (
+        "refused",
+        "not_covered",
+        Decimal(0),
+    )
     assert event.postings == ()
     assert ledger.account("P-2") is None
 
@@ -127,7 +131,11 @@ def test_outpatient_claims_have_no_deductible_and_the_outpatient_ratio(
     ledger: InMemoryAggregates,
 ) -> None:
     event = settled(ledger.decide(settle(in_policy="300.00", claim_type="outpatient")))
-    assert (event.deductible, event.fund_share, event.admission) == (0, Decimal("150.00"), False)
+    assert (event.deductible, event.fund_share, event.admission) == (
+        Decimal(0),
+        Decimal("150.00"),
+        False,
+    )
 
 
 def test_an_employee_may_pay_pharmacy_costs_from_the_personal_account() -> None:
