@@ -139,6 +139,7 @@ def _designated(e: Any, f: Facts, _valid: datetime) -> None:
 
 def _sanction(make: Callable[[Any, datetime], Any]) -> Handler:
     def handle(e: Any, f: Facts, valid: datetime) -> None:
+        """Add the sanction facts of one event."""
         made = make(e, valid)
         f.sanctions.extend(made if isinstance(made, list) else [made])
 

@@ -43,25 +43,31 @@ class Balances:
 
     @property
     def balances(self) -> CumulativeTable:
+        """Balance of each account."""
         return CumulativeTable(self.schema, "account_balances", 1)
 
     @property
     def flows(self) -> CumulativeTable:
+        """Flows of each account per event type."""
         return CumulativeTable(self.schema, "account_flows", 1)
 
     @property
     def flow_keys(self) -> sql.Identifier:
+        """Which (account, event type) flows exist, for statements."""
         return sql.Identifier(self.schema, "account_flow_keys")
 
     def tables(self) -> list[str]:
+        """The tables this read model owns (rebuild and check work on these)."""
         return [*self.balances.tables(), *self.flows.tables(), "account_flow_keys"]
 
     def create(self, curs: Cursor[Any]) -> None:
+        """Create the tables if missing."""
         self.balances.create(curs)
         self.flows.create(curs)
         _create_registry(curs, self.schema)
 
     def apply(self, curs: Cursor[Any], batch: Sequence[Recorded]) -> None:
+        """Apply a page of the log, grouped by recording time, in the caller's transaction."""
         for known, facts in by_known_time(batch):
             self.balances.apply(curs, (d for f in facts for d in f.balances), known)
             flows = [d for f in facts for d in f.flows]
@@ -85,25 +91,31 @@ class Hospitals:
 
     @property
     def totals(self) -> CumulativeTable:
+        """Per-institution totals."""
         return CumulativeTable(self.schema, "hospital_totals", len(HOSPITAL_METRICS))
 
     @property
     def budgets(self) -> CumulativeTable:
+        """Each institution's budget per year."""
         return CumulativeTable(self.schema, "hospital_budgets", 1)
 
     @property
     def institutions(self) -> sql.Identifier:
+        """Designated hospitals and clinics with their region."""
         return sql.Identifier(self.schema, "hospital_registry")
 
     @property
     def claim_costs(self) -> sql.Identifier:
+        """Settled cost of each paid claim, for its reversal."""
         return sql.Identifier(self.schema, "hospital_claim_costs")
 
     def tables(self) -> list[str]:
+        """The tables this read model owns (rebuild and check work on these)."""
         owned = [*self.totals.tables(), *self.budgets.tables()]
         return [*owned, "hospital_registry", "hospital_claim_costs"]
 
     def create(self, curs: Cursor[Any]) -> None:
+        """Create the tables if missing."""
         self.totals.create(curs)
         self.budgets.create(curs)
         _create_registry(curs, self.schema)
@@ -115,6 +127,7 @@ class Hospitals:
         )
 
     def apply(self, curs: Cursor[Any], batch: Sequence[Recorded]) -> None:
+        """Apply a page of the log, grouped by recording time, in the caller's transaction."""
         for known, facts in by_known_time(batch):
             costs = [c for f in facts for c in f.claim_costs]
             if costs:
@@ -171,30 +184,37 @@ class Penalties:
 
     @property
     def fines(self) -> CumulativeTable:
+        """Fines due and paid per target."""
         return CumulativeTable(self.schema, "penalty_totals", len(PENALTY_METRICS))
 
     @property
     def points(self) -> CumulativeTable:
+        """Doctor points per doctor and year."""
         return CumulativeTable(self.schema, "doctor_points", 1)
 
     @property
     def sanctions(self) -> SanctionTable:
+        """Sanction windows."""
         return SanctionTable(self.schema)
 
     @property
     def terms(self) -> SanctionTerms:
+        """Latest terms of each sanction."""
         return SanctionTerms(self.schema)
 
     def tables(self) -> list[str]:
+        """The tables this read model owns (rebuild and check work on these)."""
         return [*self.fines.tables(), *self.points.tables(), "sanction_windows", "sanction_terms"]
 
     def create(self, curs: Cursor[Any]) -> None:
+        """Create the tables if missing."""
         self.fines.create(curs)
         self.points.create(curs)
         self.sanctions.create(curs)
         self.terms.create(curs)
 
     def apply(self, curs: Cursor[Any], batch: Sequence[Recorded]) -> None:
+        """Apply a page of the log, grouped by recording time, in the caller's transaction."""
         for known, facts in by_known_time(batch):
             resolved = self.terms.resolve(curs, [s for f in facts for s in f.sanctions])
             self.fines.apply(curs, resolved.fines, known)
