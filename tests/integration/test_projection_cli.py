@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import psycopg
 import pytest
 
 from infra.settings import Settings
@@ -101,3 +102,20 @@ def test_a_datetime_without_offset_is_refused(capsys: pytest.CaptureFixture[str]
         main(["balance", FUND, "--as-of", "2019-12-31T10:00:00"])
     assert exit_.value.code == 2
     assert "no UTC offset" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("projected")
+def test_check_passes_after_a_rebuild_and_fails_on_a_tampered_row(
+    capsys: pytest.CaptureFixture[str], settings: Settings
+) -> None:
+    rebuilt = run_json(capsys, "rebuild", "balances")
+    assert rebuilt["rebuilt"] == ["balances"]  # type: ignore[index]
+    report = run_json(capsys, "check")
+    assert report["ok"] is True  # type: ignore[index]
+    assert report["postings_total"] == "0.00"  # type: ignore[index]
+    assert settings.database_url is not None
+    with psycopg.connect(settings.database_url) as conn:
+        conn.execute("UPDATE hospital_totals SET amounts[1] = amounts[1] + 1")
+    capsys.readouterr()
+    assert main(["check"]) == 1
+    assert "hospital_totals" in capsys.readouterr().out
