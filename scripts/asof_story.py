@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from psycopg.rows import tuple_row
 
 from infra.store import Ledger
 from projections import queries
-from projections.asof import Bitemporal, end_of_day, utc_now
+from projections.asof import MICROSECOND, Bitemporal, end_of_day, utc_now
+from projections.facts import HOSPITAL_METRICS
 from projections.runner import catch_up, open_projections
 from scripts import output
 
@@ -55,3 +57,39 @@ def demo_story(ledger: Ledger, code: str) -> None:
         end_of_day(date(2020, 6, 30)),
     ]
     tell_asof_story(ledger, code, dates, [end_of_day(date(2020, 1, 1)), utc_now()])
+
+
+def first_known_change(ledger: Ledger, code: str, metric: str) -> datetime | None:
+    """When the ledger first knew a nonzero value of one of a hospital's figures."""
+    column = HOSPITAL_METRICS.index(metric) + 1
+    with ledger.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+        curs.execute(
+            "SELECT min(known_from) FROM hospital_totals WHERE key = %s AND amounts[%s] <> 0",
+            (code, column),
+        )
+        row = curs.fetchone()
+    return None if row is None else row[0]
+
+
+def scenario_story(context: Any) -> None:
+    """The demo's story after a county year: the hospital with the most ordered back, on three
+    dates, as known just before its first clawback was recorded and as known now."""
+    ledger, region, year = context.ledger, context.config.region, context.config.year
+    catch_up(ledger, open_projections(ledger))
+    now = utc_now()
+    with ledger.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+        codes = queries.registered_hospitals(curs, region)
+        positions = queries.hospitals(curs, codes, Bitemporal(now, now))
+    if not positions:
+        return
+    chosen = max(positions, key=lambda p: (p.totals["recovered"], p.totals["fund_share"]))
+    first = first_known_change(ledger, chosen.institution, "recovered")
+    known = [now] if first is None else [first - MICROSECOND, now]
+    dates = [end_of_day(date(year, 6, 30)), end_of_day(date(year, 12, 31)), now]
+    if not context.quiet:
+        tell_asof_story(ledger, chosen.institution, dates, known)
+    context.results["asof_story"] = {
+        "institution": chosen.institution,
+        "dates": [d.isoformat() for d in dates],
+        "known_at": [k.isoformat() for k in known],
+    }
