@@ -133,7 +133,7 @@ def penalties(curs: Cursor[Any], target: str, at: Bitemporal) -> PenaltyStatus:
 
 # Fund statement lines by the event type that moved money in or out of the pooled fund.
 FUND_LINES = {
-    "Person.ContributionPaid": ("income", "contributions"),
+    "PersonAccount.ContributionPaid": ("income", "contributions"),
     "Subsidy.Granted": ("income", "subsidies"),
     "Clawback.Recovered": ("income", "recoveries"),
     "Refund.Volunteered": ("income", "recoveries"),

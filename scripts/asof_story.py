@@ -85,7 +85,7 @@ def scenario_story(context: Any) -> None:
     chosen = max(positions, key=lambda p: (p.totals["recovered"], p.totals["fund_share"]))
     first = first_known_change(ledger, chosen.institution, "recovered")
     known = [now] if first is None else [first - MICROSECOND, now]
-    dates = [end_of_day(date(year, 6, 30)), end_of_day(date(year, 12, 31)), now]
+    dates = [end_of_day(date(year, month, day)) for month, day in ((3, 31), (6, 30), (12, 31))]
     if not context.quiet:
         tell_asof_story(ledger, chosen.institution, dates, known)
     context.results["asof_story"] = {

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from eventsourcing.domain import Aggregate
 
 from domain.commands import (
     AllocateBudget,
@@ -16,7 +19,8 @@ from domain.commands import (
     ReverseClaim,
 )
 from domain.identity import institution_aggregate_id, sanction_aggregate_id
-from projections.facts import HOSPITAL_METRICS, Facts, facts_of
+from projections.facts import HANDLERS, HOSPITAL_METRICS, Facts, facts_of
+from projections.queries import FUND_LINES
 from projections.sanction_facts import (
     AppealDecided,
     DoctorRestricted,
@@ -170,3 +174,25 @@ def test_nine_points_restrict_the_doctor_through_the_sanction_that_reached_them(
     assert restricted.trigger == str(sanction_aggregate_id("S-2"))
     assert restricted.kind == "doctor_suspension"
     assert restricted.effective_until == instant(d("2019-06-01"))
+
+
+def domain_event_names() -> set[str]:
+    import domain  # noqa: PLC0415
+
+    names: set[str] = set()
+    for module_info in pkgutil.walk_packages(domain.__path__, "domain."):
+        module = importlib.import_module(module_info.name)
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, Aggregate):
+                names.update(
+                    f"{value.__name__}.{name}"
+                    for name, member in vars(value).items()
+                    if isinstance(member, type) and issubclass(member, Aggregate.Event)
+                )
+    return names
+
+
+def test_every_event_the_read_models_name_is_one_the_domain_records() -> None:
+    known = domain_event_names()
+    assert set(HANDLERS) <= known, set(HANDLERS) - known
+    assert set(FUND_LINES) <= known, set(FUND_LINES) - known
