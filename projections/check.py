@@ -44,21 +44,6 @@ def replay_into(
     return seen
 
 
-def _lock_positions(curs: Cursor[Any], names: Sequence[str]) -> list[int]:
-    """Each live projection's position, locked so no runner moves it during this transaction."""
-    positions = []
-    for name in names:
-        curs.execute(
-            sql.SQL("SELECT notification_id FROM {} WHERE application_name = %s FOR UPDATE").format(
-                sql.Identifier(f"projection_{name}_tracking")
-            ),
-            (Ledger.name,),
-        )
-        row = curs.fetchone()
-        positions.append(int(row[0]) if row else 0)
-    return positions
-
-
 def rebuild(ledger: Ledger, names: Sequence[str] = NAMES) -> int:
     """Empty the named projections and apply the whole log again, in one transaction (readers
     keep seeing the old rows until it commits); returns the log position reached."""
@@ -66,7 +51,7 @@ def rebuild(ledger: Ledger, names: Sequence[str] = NAMES) -> int:
     head = ledger.recorder.max_notification_id() or 0
     with ledger.datastore.transaction(commit=True) as dict_curs:
         curs = plain(dict_curs)
-        positions = _lock_positions(curs, names)
+        positions = [p.locked_position(curs) for p in projections]
         upto = max([head, *positions])
         for p in projections:
             for table in p.model.tables():
@@ -104,11 +89,11 @@ class CheckReport:
 
 def check(ledger: Ledger, names: Sequence[str] = NAMES) -> CheckReport:
     """Rebuild into scratch tables (rolled back afterwards) and compare row for row."""
-    open_projections(ledger, names)
+    projections = open_projections(ledger, names)
     head = ledger.recorder.max_notification_id() or 0
     with ledger.datastore.transaction(commit=False) as dict_curs:
         curs = plain(dict_curs)
-        positions = _lock_positions(curs, names)
+        positions = [p.locked_position(curs) for p in projections]
         curs.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(SCRATCH_SCHEMA)))
         scratch = read_models(SCRATCH_SCHEMA, names)
         for model in scratch:

@@ -18,7 +18,7 @@ from typing import Any
 from eventsourcing.persistence import Notification, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.projection import Projection
-from psycopg import Cursor
+from psycopg import Cursor, sql
 from psycopg.rows import tuple_row
 
 from infra.store import Ledger
@@ -40,16 +40,32 @@ class ReadModelProjection(Projection[PostgresTrackingRecorder]):
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         """Apply one event (the library's runner calls this)."""
-        self.process_batch(
-            [(facts_of(domain_event), domain_event.provenance.recorded_at)], tracking
-        )
+        recorded = (facts_of(domain_event), domain_event.provenance.recorded_at)
+        self.process_batch([(tracking.notification_id, recorded)], tracking)
 
-    def process_batch(self, batch: Sequence[Recorded], tracking: Tracking) -> None:
-        """Apply events up to `tracking` in one transaction with the tracking record."""
+    def process_batch(self, batch: Sequence[tuple[int, Recorded]], tracking: Tracking) -> None:
+        """Apply the events of `batch` not yet applied, up to `tracking`, in one transaction with
+        the tracking record."""
         with self.view.datastore.transaction(commit=True) as curs:
-            self.model.apply(plain(curs), batch)
-            # Single-row tracking refuses a position that is not ahead: a second runner fails.
+            # The position is read under a row lock: a rebuild or another runner that moved it
+            # meanwhile is waited for, and what it applied is skipped, never applied twice.
+            applied = self.locked_position(plain(curs))
+            if tracking.notification_id <= applied:
+                return
+            fresh = [recorded for position, recorded in batch if position > applied]
+            self.model.apply(plain(curs), fresh)
             self.view._insert_tracking(curs, tracking)
+
+    def locked_position(self, curs: Cursor[Any]) -> int:
+        """The position, locked until the caller's transaction ends."""
+        curs.execute(
+            sql.SQL("SELECT notification_id FROM {} WHERE application_name = %s FOR UPDATE").format(
+                sql.Identifier(self.view.tracking_table_name)
+            ),
+            (Ledger.name,),
+        )
+        row = curs.fetchone()
+        return int(row[0]) if row else 0
 
     def position(self) -> int:
         """The last notification applied (0 before any)."""
@@ -72,6 +88,13 @@ def open_projections(ledger: Ledger, names: Sequence[str] = NAMES) -> list[ReadM
         with ledger.datastore.transaction(commit=True) as curs:
             curs.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
             model.create(plain(curs))
+            # A position row from the start, so that every writer can lock it.
+            curs.execute(
+                sql.SQL("INSERT INTO {} VALUES (%s, 0) ON CONFLICT DO NOTHING").format(
+                    sql.Identifier(view.tracking_table_name)
+                ),
+                (Ledger.name,),
+            )
         projections.append(ReadModelProjection(view, model))
     return projections
 
@@ -112,9 +135,8 @@ def catch_up(
     for last, page in pages(ledger, min(positions.values(), default=0), size=size):
         read += len(page)
         for p in projections:
-            fresh = [recorded for position, recorded in page if position > positions[id(p)]]
             if last > positions[id(p)]:
-                p.process_batch(fresh, Tracking(Ledger.name, last))
+                p.process_batch(page, Tracking(Ledger.name, last))
                 positions[id(p)] = last
     return read
 

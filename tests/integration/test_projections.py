@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from eventsourcing.persistence import Tracking
 from psycopg.rows import tuple_row
 
 from domain.clawback import ClaimLine
@@ -17,7 +18,7 @@ from infra.store import Ledger
 from projections import queries
 from projections.asof import Bitemporal, parse_instant
 from projections.check import check, rebuild
-from projections.runner import catch_up, open_projections
+from projections.runner import catch_up, open_projections, pages
 from tests.projection_events import (
     Claim,
     Clawback,
@@ -291,3 +292,14 @@ def test_the_asof_story_shows_the_clawback_only_as_known_now(
     # Columns: as of, known at, settled, fund share, visits, recovered, ...
     assert [r[5] for r in rows] == ["0.00", "0.00", "0.00", "0.00", "800.00", "800.00"]
     assert [r[3] for r in rows[:3]] == ["3000.00", "5500.00", "5500.00"]
+
+
+def test_a_page_read_before_a_rebuild_is_not_applied_twice(ledger: Ledger) -> None:
+    history_2019(ledger)
+    projections = open_projections(ledger)
+    [(last, page)] = list(pages(ledger, 0))
+    rebuild(ledger)  # moves every position to the head while the page was in hand
+    for p in projections:
+        p.process_batch(page, Tracking(Ledger.name, last))
+    assert lookup(ledger, queries.balance, FUND, point("2019-12-31")) == Decimal("-4700.00")
+    assert check(ledger).ok
