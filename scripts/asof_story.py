@@ -71,9 +71,21 @@ def first_known_change(ledger: Ledger, code: str, metric: str) -> datetime | Non
     return None if row is None else row[0]
 
 
+def first_known_from(ledger: Ledger, code: str, day: datetime) -> datetime | None:
+    """When the ledger first knew a fact of a hospital valid on or after `day`."""
+    with ledger.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+        curs.execute(
+            "SELECT min(created_at) FROM hospital_totals_days WHERE key = %s AND day >= %s",
+            (code, day),
+        )
+        row = curs.fetchone()
+    return None if row is None else row[0]
+
+
 def scenario_story(context: Any) -> None:
     """The demo's story after a county year: the hospital with the most ordered back, on three
-    dates, as known just before its first clawback was recorded and as known now."""
+    dates, as known just before its first clawback was recorded (or, without one, before its
+    second half-year arrived) and as known now."""
     ledger, region, year = context.ledger, context.config.region, context.config.year
     catch_up(ledger, open_projections(ledger))
     now = utc_now()
@@ -83,7 +95,9 @@ def scenario_story(context: Any) -> None:
     if not positions:
         return
     chosen = max(positions, key=lambda p: (p.totals["recovered"], p.totals["fund_share"]))
-    first = first_known_change(ledger, chosen.institution, "recovered")
+    first = first_known_change(ledger, chosen.institution, "recovered") or first_known_from(
+        ledger, chosen.institution, end_of_day(date(year, 6, 30)) + MICROSECOND
+    )
     known = [now] if first is None else [first - MICROSECOND, now]
     dates = [end_of_day(date(year, month, day)) for month, day in ((3, 31), (6, 30), (12, 31))]
     if not context.quiet:

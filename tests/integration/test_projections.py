@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -303,3 +304,23 @@ def test_a_page_read_before_a_rebuild_is_not_applied_twice(ledger: Ledger) -> No
         p.process_batch(page, Tracking(Ledger.name, last))
     assert lookup(ledger, queries.balance, FUND, point("2019-12-31")) == Decimal("-4700.00")
     assert check(ledger).ok
+
+
+def test_the_scenario_story_picks_the_hospital_with_a_clawback_and_two_known_times(
+    ledger: Ledger, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scripts.asof_story import scenario_story  # noqa: PLC0415
+
+    history_2019(ledger)
+    context = SimpleNamespace(
+        ledger=ledger,
+        config=SimpleNamespace(region="430422", year=2019),
+        quiet=False,
+        results={},
+    )
+    scenario_story(context)
+    story = context.results["asof_story"]
+    assert story["institution"] == H
+    # Just before the clawback recorded on 2020-01-14, and now.
+    assert story["known_at"][0].startswith("2020-01-14T02:59:59.999999")
+    assert f"As-of story of {H}" in capsys.readouterr().out
