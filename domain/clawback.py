@@ -13,7 +13,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.identity import clawback_aggregate_id, refund_aggregate_id
 from domain.money import ZERO
-from domain.postings import Posting, balanced, external, pooled_fund
+from domain.postings import Posting, balanced, institution_bank, pooled_fund
 from domain.provenance import Provenance
 from domain.reasons import Reason, Rejected
 
@@ -33,7 +33,7 @@ def returned_to_funds(institution: str, lines: Sequence[ClaimLine]) -> tuple[Pos
     total = sum((line.amount for line in lines), ZERO)
     return balanced(
         [
-            Posting(external(f"institution:{institution}"), -total),
+            Posting(institution_bank(institution), -total),
             *(Posting(pooled_fund(line.region, line.scheme), line.amount) for line in lines),
         ]
     )
