@@ -11,9 +11,15 @@ from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import JSONTranscoder, StoredEvent, Tracking, Transcoding
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    JSONTranscoder,
+    StoredEvent,
+    Tracking,
+    Transcoding,
+)
 from eventsourcing.postgres import PostgresDatastore, PostgresFactory, PostgresProcessRecorder
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import Environment, get_topic
 from psycopg import Cursor
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow
@@ -25,6 +31,7 @@ from infra.chain import GENESIS, link
 # The database roles set up by guarantees.sql (cluster-wide, shared by every ledger database).
 WRITER_ROLE = "claims_ledger_writer"
 READER_ROLE = "claims_ledger_reader"
+ACT_AS_ROLE = "LEDGER_ACT_AS_ROLE"  # key of the application's env: the role connections use
 
 
 @dataclass(frozen=True)
@@ -207,6 +214,16 @@ class Ledger(Application[UUID]):
         transcoder.register(DateAsISO())
         transcoder.register(ProvenanceAsDict())
 
+    def construct_factory(self, env: Environment) -> InfrastructureFactory:
+        factory = super().construct_factory(env)
+        role = env.get(ACT_AS_ROLE)
+        if role:
+            # A libpq startup option, set before the pool opens its first connection, so every
+            # connection acts as the role, also those opened again after a database restart.
+            pool = cast(PostgresFactory, factory).datastore.pool
+            cast(dict[str, Any], pool.kwargs)["options"] = f"-c role={role}"
+        return factory
+
     def construct_recorder(self) -> LedgerRecorder:
         return cast(LedgerRecorder, self.factory.process_recorder())
 
@@ -255,11 +272,7 @@ def open_ledger(database_url: str, *, pool_size: int = 2, role: str | None = Non
                 curs.execute(sql.encode())
     finally:
         setup.close()
-    ledger = Ledger(env=ledger_env(database_url, pool_size=pool_size, create_tables=False))
+    env = ledger_env(database_url, pool_size=pool_size, create_tables=False)
     if role is not None:
-        # A libpq startup option, so connections the pool opens after a database restart act
-        # as the role too; the ones it opened while the application was built are replaced.
-        connect_kwargs = cast(dict[str, Any], ledger.datastore.pool.kwargs)
-        connect_kwargs["options"] = f"-c role={role}"
-        ledger.datastore.pool.drain()
-    return ledger
+        env[ACT_AS_ROLE] = role
+    return Ledger(env=env)

@@ -20,7 +20,7 @@ from infra.kafka import make_producer
 from infra.queries import history, rejected
 from infra.services import Endpoints, down, status, up
 from infra.settings import Settings
-from infra.store import open_ledger
+from infra.store import WRITER_ROLE, open_ledger
 from scripts import output
 from scripts.commandline import CommandGroup, Handler
 from scripts.progress import Progress
@@ -87,7 +87,8 @@ def run_ingest(settings: Settings, until_idle: float | None, quiet: bool) -> Ing
         stop.set()
 
     previous = {s: signal.signal(s, request_stop) for s in (signal.SIGTERM, signal.SIGINT)}
-    ledger = open_ledger(endpoints.database_url)
+    # The worker appends as the writer role: it cannot update or delete what it wrote.
+    ledger = open_ledger(endpoints.database_url, role=WRITER_ROLE)
     progress = None if quiet else Progress("ingested")
 
     def on_batch(stats: IngestStats) -> None:
