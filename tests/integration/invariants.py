@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import psycopg
 
@@ -22,7 +23,7 @@ def assert_exactly_once(database_url: str, published_ids: Iterable[str]) -> int:
             str(r[0]).replace("-", "")
             for r in conn.execute("SELECT message_id FROM ledger_messages").fetchall()
         ]
-        per_message = dict(conn.execute(EVENTS_BY_MESSAGE).fetchall())
+        per_message: dict[Any, Any] = dict(conn.execute(EVENTS_BY_MESSAGE).fetchall())
         rejected = conn.execute("SELECT count(*) FROM rejected_messages").fetchone()
     assert rejected == (0,)
     assert len(accepted) == len(set(accepted)) == len(expected)
