@@ -82,13 +82,14 @@ def cmd_relay(settings: Settings, args: argparse.Namespace) -> int:
     try:
         with stop_on_signal() as stop:
             stats = relay.run(stop, until_idle=args.until_idle)
+        position = relay.position()
     finally:
         producer.close()
         ledger.close()
     result = {
         "published": stats.published,
         "batches": stats.batches,
-        "position": relay.position(),
+        "position": position,
         "seconds": round(stats.elapsed, 3),
     }
     output.emit(args.json, result, output.key_values)
