@@ -10,6 +10,7 @@ from importlib import resources
 from typing import Any, cast
 from uuid import UUID
 
+import psycopg
 from eventsourcing.application import Application
 from eventsourcing.persistence import (
     InfrastructureFactory,
@@ -260,18 +261,31 @@ def ledger_env(
     }
 
 
+def may_set_up(database_url: str) -> bool:
+    """Whether the URL's user owns the ledger's tables (or none exist yet). A login role that is
+    only a member of the writer role skips the setup, which deployment applied as the owner."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT c.relowner IS NULL OR pg_has_role(current_user, c.relowner, 'USAGE')"
+            " FROM (SELECT 1) AS one LEFT JOIN pg_class c"
+            " ON c.oid = to_regclass('ledger_chain')"
+        ).fetchone()
+    return bool(row and row[0])
+
+
 def open_ledger(database_url: str, *, pool_size: int = 2, role: str | None = None) -> Ledger:
     """Open the store, setting up its tables, roles and triggers if needed (as the URL's user,
     who must own the tables). With `role`, every pooled connection then acts as that role, e.g.
     `WRITER_ROLE` for the worker and the relay. Nothing here runs at import time."""
-    setup = Ledger(env=ledger_env(database_url, pool_size=1))
-    try:
-        with setup.datastore.transaction(commit=True) as curs:
-            for name in ("schema.sql", "guarantees.sql"):
-                sql = resources.files("infra").joinpath(name).read_text(encoding="utf-8")
-                curs.execute(sql.encode())
-    finally:
-        setup.close()
+    if may_set_up(database_url):
+        setup = Ledger(env=ledger_env(database_url, pool_size=1))
+        try:
+            with setup.datastore.transaction(commit=True) as curs:
+                for name in ("schema.sql", "guarantees.sql"):
+                    sql = resources.files("infra").joinpath(name).read_text(encoding="utf-8")
+                    curs.execute(sql.encode())
+        finally:
+            setup.close()
     env = ledger_env(database_url, pool_size=pool_size, create_tables=False)
     if role is not None:
         env[ACT_AS_ROLE] = role

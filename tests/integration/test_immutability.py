@@ -234,3 +234,25 @@ def test_a_digest_taken_before_new_events_still_verifies_as_a_prefix(
     assert verdict.ok, verdict.problem
     assert (verdict.checked, verdict.head) == (7, later)
     assert later.position > earlier.position
+
+
+def test_a_login_role_that_is_only_a_writer_appends_but_cannot_change_history(
+    database_url: str, ledger: Ledger
+) -> None:
+    with psycopg.connect(database_url, autocommit=True) as admin:
+        admin.execute(
+            "DO $$ BEGIN CREATE ROLE claims_ledger_test_login LOGIN IN ROLE claims_ledger_writer;"
+            " EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        )
+    params = psycopg.conninfo.conninfo_to_dict(database_url)
+    params["user"] = "claims_ledger_test_login"
+    login_url = psycopg.conninfo.make_conninfo(**{k: str(v) for k, v in params.items()})
+    as_login = open_ledger(login_url, role=WRITER_ROLE)
+    try:
+        record_enrollments(as_login, 0, 2)
+        with pytest.raises(PersistenceError, match="permission denied"):  # noqa: SIM117
+            with as_login.datastore.transaction(commit=True) as curs:
+                curs.execute(b"DELETE FROM ledger_events")
+    finally:
+        as_login.close()
+    assert verify(database_url).checked == 2
