@@ -135,3 +135,5 @@ GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO claims_ledger_writer;
 
 -- The reader: reporting and auditing, nothing else.
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO claims_ledger_reader;
+-- Tables created later (projections, say) are readable for reporting without another start.
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO claims_ledger_reader;
