@@ -27,6 +27,7 @@ from infra.queries import known_digests, stored_offset
 from infra.settings import Settings
 from infra.store import DeadLetter, Ledger, ReplayOutcome, offset_tracking_name
 
+RETRIED: tuple[type[Exception], ...] = (*TRANSIENT, IntegrityError)
 REPLAY_HEADER = "replay-of"  # set by `rejected replay`: the id of the dead letter re-sent
 SEND_TIMEOUT_S = 30.0
 
@@ -120,9 +121,12 @@ class IngestWorker:
                     self._process(polled)
                     last_activity = time.monotonic()
                 self.backoff.succeeded()
-            except TRANSIENT as error:
-                # Nothing of the batch was committed (or all of it was): re-read from the
-                # offsets stored in PostgreSQL once it answers again.
+            except RETRIED as error:
+                # Nothing of the batch was committed, or all of it was (a commit whose reply
+                # was lost): either way re-read from the offsets stored in PostgreSQL. An
+                # IntegrityError means another writer got there first (a rebalance overlap, the
+                # same message id on two partitions at once); backing off keeps a persistent one
+                # from spinning, and after the outage limit it stops the worker.
                 self.rewind_needed = True
                 self.backoff.failed(error, "ingest batch", stop)
                 last_activity = None if last_activity is None else time.monotonic()
@@ -153,14 +157,7 @@ class IngestWorker:
         outcome = self._decider.decide(records, recorded_at)
         outcome.record.replays = replay_outcomes(polled, outcome, recorded_at)
         self._send_dead_letters(outcome.record.rejected)
-        try:
-            self._ledger.save(*outcome.events, batch=outcome.record)
-        except IntegrityError as error:
-            # Another writer got there first (a rebalance overlap, or the same message id on
-            # two partitions at once). Nothing of this batch was written: re-read and retry.
-            log.warning("batch not committed, re-reading from stored offsets: %s", error)
-            self.rewind(polled.keys())
-            return
+        self._ledger.save(*outcome.events, batch=outcome.record)
         self._count(len(records), outcome)
         self._consumer.commit_async(callback=self._log_commit_failure)
 

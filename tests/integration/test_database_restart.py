@@ -3,9 +3,11 @@ itself, keeps exactly-once, and still stops cleanly on SIGTERM afterwards."""
 
 from __future__ import annotations
 
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,12 +35,18 @@ OUTAGE_S = 12
 
 
 @pytest.fixture
-def own_postgres(tmp_path: Path) -> Iterator[Path]:
-    """An embedded PostgreSQL of this test alone, since the test stops it."""
-    pgdata = tmp_path / "pg"
+def own_postgres() -> Iterator[Path]:
+    """An embedded PostgreSQL of this test alone, since the test stops it. Outside pytest's
+    temporary root: a concurrent pytest session resets that root to mode 0700, which locks
+    out the server's own system user."""
+    home = Path(tempfile.mkdtemp(prefix="ledger-pg-restart-"))
+    pgdata = home / "pg"
     start_postgres(pgdata)
-    yield pgdata
-    stop_postgres(pgdata)
+    try:
+        yield pgdata
+    finally:
+        stop_postgres(pgdata)
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def restart_in_another_process(pgdata: Path) -> None:
