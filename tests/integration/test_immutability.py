@@ -3,6 +3,7 @@ whoever switches the trigger off and edits anyway is named by `verify`."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -23,14 +24,16 @@ from tests.messages import encode, enrolled
 NOW = datetime(2020, 1, 15, tzinfo=UTC)
 
 
-def record_enrollments(ledger: Ledger, first: int, count: int) -> None:
+def record_enrollments(ledger: Ledger, first: int, count: int, partition: int = 0) -> None:
     """Decide and commit `count` enrollments in one batch, as the worker would."""
     decider = BatchDecider(
         ledger.repository, lambda ids: known_digests(ledger, ids), Topics("ledger."), "c"
     )
     records = [
         InboundRecord(
-            Coordinates("ledger.enrollment", 0, offset), b"k", encode(enrolled(f"P{offset}"))
+            Coordinates("ledger.enrollment", partition, offset),
+            b"k",
+            encode(enrolled(f"P{partition}-{offset}")),
         )
         for offset in range(first, first + count)
     ]
@@ -256,3 +259,25 @@ def test_a_login_role_that_is_only_a_writer_appends_but_cannot_change_history(
     finally:
         as_login.close()
     assert verify(database_url).checked == 2
+
+
+def test_concurrent_writers_of_different_partitions_still_build_one_sound_chain(
+    database_url: str,
+) -> None:
+    writers = [open_ledger(database_url, role=WRITER_ROLE) for _ in range(3)]
+
+    def write(partition: int) -> None:
+        for first in range(0, 200, 20):
+            record_enrollments(writers[partition], first, 20, partition=partition)
+
+    try:
+        threads = [threading.Thread(target=write, args=(p,)) for p in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        for w in writers:
+            w.close()
+    verdict = verify(database_url)
+    assert (verdict.ok, verdict.checked) == (True, 600), verdict.problem
