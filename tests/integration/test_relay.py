@@ -3,8 +3,10 @@ once, in global order, also when the relay crashed after sending and before reco
 
 from __future__ import annotations
 
+import signal
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -15,6 +17,7 @@ from infra.settings import Settings
 from infra.store import WRITER_ROLE, Ledger, open_ledger
 from tests.integration.helpers import create_topics, read_topic
 from tests.integration.test_immutability import record_enrollments
+from tests.integration.workers import cli_env, start_cli, wait_until
 
 
 @pytest.fixture
@@ -88,3 +91,34 @@ def test_the_reporting_consumer_reads_the_stream_of_events_without_postings(
         0,
         {},
     )
+
+
+def relayed_position(database_url: str) -> int:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("SELECT max(position) FROM ledger_relay_progress").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def test_a_relay_killed_mid_stream_and_restarted_skips_nothing_and_resends_at_most_a_batch(
+    settings: Settings, writer: Ledger, database_url: str, tmp_path: Path
+) -> None:
+    topics = create_topics(settings)
+    for first in range(0, 6_000, 500):
+        record_enrollments(writer, first, 500)
+    expected = committed_positions(database_url)
+    env, log_file = cli_env(settings, database_url), tmp_path / "relay.log"
+    relay = start_cli(env, "relay", "--json", log=log_file)
+    wait_until(lambda: relayed_position(database_url) > 0, 60, "relay progress")
+    relay.send_signal(signal.SIGKILL)
+    relay.wait(timeout=10)
+    killed_at = relayed_position(database_url)
+    assert 0 < killed_at < expected[-1], "the kill must land mid-stream"
+    again = start_cli(env, "relay", "--until-idle", "1", "--json", log=log_file)
+    assert again.wait(timeout=120) == 0, log_file.read_text()
+
+    # Asks for more than can be there (a full re-sent batch beyond), so it reads until quiet.
+    raw = read_topic(settings, topics.events, expected=len(expected) + 1_001, timeout_s=8)
+    order = InOrder()
+    seen = [e.position for r in raw for e in order.add(LedgerEvent.from_record(r))]
+    assert seen == expected
+    assert order.duplicates == len(raw) - len(expected) <= 1_000  # one relay batch at most
