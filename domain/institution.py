@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -10,8 +12,17 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.identity import institution_aggregate_id
+from domain.money import ZERO, cents
+from domain.postings import (
+    Posting,
+    balanced,
+    institution_bank,
+    institution_deposit_held,
+    institution_receivable,
+)
 from domain.provenance import Provenance
 from domain.reasons import Reason, Rejected
+from domain.restrictions import Restriction, RestrictionKind, cut, in_force
 
 # H + 6-digit pooling region + 5-digit sequence for hospitals and clinics, P… for pharmacies.
 INSTITUTION_CODE = re.compile(r"^[HP]\d{11}$")
@@ -86,6 +97,43 @@ class Institution(Aggregate):
         agreement_no: str
         provenance: Provenance
 
+    class BudgetAllocated(Aggregate.Event):
+        year: int
+        amount: Decimal
+        provenance: Provenance
+
+    class DisbursementMade(Aggregate.Event):
+        period: str
+        scheme: str
+        amount: Decimal
+        deposit_rate: Decimal
+        deposit: Decimal
+        paid: Decimal
+        postings: tuple[Posting, ...]
+        provenance: Provenance
+
+    class DepositReleased(Aggregate.Event):
+        year: int
+        amount: Decimal
+        postings: tuple[Posting, ...]
+        provenance: Provenance
+
+    class SettlementSuspended(Aggregate.Event):
+        sanction_id: str
+        effective_from: date
+        effective_to: date | None
+        provenance: Provenance
+
+    class AgreementTerminated(Aggregate.Event):
+        sanction_id: str
+        effective_from: date
+        provenance: Provenance
+
+    class RestrictionCut(Aggregate.Event):
+        sanction_id: str
+        effective_to: date
+        provenance: Provenance
+
     @staticmethod
     def create_id(code: str, **_: Any) -> UUID:
         return institution_aggregate_id(code)
@@ -111,6 +159,9 @@ class Institution(Aggregate):
         self.ownership = ownership
         self.agreement_no = agreement_no
         self.designated_from = provenance.occurred_at
+        self.budgets: dict[int, Decimal] = {}
+        self.deposit_held = ZERO
+        self.restrictions: tuple[Restriction, ...] = ()
 
     def redesignate(
         self,
@@ -156,3 +207,115 @@ class Institution(Aggregate):
         self.ownership = ownership
         self.agreement_no = agreement_no
         self.designated_from = provenance.occurred_at
+
+    # Settlement restrictions, as a settlement on a given date sees them.
+
+    def refusal_on(self, day: date) -> str | None:
+        """Why a settlement on a day is refused because of this institution, or None."""
+        if in_force(self.restrictions, RestrictionKind.AGREEMENT_TERMINATION, day):
+            return "agreement_terminated"
+        if in_force(self.restrictions, RestrictionKind.SETTLEMENT_SUSPENSION, day):
+            return "institution_suspended"
+        return None
+
+    @event(BudgetAllocated)
+    def allocate_budget(self, *, year: int, amount: Decimal, provenance: Provenance) -> None:
+        """Record the annual budget (a later allocation for the year replaces it)."""
+        self.budgets = {**self.budgets, year: amount}
+
+    def disburse(
+        self,
+        *,
+        period: str,
+        scheme: str,
+        amount: Decimal,
+        deposit_rate: Decimal,
+        provenance: Provenance,
+    ) -> None:
+        """Pay a month's amount less the quality deposit, which stays held."""
+        deposit = cents(amount * deposit_rate)
+        paid = amount - deposit
+        postings = balanced(
+            [
+                Posting(institution_receivable(self.code), -amount),
+                Posting(institution_bank(self.code), paid),
+                Posting(institution_deposit_held(self.code), deposit),
+            ]
+        )
+        self._disbursed(
+            period=period,
+            scheme=scheme,
+            amount=amount,
+            deposit_rate=deposit_rate,
+            deposit=deposit,
+            paid=paid,
+            postings=postings,
+            provenance=provenance,
+        )
+
+    @event(DisbursementMade)
+    def _disbursed(
+        self,
+        *,
+        period: str,
+        scheme: str,
+        amount: Decimal,
+        deposit_rate: Decimal,
+        deposit: Decimal,
+        paid: Decimal,
+        postings: tuple[Posting, ...],
+        provenance: Provenance,
+    ) -> None:
+        self.deposit_held += deposit
+
+    def release_deposit(self, *, year: int, amount: Decimal, provenance: Provenance) -> None:
+        """Pay out held quality deposit after the annual assessment."""
+        if amount > self.deposit_held:
+            raise Rejected(
+                Reason.EXCEEDS_HELD,
+                f"release of {amount} exceeds the deposit held for {self.code} "
+                f"({self.deposit_held})",
+            )
+        postings = balanced(
+            [
+                Posting(institution_deposit_held(self.code), -amount),
+                Posting(institution_bank(self.code), amount),
+            ]
+        )
+        self._deposit_released(year=year, amount=amount, postings=postings, provenance=provenance)
+
+    @event(DepositReleased)
+    def _deposit_released(
+        self, *, year: int, amount: Decimal, postings: tuple[Posting, ...], provenance: Provenance
+    ) -> None:
+        self.deposit_held -= amount
+
+    @event(SettlementSuspended)
+    def suspend_settlement(
+        self,
+        *,
+        sanction_id: str,
+        effective_from: date,
+        effective_to: date | None,
+        provenance: Provenance,
+    ) -> None:
+        """Record a settlement suspension imposed by a sanction (checked by the sanction)."""
+        kind = RestrictionKind.SETTLEMENT_SUSPENSION
+        restriction = Restriction(sanction_id, kind, effective_from, effective_to)
+        self.restrictions = (*self.restrictions, restriction)
+
+    @event(AgreementTerminated)
+    def terminate_agreement(
+        self, *, sanction_id: str, effective_from: date, provenance: Provenance
+    ) -> None:
+        """Record the termination of the service agreement imposed by a sanction."""
+        kind = RestrictionKind.AGREEMENT_TERMINATION
+        restriction = Restriction(sanction_id, kind, effective_from, None)
+        self.restrictions = (*self.restrictions, restriction)
+
+    @event(RestrictionCut)
+    def cut_restriction(
+        self, *, sanction_id: str, effective_to: date, provenance: Provenance
+    ) -> None:
+        """End a sanction's restriction no later than `effective_to` (lifted or appealed)."""
+        self.restrictions = cut(self.restrictions, sanction_id, effective_to)

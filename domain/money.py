@@ -22,3 +22,14 @@ def parse_amount(text: str) -> Decimal:
 def cents(value: Decimal) -> Decimal:
     """Round a computed amount (a ratio applied) to the cent, half up as settlement systems do."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# A fraction between 0 and 1 with at most four decimals: ratios, rates, reductions.
+RATIO_TEXT = re.compile(r"^(0(\.\d{1,4})?|1(\.0{1,4})?)$")
+
+
+def parse_ratio(text: str) -> Decimal:
+    """The exact fraction a string states; ValueError unless it lies in [0, 1]."""
+    if not RATIO_TEXT.match(text):
+        raise ValueError(f"{text!r} is not a ratio between 0 and 1 with at most four decimals")
+    return Decimal(text)

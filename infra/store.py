@@ -28,6 +28,7 @@ from psycopg.sql import SQL
 
 from domain.provenance import Provenance
 from infra.chain import GENESIS, link
+from infra.transcodings import register_domain_transcodings
 
 # The database roles set up by guarantees.sql (cluster-wide, shared by every ledger database).
 WRITER_ROLE = "claims_ledger_writer"
@@ -214,6 +215,7 @@ class Ledger(Application[UUID]):
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
         transcoder.register(ProvenanceAsDict())
+        register_domain_transcodings(transcoder)
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory:
         factory = super().construct_factory(env)

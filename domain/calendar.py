@@ -1,0 +1,36 @@
+"""Calendar arithmetic the rules need: service dates, month lengths, working days."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime, timedelta
+
+ONE_DAY = timedelta(days=1)
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar date a source states, read in the moment's own UTC offset."""
+    return moment.date()
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, held at the month's end (Jan 31 + 1 month = Feb 28/29)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def window_months_within(start: date, last_day: date, shortest: int, longest: int) -> bool:
+    """Whether an inclusive window [start, last_day] lasts between the given whole months."""
+    end = last_day + ONE_DAY  # the first day no longer in force
+    return add_months(start, shortest) <= end <= add_months(start, longest)
+
+
+def working_days_after(start: date, end: date) -> int:
+    """Monday-to-Friday days after `start` up to and including `end` (holidays not known)."""
+    count, day = 0, start
+    while day < end:
+        day += ONE_DAY
+        if day.weekday() < 5:
+            count += 1
+    return count
