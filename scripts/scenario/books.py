@@ -1,0 +1,167 @@
+"""The generator's own books: what it has sent so far, so later messages stay consistent.
+
+A clawback may not exceed what a claim paid, a disbursement pays what was settled, a deposit
+release what was held. The generator computes fund shares with the domain's own rule
+(`domain.settlement.fund_share`) from the same policy terms it publishes, so its amounts are the
+ledger's amounts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from domain.money import ZERO, cents
+from domain.policy import PolicyTerms
+from domain.settlement import YearUsage, fund_share
+
+DEFAULT_TERMS = PolicyTerms(
+    deductible={
+        "community": Decimal("100.00"),
+        "1": Decimal("100.00"),
+        "2": Decimal("300.00"),
+        "3": Decimal("500.00"),
+        "none": Decimal("0.00"),
+    },
+    ratio={
+        "community": Decimal("0.65"),
+        "1": Decimal("0.65"),
+        "2": Decimal("0.60"),
+        "3": Decimal("0.55"),
+        "none": Decimal("0.55"),
+    },
+    outpatient_ratio=Decimal("0.50"),
+    later_admission_reduction=Decimal("0.20"),
+    special_status_ratio=Decimal("0.80"),
+    registered_poor_bonus=Decimal("0.10"),
+    annual_cap=Decimal("300000.00"),
+    resident_contribution=Decimal("250.00"),
+    deposit_rate=Decimal("0.10"),
+)
+EMPLOYEE_TERMS = PolicyTerms(
+    deductible=DEFAULT_TERMS.deductible,
+    ratio={level: min(Decimal("0.90"), r + Decimal("0.20")) for level, r in DEFAULT_TERMS.ratio.items()},
+    outpatient_ratio=Decimal("0.60"),
+    later_admission_reduction=DEFAULT_TERMS.later_admission_reduction,
+    special_status_ratio=DEFAULT_TERMS.special_status_ratio,
+    registered_poor_bonus=DEFAULT_TERMS.registered_poor_bonus,
+    annual_cap=DEFAULT_TERMS.annual_cap,
+    resident_contribution=Decimal("0.00"),
+    deposit_rate=DEFAULT_TERMS.deposit_rate,
+)
+TERMS = {"resident": DEFAULT_TERMS, "employee": EMPLOYEE_TERMS}
+
+
+@dataclass
+class ClaimRecord:
+    """A paid claim as the ledger holds it."""
+
+    claim_id: str
+    person_id: str
+    institution: str
+    scheme: str
+    period: str  # YYYY-MM of the service date
+    fund_share: Decimal
+    personal_part: Decimal
+    outstanding: Decimal
+
+
+@dataclass
+class Window:
+    """Days a restriction is in force, both ends inclusive; `last` None means open-ended."""
+
+    first: date
+    last: date | None
+
+    def covers(self, day: date) -> bool:
+        return self.first <= day and (self.last is None or day <= self.last)
+
+
+@dataclass
+class Books:
+    """Running state of the scenario as the ledger will see it."""
+
+    usage: dict[str, YearUsage] = field(default_factory=dict)
+    personal_balance: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    claims: dict[str, ClaimRecord] = field(default_factory=dict)
+    # (institution, scheme, period) -> what the fund owes for that month, less refusals.
+    receivable: dict[tuple[str, str, str], Decimal] = field(
+        default_factory=lambda: defaultdict(lambda: ZERO)
+    )
+    deposit_held: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    coverage: dict[str, Window] = field(default_factory=dict)
+    statuses: dict[str, dict[str, Window]] = field(default_factory=lambda: defaultdict(dict))
+    blocked: dict[str, list[tuple[Window, str]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )  # entity -> windows in which its claims are refused, with the refusal reason
+
+    def block(self, entity: str, window: Window, refusal_reason: str) -> None:
+        self.blocked[entity].append((window, refusal_reason))
+
+    def refusal(self, entities: list[str], day: date) -> str | None:
+        """The refusal reason a claim on `day` meets, checking entities in the ledger's order."""
+        for entity in entities:
+            for window, reason in self.blocked.get(entity, ()):
+                if window.covers(day):
+                    return reason
+        return None
+
+    def covered(self, person_id: str, day: date) -> bool:
+        window = self.coverage.get(person_id)
+        return window is not None and window.covers(day)
+
+    def statuses_on(self, person_id: str, day: date) -> frozenset[str]:
+        return frozenset(s for s, w in self.statuses.get(person_id, {}).items() if w.covers(day))
+
+    def settle(  # noqa: PLR0913 - the facts one settlement is judged by
+        self,
+        claim_id: str,
+        person_id: str,
+        scheme: str,
+        institution: str,
+        level: str,
+        claim_type: str,
+        in_policy_cost: Decimal,
+        day: date,
+    ) -> Decimal:
+        """Charge a paid claim to the person's year; returns the fund share the ledger computes."""
+        usage = self.usage.get(person_id, YearUsage())
+        share = fund_share(
+            TERMS[scheme], level, claim_type, in_policy_cost, self.statuses_on(person_id, day), usage
+        ).fund_share
+        self.usage[person_id] = YearUsage(
+            usage.admissions + (1 if claim_type == "inpatient" else 0), usage.fund_paid + share
+        )
+        return share
+
+    def record_claim(self, record: ClaimRecord) -> None:
+        self.claims[record.claim_id] = record
+        key = (record.institution, record.scheme, record.period)
+        self.receivable[key] += record.fund_share + record.personal_part
+        self.personal_balance[record.person_id] -= record.personal_part
+
+    def take_back(self, claim_id: str, amount: Decimal, undisbursed: bool) -> None:
+        """A refusal (before disbursement) or clawback/refund (after) of part of a claim."""
+        claim = self.claims[claim_id]
+        claim.outstanding -= amount
+        if undisbursed:
+            self.receivable[(claim.institution, claim.scheme, claim.period)] -= amount
+
+    def reverse(self, claim_id: str) -> None:
+        """A settlement undone before disbursement: the ledger releases the person's usage."""
+        claim = self.claims.pop(claim_id)
+        self.receivable[(claim.institution, claim.scheme, claim.period)] -= (
+            claim.fund_share + claim.personal_part
+        )
+        self.personal_balance[claim.person_id] += claim.personal_part
+        usage = self.usage[claim.person_id]
+        self.usage[claim.person_id] = YearUsage(usage.admissions, usage.fund_paid - claim.fund_share)
+
+    def disburse(self, institution: str, scheme: str, period: str) -> tuple[Decimal, Decimal]:
+        """The gross amount owed for a month and the deposit the ledger will hold from it."""
+        amount = self.receivable.pop((institution, scheme, period), ZERO)
+        deposit = cents(amount * TERMS[scheme].deposit_rate)
+        self.deposit_held[institution] += deposit
+        return amount, deposit
