@@ -96,6 +96,7 @@ class Books:
     blocked: dict[str, list[tuple[Window, str]]] = field(
         default_factory=lambda: defaultdict(list)
     )  # entity -> windows in which its claims are refused, with the refusal reason
+    protected: set[str] = field(default_factory=set)  # persons the casebook needs to stay
 
     def block(self, entity: str, window: Window, refusal_reason: str) -> None:
         self.blocked[entity].append((window, refusal_reason))
@@ -135,6 +136,14 @@ class Books:
             usage.admissions + (1 if claim_type == "inpatient" else 0), usage.fund_paid + share
         )
         return share
+
+    def claims_of(self, period: str) -> list[ClaimRecord]:
+        """Paid claims whose service date falls in a month (YYYY-MM), in settlement order."""
+        return [c for c in self.claims.values() if c.period == period]
+
+    def claims_at(self, institution: str) -> list[ClaimRecord]:
+        """Paid claims of an institution, in settlement order."""
+        return [c for c in self.claims.values() if c.institution == institution]
 
     def record_claim(self, record: ClaimRecord) -> None:
         self.claims[record.claim_id] = record

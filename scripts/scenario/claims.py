@@ -118,7 +118,10 @@ def settle(
         )
         balance = books.personal_balance[person.person_id]
         if person.category == "employee" and visit.claim_type != "inpatient" and balance > ZERO:
-            personal = min(balance, (visit.total_cost - share) * Decimal("0.9")).quantize(Decimal("0.01"))
+            # Within the patient's share however it is counted (of the in-policy or the total cost).
+            personal = min(balance, (visit.in_policy_cost - share) * Decimal("0.9")).quantize(
+                Decimal("0.01")
+            )
         books.record_claim(
             ClaimRecord(
                 claim_id, person.person_id, place.code, person.scheme, f"{day:%Y-%m}", share,

@@ -74,6 +74,8 @@ def departures(county: County, books: Books, ids: MessageFactory, month: int) ->
         window = books.coverage.get(person.person_id)
         if window is None or window.last is not None or rng.random() > 0.004:
             continue
+        if person.person_id in books.protected:
+            continue
         day = date(year, month, rng.randint(1, 28))
         if day <= window.first:
             continue
