@@ -15,11 +15,9 @@ from eventsourcing.domain import Aggregate, CanMutateAggregate
 from eventsourcing.persistence import Tracking
 
 from consumers.contract import Coordinates, Decoded, Undecodable, decode
+from consumers.lookups import AggregateLookups
 from consumers.topics import INBOUND_SUFFIXES, Topics
 from domain.handlers import handle
-from domain.identity import institution_aggregate_id, person_aggregate_id
-from domain.institution import Institution
-from domain.person import Person
 from domain.reasons import Reason, Rejected
 from infra.store import AcceptedMessage, BatchRecord, DeadLetter, offset_tracking_name
 
@@ -42,28 +40,20 @@ class BatchOutcome:
     duplicates: int = 0
 
 
-class UnitOfWork:
+class UnitOfWork(AggregateLookups):
     """Aggregates as recorded plus this batch's uncommitted changes, loaded at most once."""
 
     def __init__(self, repository: Repository[UUID]) -> None:
         self._repository = repository
         self._loaded: dict[UUID, Aggregate | None] = {}
 
-    def _get(self, aggregate_id: UUID) -> Aggregate | None:
+    def get(self, aggregate_id: UUID) -> Aggregate | None:
         if aggregate_id not in self._loaded:
             try:
                 self._loaded[aggregate_id] = self._repository.get(aggregate_id)
             except AggregateNotFoundError:
                 self._loaded[aggregate_id] = None
         return self._loaded[aggregate_id]
-
-    def institution(self, code: str) -> Institution | None:
-        found = self._get(institution_aggregate_id(code))
-        return found if isinstance(found, Institution) else None
-
-    def person(self, person_id: str) -> Person | None:
-        found = self._get(person_aggregate_id(person_id))
-        return found if isinstance(found, Person) else None
 
     def keep(self, aggregate: Aggregate) -> None:
         self._loaded[aggregate.id] = aggregate
@@ -119,15 +109,16 @@ class BatchDecider:
                 self._reject(outcome, record, conflict, recorded_at)
                 continue
             try:
-                aggregate = handle(message.command, work)
+                touched = handle(message.command, work)
             except Rejected as refusal:
                 work.assert_nothing_pending()
                 refused = Undecodable(refusal.reason, refusal.detail, message.message_id)
                 self._reject(outcome, record, refused, recorded_at)
                 continue
-            work.keep(aggregate)
             # Collected per message, so the log keeps the order in which facts arrived.
-            outcome.events.extend(aggregate.collect_events())
+            for aggregate in touched:
+                work.keep(aggregate)
+                outcome.events.extend(aggregate.collect_events())
             known[message.message_id] = message.content_sha256
             outcome.record.accepted.append(self._accepted(record, message, recorded_at))
         outcome.record.offsets = self._offsets(records)

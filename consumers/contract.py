@@ -5,20 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from marshmallow import Schema, ValidationError
 
-from consumers.schemas import (
-    EnrollmentEndedV1,
-    EnvelopeSchema,
-    InstitutionDesignatedV1,
-    PersonEnrolledV1,
-)
-from domain.commands import Command, DesignateInstitution, EndEnrollment, EnrollPerson
+from consumers import schemas
+from consumers.schemas import EnvelopeSchema, amount_error
+from domain import commands
+from domain.commands import Command
 from domain.provenance import Provenance
 from domain.reasons import Reason
 
@@ -36,28 +33,50 @@ class MessageType:
     build: Builder
 
 
-def _designate(payload: Mapping[str, Any], region: str, provenance: Provenance) -> Command:
-    return DesignateInstitution(region=region, provenance=provenance, **payload)
+def command_of(command_type: type[Any]) -> Builder:
+    """Build a command from a loaded payload; the envelope's region goes where it is a field."""
+    takes_region = "region" in {f.name for f in fields(command_type)}
+
+    def build(payload: Mapping[str, Any], region: str, provenance: Provenance) -> Command:
+        extra = {"region": region} if takes_region else {}
+        return cast(Command, command_type(**payload, **extra, provenance=provenance))
+
+    return build
 
 
-def _enroll(payload: Mapping[str, Any], region: str, provenance: Provenance) -> Command:
-    return EnrollPerson(region=region, provenance=provenance, **payload)
-
-
-def _end_enrollment(payload: Mapping[str, Any], _region: str, provenance: Provenance) -> Command:
-    return EndEnrollment(provenance=provenance, **payload)
+def _type(name: str, topic: str, key: str, command_type: type[Any]) -> MessageType:
+    return MessageType(
+        name, topic, key, {1: getattr(schemas, f"{name}V1")}, command_of(command_type)
+    )
 
 
 MESSAGE_TYPES: dict[str, MessageType] = {
     t.name: t
     for t in (
-        MessageType(
-            "InstitutionDesignated", "reference", "code", {1: InstitutionDesignatedV1}, _designate
-        ),
-        MessageType("PersonEnrolled", "enrollment", "person_id", {1: PersonEnrolledV1}, _enroll),
-        MessageType(
-            "EnrollmentEnded", "enrollment", "person_id", {1: EnrollmentEndedV1}, _end_enrollment
-        ),
+        _type("InstitutionDesignated", "reference", "code", commands.DesignateInstitution),
+        _type("PolicyPublished", "reference", "scheme", commands.PublishPolicy),
+        _type("BudgetAllocated", "reference", "institution", commands.AllocateBudget),
+        _type("DoctorRegistered", "reference", "doctor_id", commands.RegisterDoctor),
+        _type("PersonEnrolled", "enrollment", "person_id", commands.EnrollPerson),
+        _type("EnrollmentRenewed", "enrollment", "person_id", commands.RenewEnrollment),
+        _type("EnrollmentEnded", "enrollment", "person_id", commands.EndEnrollment),
+        _type("StatusCertified", "enrollment", "person_id", commands.CertifyStatus),
+        _type("StatusRevoked", "enrollment", "person_id", commands.RevokeStatus),
+        _type("ContributionPaid", "payments", "person_id", commands.PayContribution),
+        _type("SubsidyGranted", "payments", "subsidy_id", commands.GrantSubsidy),
+        _type("DisbursementMade", "payments", "institution", commands.MakeDisbursement),
+        _type("DepositReleased", "payments", "institution", commands.ReleaseDeposit),
+        _type("ClaimSettled", "claims", "person_id", commands.SettleClaim),
+        _type("ClaimReversed", "claims", "person_id", commands.ReverseClaim),
+        _type("ClaimRefused", "clawbacks", "institution", commands.RefuseClaim),
+        _type("ClawbackOrdered", "clawbacks", "institution", commands.OrderClawback),
+        _type("ClawbackRecovered", "clawbacks", "institution", commands.RecoverClawback),
+        _type("RefundVolunteered", "clawbacks", "institution", commands.VolunteerRefund),
+        _type("SanctionImposed", "sanctions", "target_id", commands.ImposeSanction),
+        _type("SanctionLifted", "sanctions", "target_id", commands.LiftSanction),
+        _type("FinePaid", "sanctions", "target_id", commands.PayFine),
+        _type("AppealFiled", "sanctions", "target_id", commands.FileAppeal),
+        _type("AppealDecided", "sanctions", "target_id", commands.DecideAppeal),
     )
 }
 
@@ -174,7 +193,8 @@ def decode(  # noqa: PLR0911 - one early return per reason, in the order they ar
     try:
         payload = schema().load(envelope["payload"])
     except ValidationError as error:
-        return Undecodable(Reason.SCHEMA_INVALID, f"payload: {_first_error(error)}", message_id)
+        reason = Reason.INVALID_AMOUNT if amount_error(error.messages) else Reason.SCHEMA_INVALID
+        return Undecodable(reason, f"payload: {_first_error(error)}", message_id)
     provenance = Provenance(
         message_id=envelope["message_id"],
         recorded_by=envelope["recorded_by"],

@@ -63,7 +63,7 @@ class Policy(Aggregate):
     ) -> None:
         self.region = region
         self.scheme = scheme
-        self.versions = (PolicyVersion(provenance.occurred_at, terms),)
+        self.versions: tuple[PolicyVersion, ...] = (PolicyVersion(provenance.occurred_at, terms),)
 
     def in_force_at(self, moment: datetime) -> PolicyTerms | None:
         """The terms in force at a moment, or None before the first version."""

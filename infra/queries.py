@@ -3,7 +3,7 @@ letters. Each is one indexed query; none replays the log."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,7 +11,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from domain.identity import institution_aggregate_id, person_aggregate_id
+from domain import identity
 from domain.provenance import Provenance
 from infra.store import Ledger
 
@@ -46,17 +46,34 @@ class HistoryEntry:
     data: dict[str, Any]
 
 
+# Entity kinds `history` can look up, by the prefix a user types (`claim:JS-1`).
+ENTITY_KINDS: dict[str, Callable[[str], UUID]] = {
+    "institution": identity.institution_aggregate_id,
+    "person": identity.person_aggregate_id,
+    "account": identity.person_account_aggregate_id,
+    "doctor": identity.doctor_aggregate_id,
+    "claim": identity.claim_aggregate_id,
+    "sanction": identity.sanction_aggregate_id,
+    "clawback": identity.clawback_aggregate_id,
+    "refund": identity.refund_aggregate_id,
+    "subsidy": identity.subsidy_aggregate_id,
+}
+
+
 def entity_candidates(entity: str) -> dict[UUID, str]:
-    """Aggregate ids an entity name may denote: `institution:X`, `person:X`, or a bare X."""
+    """Aggregate ids an entity name may denote: `kind:X` (institution, person, account, doctor,
+    claim, sanction, clawback, refund, subsidy), `policy:REGION:SCHEME`, or a bare X of any
+    kind. A person's account is shown with the person."""
     kind, _, name = entity.partition(":")
-    if kind == "institution" and name:
-        return {institution_aggregate_id(name): f"institution:{name}"}
-    if kind == "person" and name:
-        return {person_aggregate_id(name): f"person:{name}"}
-    return {
-        institution_aggregate_id(entity): f"institution:{entity}",
-        person_aggregate_id(entity): f"person:{entity}",
-    }
+    if kind == "policy" and name:
+        region, _, scheme = name.partition(":")
+        return {identity.policy_aggregate_id(region, scheme): entity}
+    if kind in ENTITY_KINDS and name:
+        found = {ENTITY_KINDS[kind](name): f"{kind}:{name}"}
+        if kind == "person":
+            found[identity.person_account_aggregate_id(name)] = f"account:{name}"
+        return found
+    return {make(entity): f"{k}:{entity}" for k, make in ENTITY_KINDS.items()}
 
 
 def history(ledger: Ledger, entity: str) -> list[HistoryEntry]:

@@ -19,6 +19,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow
 
 from domain.provenance import Provenance
+from infra.transcodings import register_domain_transcodings
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ class Ledger(Application[UUID]):
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
         transcoder.register(ProvenanceAsDict())
+        register_domain_transcodings(transcoder)
 
     def construct_recorder(self) -> LedgerRecorder:
         return cast(LedgerRecorder, self.factory.process_recorder())

@@ -11,21 +11,10 @@ from domain.handlers import handle
 from domain.institution import Institution
 from domain.person import Person
 from domain.reasons import Reason, Rejected
+from tests.memory import InMemoryAggregates
 from tests.messages import HOSPITAL, provenance
 
 AT = datetime(2019, 3, 1, tzinfo=UTC)
-
-
-class InMemoryAggregates:
-    def __init__(self) -> None:
-        self.institutions: dict[str, Institution] = {}
-        self.persons: dict[str, Person] = {}
-
-    def institution(self, code: str) -> Institution | None:
-        return self.institutions.get(code)
-
-    def person(self, person_id: str) -> Person | None:
-        return self.persons.get(person_id)
 
 
 def enroll(person_id: str = "P-1", **changes: object) -> EnrollPerson:
@@ -64,10 +53,10 @@ def test_enrolling_with_an_undesignated_primary_institution_is_an_unknown_refere
 
 def test_enrolling_with_a_designated_primary_institution_is_accepted() -> None:
     known = InMemoryAggregates()
-    institution = handle(designate(), known)
+    [institution] = handle(designate(), known)
     assert isinstance(institution, Institution)
-    known.institutions[HOSPITAL] = institution
-    person = handle(enroll(primary_institution=HOSPITAL), known)
+    known.keep(institution)
+    [person] = handle(enroll(primary_institution=HOSPITAL), known)
     assert isinstance(person, Person)
     assert person.primary_institution == HOSPITAL
 
@@ -87,10 +76,10 @@ def test_ending_the_enrollment_of_an_unknown_person_is_an_unknown_reference() ->
 
 def test_designating_a_known_institution_again_amends_it() -> None:
     known = InMemoryAggregates()
-    first = handle(designate(), known)
+    [first] = handle(designate(), known)
     assert isinstance(first, Institution)
     first.collect_events()
-    known.institutions[HOSPITAL] = first
-    again = handle(designate(), known)
+    known.keep(first)
+    [again] = handle(designate(), known)
     assert again is first
     assert [type(e).__name__ for e in first.collect_events()] == ["Redesignated"]

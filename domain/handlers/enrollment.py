@@ -1,23 +1,19 @@
-"""Command handlers: look up what a decision depends on, decide, and trigger events."""
+"""Handlers of designations and enrollment."""
 
 from __future__ import annotations
 
-from typing import Protocol
-
-from eventsourcing.domain import Aggregate
-
-from domain.commands import Command, DesignateInstitution, EndEnrollment, EnrollPerson
+from domain.commands import (
+    CertifyStatus,
+    DesignateInstitution,
+    EndEnrollment,
+    EnrollPerson,
+    RenewEnrollment,
+    RevokeStatus,
+)
+from domain.handlers.lookup import Aggregates, known_person
 from domain.institution import Institution, check_designation
 from domain.person import Person, Scheme
 from domain.reasons import Reason, Rejected
-
-
-class Aggregates(Protocol):
-    """What handlers may read: aggregates as recorded so far, including this batch's."""
-
-    def institution(self, code: str) -> Institution | None: ...
-
-    def person(self, person_id: str) -> Person | None: ...
 
 
 def designate_institution(command: DesignateInstitution, aggregates: Aggregates) -> Institution:
@@ -81,19 +77,35 @@ def enroll_person(command: EnrollPerson, aggregates: Aggregates) -> Person:
 
 def end_enrollment(command: EndEnrollment, aggregates: Aggregates) -> Person:
     """End the coverage of a known person."""
-    person = aggregates.person(command.person_id)
-    if person is None:
-        raise Rejected(Reason.UNKNOWN_REFERENCE, f"person {command.person_id} was never enrolled")
+    person = known_person(aggregates, command.person_id)
     person.end_enrollment(reason=command.reason, provenance=command.provenance)
     return person
 
 
-def handle(command: Command, aggregates: Aggregates) -> Aggregate:
-    """Decide one command; raises Rejected, leaving every aggregate untouched, if it fails."""
-    match command:
-        case DesignateInstitution():
-            return designate_institution(command, aggregates)
-        case EnrollPerson():
-            return enroll_person(command, aggregates)
-        case EndEnrollment():
-            return end_enrollment(command, aggregates)
+def renew_enrollment(command: RenewEnrollment, aggregates: Aggregates) -> Person:
+    """Record the annual renewal of a person's enrollment."""
+    person = known_person(aggregates, command.person_id)
+    person.renew(year=command.year, category=command.category, provenance=command.provenance)
+    return person
+
+
+def certify_status(command: CertifyStatus, aggregates: Aggregates) -> Person:
+    """Record a certified status of a known person."""
+    person = known_person(aggregates, command.person_id)
+    person.certify(
+        status=command.status,
+        certified_by=command.certified_by,
+        certificate_no=command.certificate_no,
+        effective_to=command.effective_to,
+        provenance=command.provenance,
+    )
+    return person
+
+
+def revoke_status(command: RevokeStatus, aggregates: Aggregates) -> Person:
+    """End a certified status of a known person."""
+    person = known_person(aggregates, command.person_id)
+    person.revoke_status(
+        status=command.status, reason=command.reason, provenance=command.provenance
+    )
+    return person

@@ -1,8 +1,9 @@
-"""Imperative requests the ledger decides on; each carries the provenance of its message."""
+"""Commands of designations and enrollment."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from domain.provenance import Provenance
 
@@ -43,4 +44,33 @@ class EndEnrollment:
     provenance: Provenance
 
 
-Command = DesignateInstitution | EnrollPerson | EndEnrollment
+@dataclass(frozen=True)
+class RenewEnrollment:
+    """Record the annual renewal of an enrollment in force (EnrollmentRenewed)."""
+
+    person_id: str
+    year: int
+    category: str | None
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class CertifyStatus:
+    """Record a certified special status from the effective date on (StatusCertified)."""
+
+    person_id: str
+    status: str
+    certified_by: str
+    certificate_no: str
+    effective_to: date | None
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class RevokeStatus:
+    """End a certified status from the effective date on (StatusRevoked)."""
+
+    person_id: str
+    status: str
+    reason: str
+    provenance: Provenance

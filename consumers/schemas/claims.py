@@ -1,0 +1,93 @@
+"""Schemas of settlements, reversals, refusals, clawbacks and refunds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
+
+from consumers.schemas.base import (
+    CERTIFICATE,
+    INSTITUTION_CODE,
+    OPAQUE_ID,
+    TEXT,
+    Amount,
+    StrictSchema,
+    one_of,
+)
+from domain.commands import ClaimAmount
+from domain.money import ZERO
+from domain.settlement import ClaimType
+from domain.violations import DetectionSource, Violation
+
+
+class ClaimSettledV1(StrictSchema):
+    claim_id = fields.String(required=True, validate=OPAQUE_ID)
+    person_id = fields.String(required=True, validate=OPAQUE_ID)
+    institution = fields.String(required=True, validate=INSTITUTION_CODE)
+    doctor_id = fields.String(load_default=None, allow_none=True, validate=OPAQUE_ID)
+    claim_type = fields.String(required=True, validate=one_of(ClaimType))
+    total_cost = Amount(required=True)
+    in_policy_cost = Amount(required=True)
+    personal_account_amount = Amount(load_default=ZERO)
+    reported_fund_share = Amount(load_default=None, allow_none=True)
+
+
+class ClaimReversedV1(StrictSchema):
+    claim_id = fields.String(required=True, validate=OPAQUE_ID)
+    person_id = fields.String(required=True, validate=OPAQUE_ID)
+    reason = fields.String(required=True, validate=TEXT)
+
+
+class ClaimRefusedV1(StrictSchema):
+    claim_id = fields.String(required=True, validate=OPAQUE_ID)
+    institution = fields.String(required=True, validate=INSTITUTION_CODE)
+    amount = Amount(required=True, positive=True)
+    case_id = fields.String(required=True, validate=CERTIFICATE)
+    violation = fields.String(required=True, validate=one_of(Violation))
+    detection_source = fields.String(required=True, validate=one_of(DetectionSource))
+
+
+class LineSchema(StrictSchema):
+    claim_id = fields.String(required=True, validate=OPAQUE_ID)
+    amount = Amount(required=True, positive=True)
+
+
+class WithLines(StrictSchema):
+    lines = fields.List(
+        fields.Nested(LineSchema), required=True, validate=validate.Length(min=1, max=1000)
+    )
+
+    @validates_schema
+    def claims_are_distinct(self, data: dict[str, Any], **_: Any) -> None:
+        claims = [line["claim_id"] for line in data.get("lines", [])]
+        if len(set(claims)) != len(claims):
+            raise ValidationError("must not name a claim twice", "lines")
+
+    @post_load
+    def as_commands(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        lines = tuple(ClaimAmount(line["claim_id"], line["amount"]) for line in data["lines"])
+        return {**data, "lines": lines}
+
+
+class ClawbackOrderedV1(WithLines):
+    clawback_id = fields.String(required=True, validate=OPAQUE_ID)
+    institution = fields.String(required=True, validate=INSTITUTION_CODE)
+    case_id = fields.String(required=True, validate=CERTIFICATE)
+    decision_document = fields.String(required=True, validate=CERTIFICATE)
+    decision_date = fields.Date(required=True)
+    violation = fields.String(required=True, validate=one_of(Violation))
+    detection_source = fields.String(required=True, validate=one_of(DetectionSource))
+
+
+class ClawbackRecoveredV1(StrictSchema):
+    clawback_id = fields.String(required=True, validate=OPAQUE_ID)
+    institution = fields.String(required=True, validate=INSTITUTION_CODE)
+    amount = Amount(required=True, positive=True)
+
+
+class RefundVolunteeredV1(WithLines):
+    refund_id = fields.String(required=True, validate=OPAQUE_ID)
+    institution = fields.String(required=True, validate=INSTITUTION_CODE)
+    case_id = fields.String(required=True, allow_none=True, validate=CERTIFICATE)
+    violation = fields.String(required=True, validate=one_of(Violation))

@@ -1,0 +1,72 @@
+"""Schemas of sanctions, fine payments and appeals."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from consumers.schemas.base import (
+    CERTIFICATE,
+    OPAQUE_ID,
+    TEXT,
+    Amount,
+    Multiple,
+    StrictSchema,
+    one_of,
+)
+from domain.sanction_rules import AppealOutcome, LegalBasis, SanctionKind, TargetKind
+from domain.violations import Violation
+
+REFERRED_TO = validate.OneOf(
+    ["police", "health_commission", "market_regulation", "discipline_commission"]
+)
+
+
+class SanctionImposedV1(StrictSchema):
+    sanction_id = fields.String(required=True, validate=OPAQUE_ID)
+    kind = fields.String(required=True, validate=one_of(SanctionKind))
+    target_kind = fields.String(required=True, validate=one_of(TargetKind))
+    target_id = fields.String(required=True, validate=OPAQUE_ID)
+    case_id = fields.String(required=True, validate=CERTIFICATE)
+    decision_document = fields.String(required=True, validate=CERTIFICATE)
+    decision_date = fields.Date(required=True)
+    effective_from = fields.Date(required=True)
+    effective_to = fields.Date(load_default=None, allow_none=True)
+    legal_basis = fields.String(required=True, validate=one_of(LegalBasis))
+    violation = fields.String(required=True, validate=one_of(Violation))
+    base_amount = Amount(load_default=None, allow_none=True, positive=True)
+    multiple = Multiple(load_default=None, allow_none=True)
+    fine_amount = Amount(load_default=None, allow_none=True, positive=True)
+    points = fields.Integer(load_default=None, allow_none=True, strict=True)
+    suspension_months = fields.Integer(load_default=None, allow_none=True, strict=True)
+    referred_to = fields.String(load_default=None, allow_none=True, validate=REFERRED_TO)
+
+
+class SanctionLiftedV1(StrictSchema):
+    sanction_id = fields.String(required=True, validate=OPAQUE_ID)
+    target_id = fields.String(required=True, validate=OPAQUE_ID)
+    reason = fields.String(required=True, validate=TEXT)
+
+
+class FinePaidV1(StrictSchema):
+    sanction_id = fields.String(required=True, validate=OPAQUE_ID)
+    target_id = fields.String(required=True, validate=OPAQUE_ID)
+    amount = Amount(required=True, positive=True)
+    receipt_no = fields.String(required=True, validate=CERTIFICATE)
+
+
+class AppealFiledV1(StrictSchema):
+    sanction_id = fields.String(required=True, validate=OPAQUE_ID)
+    target_id = fields.String(required=True, validate=OPAQUE_ID)
+    appeal_id = fields.String(required=True, validate=CERTIFICATE)
+
+
+class AppealDecidedV1(StrictSchema):
+    sanction_id = fields.String(required=True, validate=OPAQUE_ID)
+    target_id = fields.String(required=True, validate=OPAQUE_ID)
+    outcome = fields.String(required=True, validate=one_of(AppealOutcome))
+    decision_document = fields.String(required=True, validate=CERTIFICATE)
+    decision_date = fields.Date(required=True)
+    multiple = Multiple(load_default=None, allow_none=True)
+    fine_amount = Amount(load_default=None, allow_none=True, positive=True)
+    effective_to = fields.Date(load_default=None, allow_none=True)
+    points = fields.Integer(load_default=None, allow_none=True, strict=True)

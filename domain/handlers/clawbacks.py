@@ -1,0 +1,121 @@
+"""Handlers of refusals, clawbacks, recoveries and voluntary refunds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from eventsourcing.domain import Aggregate
+
+from domain.calendar import local_date
+from domain.claim import Claim
+from domain.clawback import ClaimLine, Clawback, Refund, returned_to_funds
+from domain.commands import (
+    ClaimAmount,
+    OrderClawback,
+    RecoverClawback,
+    RefuseClaim,
+    VolunteerRefund,
+    fingerprint,
+)
+from domain.handlers.lookup import Aggregates, is_repeat, known_claim, known_institution
+from domain.money import ZERO
+from domain.reasons import Reason, Rejected
+
+
+def refuse_claim(command: RefuseClaim, aggregates: Aggregates) -> Claim:
+    """Refuse part of a claim's fund share."""
+    claim = known_claim(aggregates, command.claim_id)
+    claim.refuse(
+        institution=command.institution,
+        amount=command.amount,
+        case_id=command.case_id,
+        violation=command.violation,
+        detection_source=command.detection_source,
+        provenance=command.provenance,
+    )
+    return claim
+
+
+def _checked_lines(
+    aggregates: Aggregates, institution: str, lines: Sequence[ClaimAmount]
+) -> list[tuple[Claim, ClaimLine]]:
+    """Every line checked against its claim before anything is recorded."""
+    checked = []
+    for line in lines:
+        claim = known_claim(aggregates, line.claim_id)
+        claim.check_correctable(institution, line.amount)
+        checked.append((claim, ClaimLine(claim.claim_id, claim.region, claim.scheme, line.amount)))
+    return checked
+
+
+def order_clawback(command: OrderClawback, aggregates: Aggregates) -> tuple[Aggregate, ...]:
+    """Order amounts paid for named claims back; no money moves until recovered."""
+    digest = fingerprint(command)
+    if is_repeat(aggregates.clawback(command.clawback_id), digest, command.clawback_id):
+        return ()
+    known_institution(aggregates, command.institution)
+    applies_from = local_date(command.provenance.occurred_at)
+    if command.decision_date < applies_from:
+        raise Rejected(
+            Reason.DATES_OUT_OF_ORDER,
+            f"decision of {command.decision_date} precedes the period it decides on "
+            f"({applies_from})",
+        )
+    checked = _checked_lines(aggregates, command.institution, command.lines)
+    clawback = Clawback(
+        clawback_id=command.clawback_id,
+        institution=command.institution,
+        region=command.region,
+        case_id=command.case_id,
+        decision_document=command.decision_document,
+        decision_date=command.decision_date,
+        violation=command.violation,
+        detection_source=command.detection_source,
+        lines=tuple(line for _, line in checked),
+        fingerprint=digest,
+        provenance=command.provenance,
+    )
+    for claim, line in checked:
+        claim.note_clawback(
+            clawback_id=command.clawback_id, amount=line.amount, provenance=command.provenance
+        )
+    return (clawback, *(claim for claim, _ in checked))
+
+
+def recover_clawback(command: RecoverClawback, aggregates: Aggregates) -> Clawback:
+    """Record a recovery of an ordered clawback: the money returns to the pooled funds."""
+    clawback = aggregates.clawback(command.clawback_id)
+    if clawback is None or clawback.institution != command.institution:
+        raise Rejected(
+            Reason.UNKNOWN_CLAWBACK,
+            f"no clawback {command.clawback_id} was ordered against {command.institution}",
+        )
+    clawback.recover(amount=command.amount, provenance=command.provenance)
+    return clawback
+
+
+def volunteer_refund(command: VolunteerRefund, aggregates: Aggregates) -> tuple[Aggregate, ...]:
+    """Record a voluntary refund of amounts paid for named claims."""
+    digest = fingerprint(command)
+    if is_repeat(aggregates.refund(command.refund_id), digest, command.refund_id):
+        return ()
+    known_institution(aggregates, command.institution)
+    checked = _checked_lines(aggregates, command.institution, command.lines)
+    lines = tuple(line for _, line in checked)
+    refund = Refund(
+        refund_id=command.refund_id,
+        institution=command.institution,
+        region=command.region,
+        case_id=command.case_id,
+        violation=command.violation,
+        lines=lines,
+        total=sum((line.amount for line in lines), ZERO),
+        fingerprint=digest,
+        postings=returned_to_funds(command.institution, lines),
+        provenance=command.provenance,
+    )
+    for claim, line in checked:
+        claim.note_refund(
+            refund_id=command.refund_id, amount=line.amount, provenance=command.provenance
+        )
+    return (refund, *(claim for claim, _ in checked))

@@ -1,0 +1,86 @@
+"""What handlers may read, and lookups that refuse what the ledger does not hold."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from domain.account import PersonAccount
+from domain.claim import Claim
+from domain.clawback import Clawback, Refund
+from domain.doctor import Doctor
+from domain.institution import Institution
+from domain.person import Person
+from domain.policy import Policy
+from domain.reasons import Reason, Rejected
+from domain.sanction import Sanction
+from domain.subsidy import Subsidy
+
+
+class Aggregates(Protocol):
+    """Aggregates as recorded so far, including this batch's."""
+
+    def institution(self, code: str) -> Institution | None: ...
+
+    def person(self, person_id: str) -> Person | None: ...
+
+    def account(self, person_id: str) -> PersonAccount | None: ...
+
+    def doctor(self, doctor_id: str) -> Doctor | None: ...
+
+    def policy(self, region: str, scheme: str) -> Policy | None: ...
+
+    def claim(self, claim_id: str) -> Claim | None: ...
+
+    def clawback(self, clawback_id: str) -> Clawback | None: ...
+
+    def refund(self, refund_id: str) -> Refund | None: ...
+
+    def subsidy(self, subsidy_id: str) -> Subsidy | None: ...
+
+    def sanction(self, sanction_id: str) -> Sanction | None: ...
+
+
+def known_person(aggregates: Aggregates, person_id: str) -> Person:
+    """The person, or unknown_reference."""
+    person = aggregates.person(person_id)
+    if person is None:
+        raise Rejected(Reason.UNKNOWN_REFERENCE, f"person {person_id} was never enrolled")
+    return person
+
+
+def known_institution(aggregates: Aggregates, code: str) -> Institution:
+    """The institution, or unknown_reference."""
+    institution = aggregates.institution(code)
+    if institution is None:
+        raise Rejected(Reason.UNKNOWN_REFERENCE, f"institution {code} has not been designated")
+    return institution
+
+
+def known_doctor(aggregates: Aggregates, doctor_id: str) -> Doctor:
+    """The doctor, or unknown_reference."""
+    doctor = aggregates.doctor(doctor_id)
+    if doctor is None:
+        raise Rejected(Reason.UNKNOWN_REFERENCE, f"doctor {doctor_id} has not been registered")
+    return doctor
+
+
+def known_claim(aggregates: Aggregates, claim_id: str) -> Claim:
+    """The claim, or unknown_claim."""
+    claim = aggregates.claim(claim_id)
+    if claim is None:
+        raise Rejected(Reason.UNKNOWN_CLAIM, f"claim {claim_id} was never settled")
+    return claim
+
+
+def account_of(aggregates: Aggregates, person_id: str) -> PersonAccount:
+    """The person's account, opened on first use."""
+    return aggregates.account(person_id) or PersonAccount(person_id=person_id)
+
+
+def is_repeat(existing: object | None, fingerprint: str, what: str) -> bool:
+    """True for an identical re-send of an entity id; conflicting_duplicate for other content."""
+    if existing is None:
+        return False
+    if getattr(existing, "fingerprint", None) == fingerprint:
+        return True
+    raise Rejected(Reason.CONFLICTING_DUPLICATE, f"{what} was recorded before with other content")

@@ -1,0 +1,209 @@
+"""Handlers of sanctions: the decision, its effect on the target, fines, lifting, appeals."""
+
+from __future__ import annotations
+
+from eventsourcing.domain import Aggregate
+
+from domain.commands import (
+    DecideAppeal,
+    FileAppeal,
+    ImposeSanction,
+    LiftSanction,
+    PayFine,
+    fingerprint,
+)
+from domain.doctor import Doctor
+from domain.handlers.lookup import Aggregates, is_repeat
+from domain.institution import Institution
+from domain.person import Person
+from domain.reasons import Reason, Rejected
+from domain.sanction import Sanction
+from domain.sanction_rules import (
+    SanctionKind,
+    TargetKind,
+    check_doctor_points,
+    check_fits,
+    check_window,
+    fine_amount,
+    invalid,
+)
+
+Target = Institution | Doctor | Person
+
+
+def _target(aggregates: Aggregates, target_kind: str, target_id: str) -> Target | None:
+    if target_kind == TargetKind.INSTITUTION:
+        return aggregates.institution(target_id)
+    if target_kind == TargetKind.DOCTOR:
+        return aggregates.doctor(target_id)
+    return aggregates.person(target_id)
+
+
+def _checked_fine(command: ImposeSanction) -> object | None:
+    if command.kind == SanctionKind.FINE:
+        return fine_amount(
+            command.legal_basis, command.base_amount, command.multiple, command.fine_amount
+        )
+    if (command.base_amount, command.multiple, command.fine_amount) != (None, None, None):
+        raise invalid(f"a {command.kind} has no base_amount, multiple or fine_amount")
+    return None
+
+
+def _check_kind_fields(command: ImposeSanction) -> None:
+    check_fits(command.kind, command.target_kind, command.legal_basis)
+    if command.kind == SanctionKind.DOCTOR_POINTS:
+        check_doctor_points(command.points, command.suspension_months)
+    elif (command.points, command.suspension_months) != (None, None):
+        raise invalid(f"a {command.kind} has no points or suspension_months")
+    if (command.kind == SanctionKind.REFERRAL) != (command.referred_to is not None):
+        raise invalid("referred_to is stated by, and only by, a referral")
+    check_window(command.kind, command.legal_basis, command.effective_from, command.effective_to)
+
+
+def impose_sanction(command: ImposeSanction, aggregates: Aggregates) -> tuple[Aggregate, ...]:
+    """Record a sanction and its effect on the target, all checked before anything is."""
+    digest = fingerprint(command)
+    if is_repeat(aggregates.sanction(command.sanction_id), digest, command.sanction_id):
+        return ()
+    _check_kind_fields(command)
+    amount = _checked_fine(command)
+    target = _target(aggregates, command.target_kind, command.target_id)
+    if target is None:
+        raise Rejected(
+            Reason.UNKNOWN_TARGET,
+            f"{command.target_kind} {command.target_id} is not known to the ledger",
+        )
+    sanction = Sanction(
+        sanction_id=command.sanction_id,
+        kind=command.kind,
+        target_kind=command.target_kind,
+        target_id=command.target_id,
+        region=command.region,
+        case_id=command.case_id,
+        decision_document=command.decision_document,
+        decision_date=command.decision_date,
+        effective_from=command.effective_from,
+        effective_to=command.effective_to,
+        legal_basis=command.legal_basis,
+        violation=command.violation,
+        base_amount=command.base_amount,
+        multiple=command.multiple,
+        fine_amount=amount,  # type: ignore[arg-type]
+        points=command.points,
+        suspension_months=command.suspension_months,
+        referred_to=command.referred_to,
+        fingerprint=digest,
+        provenance=command.provenance,
+    )
+    touched = _apply_effect(sanction, target, command)
+    return (sanction, target) if touched else (sanction,)
+
+
+def _apply_effect(sanction: Sanction, target: Target, command: ImposeSanction) -> bool:
+    common = {"sanction_id": sanction.sanction_id, "provenance": command.provenance}
+    start, end = command.effective_from, command.effective_to
+    match command.kind, target:
+        case SanctionKind.SETTLEMENT_SUSPENSION, Institution():
+            target.suspend_settlement(effective_from=start, effective_to=end, **common)  # type: ignore[arg-type]
+        case SanctionKind.AGREEMENT_TERMINATION, Institution():
+            target.terminate_agreement(effective_from=start, **common)  # type: ignore[arg-type]
+        case SanctionKind.NETWORKED_SETTLEMENT_SUSPENSION, Person():
+            target.suspend_networked_settlement(effective_from=start, effective_to=end, **common)  # type: ignore[arg-type]
+        case SanctionKind.DOCTOR_POINTS, Doctor():
+            target.record_points(
+                sanction_id=sanction.sanction_id,
+                points=command.points or 0,
+                effective_from=start,
+                suspension_months=command.suspension_months or 0,
+                provenance=command.provenance,
+            )
+        case _:
+            return False
+    return True
+
+
+def _imposed_on(aggregates: Aggregates, sanction_id: str, target_id: str) -> Sanction:
+    sanction = aggregates.sanction(sanction_id)
+    if sanction is None or sanction.target_id != target_id:
+        raise Rejected(
+            Reason.UNKNOWN_SANCTION, f"no sanction {sanction_id} was imposed on {target_id}"
+        )
+    return sanction
+
+
+def _restricted_target(aggregates: Aggregates, sanction: Sanction) -> Institution | Person | None:
+    """The target whose restriction this sanction placed, if it placed one."""
+    if sanction.kind in {SanctionKind.SETTLEMENT_SUSPENSION, SanctionKind.AGREEMENT_TERMINATION}:
+        return aggregates.institution(sanction.target_id)
+    if sanction.kind == SanctionKind.NETWORKED_SETTLEMENT_SUSPENSION:
+        return aggregates.person(sanction.target_id)
+    return None
+
+
+def lift_sanction(command: LiftSanction, aggregates: Aggregates) -> tuple[Aggregate, ...]:
+    """End a sanction's window early, on the sanction and on its target."""
+    sanction = _imposed_on(aggregates, command.sanction_id, command.target_id)
+    last_day = sanction.lift(reason=command.reason, provenance=command.provenance)
+    target = _restricted_target(aggregates, sanction)
+    if target is None:
+        return (sanction,)
+    target.cut_restriction(
+        sanction_id=sanction.sanction_id, effective_to=last_day, provenance=command.provenance
+    )
+    return (sanction, target)
+
+
+def pay_fine(command: PayFine, aggregates: Aggregates) -> Sanction:
+    """Record a fine payment."""
+    sanction = _imposed_on(aggregates, command.sanction_id, command.target_id)
+    sanction.pay_fine(
+        amount=command.amount, receipt_no=command.receipt_no, provenance=command.provenance
+    )
+    return sanction
+
+
+def file_appeal(command: FileAppeal, aggregates: Aggregates) -> Sanction:
+    """Record an appeal."""
+    sanction = _imposed_on(aggregates, command.sanction_id, command.target_id)
+    sanction.file_appeal(appeal_id=command.appeal_id, provenance=command.provenance)
+    return sanction
+
+
+def decide_appeal(command: DecideAppeal, aggregates: Aggregates) -> tuple[Aggregate, ...]:
+    """Record an appeal decision and change the effect on the target from its date on."""
+    sanction = _imposed_on(aggregates, command.sanction_id, command.target_id)
+    end_before, points_before = sanction.effective_to, sanction.points
+    sanction.decide_appeal(
+        outcome=command.outcome,
+        decision_document=command.decision_document,
+        decision_date=command.decision_date,
+        multiple=command.multiple,
+        fine_amount=command.fine_amount,
+        effective_to=command.effective_to,
+        points=command.points,
+        provenance=command.provenance,
+    )
+    restricted = _restricted_target(aggregates, sanction)
+    if restricted is not None and sanction.effective_to != end_before:
+        if sanction.effective_to is not None:
+            restricted.cut_restriction(
+                sanction_id=sanction.sanction_id,
+                effective_to=sanction.effective_to,
+                provenance=command.provenance,
+            )
+        return (sanction, restricted)
+    doctor = (
+        aggregates.doctor(sanction.target_id)
+        if sanction.kind == SanctionKind.DOCTOR_POINTS
+        else None
+    )
+    if doctor is not None and sanction.points != points_before:
+        doctor.change_points(
+            sanction_id=sanction.sanction_id,
+            year=sanction.effective_from.year,
+            points=sanction.points or 0,
+            from_day=command.decision_date,
+            provenance=command.provenance,
+        )
+        return (sanction, doctor)
+    return (sanction,)
