@@ -128,7 +128,7 @@ def _person(
         person_id=f"{config.region}{n + 1:07d}",
         scheme="employee" if employee else "resident",
         category=category,
-        employer_id=rng.choice(employers) if category == "employee" else None,
+        employer_id=rng.choice(employers) if employee else None,
         enrolled_on=enrolled_on,
         primary_institution=None if employee else rng.choice(hospitals).code,
     )
