@@ -31,7 +31,11 @@ def replay(planned: Iterable[Planned]) -> Iterator[tuple[Planned, str, list[Any]
             continue
         seen = digests.get(decoded.message_id)
         if seen is not None:
-            yield message, DUPLICATE if seen == decoded.content_sha256 else "conflicting_duplicate", []
+            yield (
+                message,
+                DUPLICATE if seen == decoded.content_sha256 else "conflicting_duplicate",
+                [],
+            )
             continue
         try:
             events = aggregates.decide(decoded.command)

@@ -42,7 +42,9 @@ DEFAULT_TERMS = PolicyTerms(
 )
 EMPLOYEE_TERMS = PolicyTerms(
     deductible=DEFAULT_TERMS.deductible,
-    ratio={level: min(Decimal("0.90"), r + Decimal("0.20")) for level, r in DEFAULT_TERMS.ratio.items()},
+    ratio={
+        level: min(Decimal("0.90"), r + Decimal("0.20")) for level, r in DEFAULT_TERMS.ratio.items()
+    },
     outpatient_ratio=Decimal("0.60"),
     later_admission_reduction=DEFAULT_TERMS.later_admission_reduction,
     special_status_ratio=DEFAULT_TERMS.special_status_ratio,
@@ -116,7 +118,7 @@ class Books:
     def statuses_on(self, person_id: str, day: date) -> frozenset[str]:
         return frozenset(s for s, w in self.statuses.get(person_id, {}).items() if w.covers(day))
 
-    def settle(  # noqa: PLR0913 - the facts one settlement is judged by
+    def settle(
         self,
         claim_id: str,
         person_id: str,
@@ -130,7 +132,12 @@ class Books:
         """Charge a paid claim to the person's year; returns the fund share the ledger computes."""
         usage = self.usage.get(person_id, YearUsage())
         share = fund_share(
-            TERMS[scheme], level, claim_type, in_policy_cost, self.statuses_on(person_id, day), usage
+            TERMS[scheme],
+            level,
+            claim_type,
+            in_policy_cost,
+            self.statuses_on(person_id, day),
+            usage,
         ).fund_share
         self.usage[person_id] = YearUsage(
             usage.admissions + (1 if claim_type == "inpatient" else 0), usage.fund_paid + share
@@ -166,7 +173,9 @@ class Books:
         )
         self.personal_balance[claim.person_id] += claim.personal_part
         usage = self.usage[claim.person_id]
-        self.usage[claim.person_id] = YearUsage(usage.admissions, usage.fund_paid - claim.fund_share)
+        self.usage[claim.person_id] = YearUsage(
+            usage.admissions, usage.fund_paid - claim.fund_share
+        )
 
     def disburse(self, institution: str, scheme: str, period: str) -> tuple[Decimal, Decimal]:
         """The gross amount owed for a month and the deposit the ledger will hold from it."""

@@ -16,7 +16,12 @@ from scripts.scenario.plan import Phase, Planned
 from scripts.scenario.world import County, Institution, Person
 
 # Total cost ranges of one admission by level (yuan); outpatient and pharmacy are small.
-ADMISSION_COST = {"community": (1_500, 4_000), "1": (2_500, 6_000), "2": (5_000, 16_000), "3": (9_000, 40_000)}
+ADMISSION_COST = {
+    "community": (1_500, 4_000),
+    "1": (2_500, 6_000),
+    "2": (5_000, 16_000),
+    "3": (9_000, 40_000),
+}
 LEVEL_WEIGHTS = {"community": 3, "1": 3, "2": 3, "3": 2}
 
 
@@ -73,10 +78,14 @@ def random_visits(county: County, books: Books, month: int) -> Iterator[Visit]:
                 place = rng.choice(county.pharmacies)
                 total = _money(rng.uniform(20, 300))
             elif claim_type == "outpatient":
-                place = next(
-                    (i for i in outpatient_places if i.code == person.primary_institution),
-                    rng.choice(outpatient_places),
-                ) if rng.random() < 0.6 else rng.choice(outpatient_places)
+                place = (
+                    next(
+                        (i for i in outpatient_places if i.code == person.primary_institution),
+                        rng.choice(outpatient_places),
+                    )
+                    if rng.random() < 0.6
+                    else rng.choice(outpatient_places)
+                )
                 total = _money(rng.uniform(60, 600))
             else:
                 place = rng.choices(admitting, weights)[0]
@@ -85,11 +94,24 @@ def random_visits(county: County, books: Books, month: int) -> Iterator[Visit]:
             in_policy = _money(float(total) * rng.uniform(0.7, 0.95))
             doctors = county.doctors_at(place.code)
             doctor = rng.choice(doctors).doctor_id if doctors else None
-            yield Visit(person, place, doctor, claim_type, at(day, rng.randint(8, 17), rng.randint(0, 59)), total, in_policy)
+            yield Visit(
+                person,
+                place,
+                doctor,
+                claim_type,
+                at(day, rng.randint(8, 17), rng.randint(0, 59)),
+                total,
+                in_policy,
+            )
 
 
 def settlements(
-    county: County, books: Books, ids: MessageFactory, claim_ids: ClaimIds, month: int, visits: Iterator[Visit]
+    county: County,
+    books: Books,
+    ids: MessageFactory,
+    claim_ids: ClaimIds,
+    month: int,
+    visits: Iterator[Visit],
 ) -> Iterator[Planned]:
     """ClaimSettled for each visit, and a few reversals the next day (wrong card, re-keyed)."""
     rng = random.Random(f"{county.config.seed}:settlements:{month}")  # noqa: S311
@@ -113,8 +135,14 @@ def settle(
     share = personal = ZERO
     if refusal is None:
         share = books.settle(
-            claim_id, person.person_id, person.scheme, place.code, place.level,
-            visit.claim_type, visit.in_policy_cost, day,
+            claim_id,
+            person.person_id,
+            person.scheme,
+            place.code,
+            place.level,
+            visit.claim_type,
+            visit.in_policy_cost,
+            day,
         )
         balance = books.personal_balance[person.person_id]
         if person.category == "employee" and visit.claim_type != "inpatient" and balance > ZERO:
@@ -124,8 +152,14 @@ def settle(
             )
         books.record_claim(
             ClaimRecord(
-                claim_id, person.person_id, place.code, person.scheme, f"{day:%Y-%m}", share,
-                personal, share,
+                claim_id,
+                person.person_id,
+                place.code,
+                person.scheme,
+                f"{day:%Y-%m}",
+                share,
+                personal,
+                share,
             )
         )
     reported: str | None = amount(share) if refusal is None else None
@@ -143,7 +177,13 @@ def settle(
         "reported_fund_share": reported,
     }
     planned = ids.planned(
-        month, Phase.CLAIMS, person.person_id, "ClaimSettled", visit.when, f"his:{place.code}", payload
+        month,
+        Phase.CLAIMS,
+        person.person_id,
+        "ClaimSettled",
+        visit.when,
+        f"his:{place.code}",
+        payload,
     )
     return planned, refusal is None
 
@@ -151,9 +191,18 @@ def settle(
 def reverse(books: Books, ids: MessageFactory, month: int, claim_id: str, visit: Visit) -> Planned:
     """The settlement is undone the next morning."""
     books.reverse(claim_id)
-    payload = {"claim_id": claim_id, "person_id": visit.person.person_id, "reason": "wrong patient card"}
+    payload = {
+        "claim_id": claim_id,
+        "person_id": visit.person.person_id,
+        "reason": "wrong patient card",
+    }
     when = at(visit.when.date() + timedelta(days=1), 8)
     return ids.planned(
-        month, Phase.CLAIMS, visit.person.person_id, "ClaimReversed", when,
-        f"his:{visit.institution.code}", payload,
+        month,
+        Phase.CLAIMS,
+        visit.person.person_id,
+        "ClaimReversed",
+        when,
+        f"his:{visit.institution.code}",
+        payload,
     )

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from domain.money import ZERO
 from scripts.scenario.books import Books, ClaimRecord
-from scripts.scenario.messages import MessageFactory, amount, at
+from scripts.scenario.messages import MessageFactory, amount, at, document_number
 from scripts.scenario.plan import Phase, Planned
 from scripts.scenario.world import County
 
@@ -27,7 +27,11 @@ def refusals(county: County, books: Books, ids: MessageFactory, month: int) -> I
     rng = random.Random(f"{config.seed}:refusals:{month}")  # noqa: S311
     period = f"{config.year}-{month:02d}"
     for n, claim in enumerate(books.claims_of(period)):
-        if claim.outstanding <= ZERO or not claim.institution.startswith("H") or rng.random() > 0.03:
+        if (
+            claim.outstanding <= ZERO
+            or not claim.institution.startswith("H")
+            or rng.random() > 0.03
+        ):
             continue
         refused = part(claim.outstanding, rng.choice(["0.1", "0.2", "0.4"]))
         books.take_back(claim.claim_id, refused, undisbursed=True)
@@ -36,25 +40,35 @@ def refusals(county: County, books: Books, ids: MessageFactory, month: int) -> I
             "institution": claim.institution,
             "amount": amount(refused),
             "case_id": f"ZNSH-{period}-{n:05d}",
-            "violation": rng.choice(["over_standard_charging", "duplicate_charging", "excessive_drugs"]),
+            "violation": rng.choice(
+                ["over_standard_charging", "duplicate_charging", "excessive_drugs"]
+            ),
             "detection_source": "smart_review",
         }
         yield ids.planned(
-            month, Phase.CLAWBACKS, claim.institution, "ClaimRefused",
-            at(date(config.year, month, 28), 18), "fund:audit", payload,
+            month,
+            Phase.CLAWBACKS,
+            claim.institution,
+            "ClaimRefused",
+            at(date(config.year, month, 28), 18),
+            "fund:audit",
+            payload,
         )
 
 
-def lines_of(books: Books, institution: str, before_period: str, share: str, most: int) -> list[tuple[ClaimRecord, Decimal]]:
+def lines_of(
+    books: Books, institution: str, before_period: str, share: str, most: int
+) -> list[tuple[ClaimRecord, Decimal]]:
     """Up to `most` disbursed claims of an institution, each with `share` of its outstanding."""
     chosen = [
-        c for c in books.claims_at(institution)
+        c
+        for c in books.claims_at(institution)
         if c.period < before_period and c.outstanding > Decimal("1.00")
     ][:most]
     return [(c, part(c.outstanding, share)) for c in chosen]
 
 
-def clawback_ordered(  # noqa: PLR0913 - a decision's facts
+def clawback_ordered(
     books: Books,
     ids: MessageFactory,
     month: int,
@@ -73,15 +87,20 @@ def clawback_ordered(  # noqa: PLR0913 - a decision's facts
         "clawback_id": clawback_id,
         "institution": institution,
         "case_id": f"JC-{clawback_id}",
-        "decision_document": f"医保稽〔{decision_date.year}〕{clawback_id[-3:]}号",
+        "decision_document": document_number("医保稽", decision_date.year, clawback_id[-3:]),
         "decision_date": decision_date.isoformat(),
         "violation": violation,
         "detection_source": source,
         "lines": [{"claim_id": c.claim_id, "amount": amount(v)} for c, v in lines],
     }
     return ids.planned(
-        month, Phase.CLAWBACKS, institution, "ClawbackOrdered", at(period_day, 0),
-        "inspector:county-team", payload,
+        month,
+        Phase.CLAWBACKS,
+        institution,
+        "ClawbackOrdered",
+        at(period_day, 0),
+        "inspector:county-team",
+        payload,
     )
 
 
@@ -91,11 +110,17 @@ def clawback_recovered(
     """Money an institution returned against an order; back to the pooled fund."""
     payload = {"clawback_id": clawback_id, "institution": institution, "amount": amount(value)}
     return ids.planned(
-        month, Phase.CLAWBACKS, institution, "ClawbackRecovered", at(day, 10), "fund:finance", payload
+        month,
+        Phase.CLAWBACKS,
+        institution,
+        "ClawbackRecovered",
+        at(day, 10),
+        "fund:finance",
+        payload,
     )
 
 
-def refund_volunteered(  # noqa: PLR0913
+def refund_volunteered(
     books: Books,
     ids: MessageFactory,
     month: int,
@@ -115,8 +140,13 @@ def refund_volunteered(  # noqa: PLR0913
         "lines": [{"claim_id": c.claim_id, "amount": amount(v)} for c, v in lines],
     }
     return ids.planned(
-        month, Phase.CLAWBACKS, institution, "RefundVolunteered", at(day, 16),
-        f"his:{institution}", payload,
+        month,
+        Phase.CLAWBACKS,
+        institution,
+        "RefundVolunteered",
+        at(day, 16),
+        f"his:{institution}",
+        payload,
     )
 
 

@@ -49,7 +49,9 @@ class ScenarioConfig:
         return replace(self, persons=persons)
 
 
-def config_for(scale: str | None, persons: int | None, seed: int, bad_messages: bool = True) -> ScenarioConfig:
+def config_for(
+    scale: str | None, persons: int | None, seed: int, bad_messages: bool = True
+) -> ScenarioConfig:
     """A config from a named scale, overridden by an explicit person count."""
     if scale is not None and scale not in SCALES:
         raise ValueError(f"scale must be one of {', '.join(SCALES)}, not {scale!r}")

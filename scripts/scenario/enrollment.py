@@ -16,7 +16,6 @@ CIVIL_AFFAIRS = "civil-affairs:{region}"
 
 def enrollments(county: County, books: Books, ids: MessageFactory, month: int) -> Iterator[Planned]:
     """Persons whose coverage starts this month, with the statuses certified for them."""
-    region = county.config.region
     for person in county.persons:
         if person.enrolled_on.month != month:
             continue
@@ -29,15 +28,20 @@ def enrollments(county: County, books: Books, ids: MessageFactory, month: int) -
         }
         by = "tax:collection" if person.scheme == "resident" else f"employer:{person.employer_id}"
         yield ids.planned(
-            month, Phase.ENROLLMENT, person.person_id, "PersonEnrolled",
-            at(person.enrolled_on, 0), by, payload,
+            month,
+            Phase.ENROLLMENT,
+            person.person_id,
+            "PersonEnrolled",
+            at(person.enrolled_on, 0),
+            by,
+            payload,
         )
         books.coverage[person.person_id] = Window(person.enrolled_on, None)
         for status, since in person.statuses.items():
             yield certified(county, books, ids, month, person, status, since)
 
 
-def certified(  # noqa: PLR0913 - one certificate's facts
+def certified(
     county: County,
     books: Books,
     ids: MessageFactory,
@@ -59,8 +63,13 @@ def certified(  # noqa: PLR0913 - one certificate's facts
     }
     books.statuses[person.person_id][status] = Window(since, last)
     return ids.planned(
-        month, Phase.ENROLLMENT, person.person_id, "StatusCertified", at(since, 8),
-        CIVIL_AFFAIRS.format(region=region), payload,
+        month,
+        Phase.ENROLLMENT,
+        person.person_id,
+        "StatusCertified",
+        at(since, 8),
+        CIVIL_AFFAIRS.format(region=region),
+        payload,
     )
 
 
@@ -82,12 +91,19 @@ def departures(county: County, books: Books, ids: MessageFactory, month: int) ->
         reason = rng.choice(["moved_away", "deceased", "moved_away", "lapsed"])
         window.last = day - timedelta(days=1)  # coverage ends at the start of that day
         yield ids.planned(
-            month, Phase.ENROLLMENT, person.person_id, "EnrollmentEnded", at(day, 0),
-            "fund:enrollment-office", {"person_id": person.person_id, "reason": reason},
+            month,
+            Phase.ENROLLMENT,
+            person.person_id,
+            "EnrollmentEnded",
+            at(day, 0),
+            "fund:enrollment-office",
+            {"person_id": person.person_id, "reason": reason},
         )
 
 
-def status_revocations(county: County, books: Books, ids: MessageFactory, month: int) -> Iterator[Planned]:
+def status_revocations(
+    county: County, books: Books, ids: MessageFactory, month: int
+) -> Iterator[Planned]:
     """In September a few minimum-income statuses end (income above the threshold)."""
     if month != 9:
         return
@@ -100,10 +116,19 @@ def status_revocations(county: County, books: Books, ids: MessageFactory, month:
             continue
         window.last = day - timedelta(days=1)
         revoked += 1
-        payload = {"person_id": person_id, "status": "min_income", "reason": "income above threshold"}
+        payload = {
+            "person_id": person_id,
+            "status": "min_income",
+            "reason": "income above threshold",
+        }
         yield ids.planned(
-            month, Phase.ENROLLMENT, person_id, "StatusRevoked", at(day, 0),
-            CIVIL_AFFAIRS.format(region=region), payload,
+            month,
+            Phase.ENROLLMENT,
+            person_id,
+            "StatusRevoked",
+            at(day, 0),
+            CIVIL_AFFAIRS.format(region=region),
+            payload,
         )
 
 
@@ -116,9 +141,16 @@ def renewals(county: County, books: Books, ids: MessageFactory, month: int) -> I
     for person in county.persons:
         if not books.covered(person.person_id, day):
             continue
-        category = "student" if person.category == "child" and person.person_id.endswith("7") else None
+        category = (
+            "student" if person.category == "child" and person.person_id.endswith("7") else None
+        )
         payload = {"person_id": person.person_id, "year": year + 1, "category": category}
         yield ids.planned(
-            month, Phase.ENROLLMENT, person.person_id, "EnrollmentRenewed", at(day, 0),
-            "tax:collection", payload,
+            month,
+            Phase.ENROLLMENT,
+            person.person_id,
+            "EnrollmentRenewed",
+            at(day, 0),
+            "tax:collection",
+            payload,
         )

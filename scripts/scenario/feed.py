@@ -104,7 +104,7 @@ class WaveFeeder:
                 lambda: datetime.now(UTC),
                 on_batch=self._on_batch,
             )
-        except BaseException as error:  # handed to the feeding thread, which raises it
+        except BaseException as error:  # noqa: BLE001 - handed to the feeding thread, raised there
             self._failure = error
 
     def feed(

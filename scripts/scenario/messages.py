@@ -24,6 +24,11 @@ def at(day: date, hour: int = 9, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=CHINA)
 
 
+def document_number(office: str, year: int, number: str) -> str:
+    """A decision document number as offices write them: office, year in brackets, number."""
+    return f"{office}\u3014{year}\u3015{number}号"
+
+
 class MessageFactory:
     """Builds envelopes; message ids come from the seed and a counter, so runs repeat exactly."""
 
@@ -49,7 +54,7 @@ class MessageFactory:
             "payload": payload,
         }
 
-    def planned(  # noqa: PLR0913 - every part of a planned message is needed here
+    def planned(
         self,
         month: int,
         phase: Phase,

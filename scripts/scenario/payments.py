@@ -20,12 +20,16 @@ SUBSIDY_PER_RESIDENT = {"central": Decimal(312), "provincial": Decimal(130), "co
 WAGE_BASES = (3_200, 4_500, 6_000, 8_800)
 
 
-def contributions(county: County, books: Books, ids: MessageFactory, month: int) -> Iterator[Planned]:
-    """Residents pay for the year when covered (and for next year in December); employers monthly."""
+def contributions(
+    county: County, books: Books, ids: MessageFactory, month: int
+) -> Iterator[Planned]:
+    """Residents pay for the year (and in December for the next); employers pay monthly."""
     config = county.config
     rng = random.Random(f"{config.seed}:contributions:{month}")  # noqa: S311
     for person in county.persons:
-        if person.enrolled_on.month > month or not books.covered(person.person_id, date(config.year, month, 28)):
+        if person.enrolled_on.month > month or not books.covered(
+            person.person_id, date(config.year, month, 28)
+        ):
             continue
         if person.scheme == "resident":
             years = ([config.year] if person.enrolled_on.month == month else []) + (
@@ -43,8 +47,13 @@ def contributions(county: County, books: Books, ids: MessageFactory, month: int)
                     "personal_account_amount": "0",
                 }
                 yield ids.planned(
-                    month, Phase.PAYMENTS, person.person_id, "ContributionPaid", at(day, 10),
-                    "tax:collection", payload,
+                    month,
+                    Phase.PAYMENTS,
+                    person.person_id,
+                    "ContributionPaid",
+                    at(day, 10),
+                    "tax:collection",
+                    payload,
                 )
         elif person.category == "employee":
             base = Decimal(WAGE_BASES[int(person.person_id) % len(WAGE_BASES)])
@@ -59,8 +68,13 @@ def contributions(county: County, books: Books, ids: MessageFactory, month: int)
             }
             books.personal_balance[person.person_id] += personal
             yield ids.planned(
-                month, Phase.PAYMENTS, person.person_id, "ContributionPaid",
-                at(date(config.year, month, 15), 10), f"employer:{person.employer_id}", payload,
+                month,
+                Phase.PAYMENTS,
+                person.person_id,
+                "ContributionPaid",
+                at(date(config.year, month, 15), 10),
+                f"employer:{person.employer_id}",
+                payload,
             )
 
 
@@ -81,12 +95,19 @@ def subsidies(county: County, ids: MessageFactory, month: int) -> Iterator[Plann
             "insured_count": residents,
         }
         yield ids.planned(
-            month, Phase.PAYMENTS, subsidy_id, "SubsidyGranted", at(date(config.year, 3, 31), 0),
-            f"finance:{config.region}", payload,
+            month,
+            Phase.PAYMENTS,
+            subsidy_id,
+            "SubsidyGranted",
+            at(date(config.year, 3, 31), 0),
+            f"finance:{config.region}",
+            payload,
         )
 
 
-def disbursements(county: County, books: Books, ids: MessageFactory, month: int) -> Iterator[Planned]:
+def disbursements(
+    county: County, books: Books, ids: MessageFactory, month: int
+) -> Iterator[Planned]:
     """On the 10th, each institution is paid last month's settlements less refusals."""
     config = county.config
     if month == 1:
@@ -101,14 +122,26 @@ def disbursements(county: County, books: Books, ids: MessageFactory, month: int)
             gross, _deposit = books.disburse(institution.code, scheme, period)
             if gross <= ZERO:
                 continue
-            payload = {"institution": institution.code, "period": period, "scheme": scheme, "amount": amount(gross)}
+            payload = {
+                "institution": institution.code,
+                "period": period,
+                "scheme": scheme,
+                "amount": amount(gross),
+            }
             yield ids.planned(
-                month, Phase.PAYMENTS, institution.code, "DisbursementMade", at(day, 9),
-                "fund:finance", payload,
+                month,
+                Phase.PAYMENTS,
+                institution.code,
+                "DisbursementMade",
+                at(day, 9),
+                "fund:finance",
+                payload,
             )
 
 
-def deposit_releases(county: County, books: Books, ids: MessageFactory, month: int) -> Iterator[Planned]:
+def deposit_releases(
+    county: County, books: Books, ids: MessageFactory, month: int
+) -> Iterator[Planned]:
     """After the annual assessment, most of each deposit is released; low scores keep some."""
     if month != 13:
         return
@@ -124,6 +157,11 @@ def deposit_releases(county: County, books: Books, ids: MessageFactory, month: i
         books.deposit_held[institution.code] -= released
         payload = {"institution": institution.code, "year": config.year, "amount": amount(released)}
         yield ids.planned(
-            month, Phase.PAYMENTS, institution.code, "DepositReleased", at(day, 9),
-            "fund:finance", payload,
+            month,
+            Phase.PAYMENTS,
+            institution.code,
+            "DepositReleased",
+            at(day, 9),
+            "fund:finance",
+            payload,
         )

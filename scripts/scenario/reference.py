@@ -40,7 +40,7 @@ def reference_data(county: County, ids: MessageFactory) -> Iterator[Planned]:
     new_year = at(date(config.year, 1, 1), 0)
     office = "fund:designation-office"
     for i in county.institutions:
-        payload = {
+        payload: dict[str, object] = {
             "code": i.code,
             "name": i.name,
             "kind": i.kind,
@@ -48,7 +48,9 @@ def reference_data(county: County, ids: MessageFactory) -> Iterator[Planned]:
             "ownership": i.ownership,
             "agreement_no": f"XY-{config.year}-{i.code[-5:]}",
         }
-        yield ids.planned(1, Phase.REFERENCE, i.code, "InstitutionDesignated", new_year, office, payload)
+        yield ids.planned(
+            1, Phase.REFERENCE, i.code, "InstitutionDesignated", new_year, office, payload
+        )
     for scheme, terms in TERMS.items():
         payload = policy_payload(scheme, terms)
         yield ids.planned(
@@ -57,7 +59,11 @@ def reference_data(county: County, ids: MessageFactory) -> Iterator[Planned]:
     served = max(1, config.persons // max(1, len(county.hospitals)))
     for i in county.institutions:
         base = BUDGET_PER_PERSON[i.level] * served * rng.uniform(0.8, 1.2)
-        payload = {"institution": i.code, "year": config.year, "amount": amount(Decimal(round(base)))}
+        payload = {
+            "institution": i.code,
+            "year": config.year,
+            "amount": amount(Decimal(round(base))),
+        }
         yield ids.planned(
             1, Phase.REFERENCE, i.code, "BudgetAllocated", new_year, "fund:budget-office", payload
         )

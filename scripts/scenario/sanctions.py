@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from scripts.scenario.messages import MessageFactory, amount, at
+from scripts.scenario.messages import MessageFactory, amount, at, document_number
 from scripts.scenario.plan import Phase, Planned
 
 INSPECTOR = "inspector:county-team"
@@ -23,10 +23,10 @@ class Decision:
 
     @property
     def document(self) -> str:
-        return f"医保处〔{self.decided.year}〕{self.sanction_id.rsplit('-', 1)[-1]}号"
+        return document_number("医保处", self.decided.year, self.sanction_id.rsplit("-", 1)[-1])
 
 
-def sanction_payload(  # noqa: PLR0913 - the contract's fields, all stated
+def sanction_payload(
     decision: Decision,
     kind: str,
     target_kind: str,
@@ -75,29 +75,63 @@ class SanctionMessages:
     def imposed(self, payload: dict[str, Any]) -> Planned:
         decided = date.fromisoformat(payload["decision_date"])
         return self._ids.planned(
-            self._month, Phase.SANCTIONS, payload["target_id"], "SanctionImposed",
-            at(decided, 0), INSPECTOR, payload,
+            self._month,
+            Phase.SANCTIONS,
+            payload["target_id"],
+            "SanctionImposed",
+            at(decided, 0),
+            INSPECTOR,
+            payload,
         )
 
     def lifted(self, sanction_id: str, target_id: str, day: date, reason: str) -> Planned:
         payload = {"sanction_id": sanction_id, "target_id": target_id, "reason": reason}
         return self._ids.planned(
-            self._month, Phase.SANCTIONS, target_id, "SanctionLifted", at(day, 0), "fund:audit", payload
+            self._month,
+            Phase.SANCTIONS,
+            target_id,
+            "SanctionLifted",
+            at(day, 0),
+            "fund:audit",
+            payload,
         )
 
-    def fine_paid(self, sanction_id: str, target_id: str, paid: Decimal, day: date, receipt: str) -> Planned:
-        payload = {"sanction_id": sanction_id, "target_id": target_id, "amount": amount(paid), "receipt_no": receipt}
+    def fine_paid(
+        self, sanction_id: str, target_id: str, paid: Decimal, day: date, receipt: str
+    ) -> Planned:
+        payload = {
+            "sanction_id": sanction_id,
+            "target_id": target_id,
+            "amount": amount(paid),
+            "receipt_no": receipt,
+        }
         return self._ids.planned(
-            self._month, Phase.SANCTIONS, target_id, "FinePaid", at(day, 0), "treasury:county", payload
+            self._month,
+            Phase.SANCTIONS,
+            target_id,
+            "FinePaid",
+            at(day, 0),
+            "treasury:county",
+            payload,
         )
 
     def appeal_filed(self, sanction_id: str, target_id: str, day: date) -> Planned:
-        payload = {"sanction_id": sanction_id, "target_id": target_id, "appeal_id": f"SS-{sanction_id}"}
+        payload = {
+            "sanction_id": sanction_id,
+            "target_id": target_id,
+            "appeal_id": f"SS-{sanction_id}",
+        }
         return self._ids.planned(
-            self._month, Phase.SANCTIONS, target_id, "AppealFiled", at(day, 0), f"appellant:{target_id}", payload
+            self._month,
+            Phase.SANCTIONS,
+            target_id,
+            "AppealFiled",
+            at(day, 0),
+            f"appellant:{target_id}",
+            payload,
         )
 
-    def appeal_decided(  # noqa: PLR0913
+    def appeal_decided(
         self,
         sanction_id: str,
         target_id: str,
@@ -113,7 +147,9 @@ class SanctionMessages:
             "sanction_id": sanction_id,
             "target_id": target_id,
             "outcome": outcome,
-            "decision_document": f"医保复〔{day.year}〕{sanction_id.rsplit('-', 1)[-1]}号",
+            "decision_document": document_number(
+                "医保复", day.year, sanction_id.rsplit("-", 1)[-1]
+            ),
             "decision_date": day.isoformat(),
             "multiple": multiple,
             "fine_amount": None if fine_amount is None else amount(fine_amount),
@@ -121,5 +157,11 @@ class SanctionMessages:
             "points": points,
         }
         return self._ids.planned(
-            self._month, Phase.SANCTIONS, target_id, "AppealDecided", at(day, 0), "fund:appeals", payload
+            self._month,
+            Phase.SANCTIONS,
+            target_id,
+            "AppealDecided",
+            at(day, 0),
+            "fund:appeals",
+            payload,
         )

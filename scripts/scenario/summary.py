@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -69,7 +69,7 @@ def summarize(ledger: Ledger) -> StoreSummary:
             "SELECT reason AS name, count(*) AS n FROM rejected_messages GROUP BY 1 ORDER BY 1",
         ),
     )
-    balances: Counter[str] = Counter()
+    balances: dict[str, Decimal] = defaultdict(Decimal)
     total = Decimal("0.00")
     for event in stored_events(ledger):
         for posting in getattr(event, "postings", ()) or ():

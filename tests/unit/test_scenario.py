@@ -28,7 +28,9 @@ def fates(tiny: list[Planned]) -> list[tuple[Planned, str, list[Any]]]:
     return list(replay(tiny))
 
 
-def test_the_same_seed_gives_the_same_bytes_and_another_seed_other_ones(tiny: list[Planned]) -> None:
+def test_the_same_seed_gives_the_same_bytes_and_another_seed_other_ones(
+    tiny: list[Planned],
+) -> None:
     again = [p.value() for p in county_year(TINY)]
     assert again == [p.value() for p in tiny]
     other = [p.value() for p in county_year(config_for("tiny", None, seed=8))]
