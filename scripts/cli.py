@@ -21,7 +21,7 @@ from infra.queries import history, rejected
 from infra.services import Endpoints, down, status, up
 from infra.settings import Settings
 from infra.store import open_ledger
-from scripts import output
+from scripts import output, sanction_commands
 from scripts.commandline import CommandGroup, Handler
 from scripts.demo_arguments import add_demo_arguments
 from scripts.progress import Progress
@@ -161,7 +161,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 # Areas that own their commands add their module here (one line each keeps merges trivial).
-COMMAND_GROUPS: tuple[CommandGroup, ...] = ()
+COMMAND_GROUPS: tuple[CommandGroup, ...] = (sanction_commands,)
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
