@@ -29,7 +29,7 @@ def county_year(config: ScenarioConfig) -> Iterator[Planned]:
     books = Books()
     ids = MessageFactory(config.seed, config.region)
     casebook = Casebook(county, books, ids)
-    bad = BadMessages(county, books, ids, casebook.cast) if config.bad_messages else None
+    bad = BadMessages(casebook, ids) if config.bad_messages else None
     claim_ids = ClaimIds(config.year)
 
     def with_bad(month: int, phase: Phase, good: Iterator[Planned]) -> Iterator[Planned]:

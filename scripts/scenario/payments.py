@@ -85,7 +85,7 @@ def subsidies(county: County, ids: MessageFactory, month: int) -> Iterator[Plann
     config = county.config
     residents = sum(1 for p in county.persons if p.scheme == "resident")
     for level, per_head in SUBSIDY_PER_RESIDENT.items():
-        subsidy_id = f"SUB-{config.year}-{level.upper()}-01"
+        subsidy_id = f"SUB-{config.region}-{config.year}-{level.upper()}"
         payload = {
             "subsidy_id": subsidy_id,
             "scheme": "resident",
