@@ -171,7 +171,7 @@ def _committed(ledger: Ledger, tracking_name: str, offset: int) -> bool:
 
 def _cluster_id(bootstrap: str) -> str:
     """The cluster id in the tracking names, asked of the broker once."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     try:
         return cluster_id_of(consumer)
     finally:
