@@ -39,6 +39,7 @@ from scripts.scenario.story import (
 from scripts.scenario.world import County, Institution, Person
 
 CENT = Decimal("0.01")
+CAP_STORY_PERSONS = 2_000
 
 
 def pick_cast(county: County) -> dict[str, Institution | Person | str]:
@@ -84,6 +85,8 @@ class Casebook:
         for role in ("card_lender", "leaver", "cap_patient", "patient"):
             books.protected.add(self.person(role).person_id)
         self.clawback_totals: dict[str, Decimal] = {}
+        # 800 000 yuan of admissions for one person would dwarf a small sample's fund.
+        self.reaches_cap = county.config.persons >= CAP_STORY_PERSONS
 
     def day(self, when: Day) -> date:
         month, day = when
@@ -122,7 +125,7 @@ class Casebook:
         """Claims the story needs, on the days its windows begin and end."""
         found = []
         for v in VISITS:
-            if v.day[0] != month:
+            if v.day[0] != month or (v.person == "cap_patient" and not self.reaches_cap):
                 continue
             place = self.place(v.place)
             doctor = None

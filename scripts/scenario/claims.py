@@ -17,10 +17,10 @@ from scripts.scenario.world import County, Institution, Person
 
 # Total cost ranges of one admission by level (yuan); outpatient and pharmacy are small.
 ADMISSION_COST = {
-    "community": (1_500, 4_000),
-    "1": (2_500, 6_000),
-    "2": (5_000, 16_000),
-    "3": (9_000, 40_000),
+    "community": (1_200, 3_000),
+    "1": (2_000, 4_500),
+    "2": (3_500, 9_000),
+    "3": (7_000, 20_000),
 }
 LEVEL_WEIGHTS = {"community": 3, "1": 3, "2": 3, "3": 2}
 
@@ -65,9 +65,9 @@ def random_visits(county: County, books: Books, month: int) -> Iterator[Visit]:
     for person in county.persons:
         elderly = person.category in ("elderly", "retiree")
         for claim_type, chance in (
-            ("outpatient", 0.35 if elderly else 0.2),
-            ("pharmacy", 0.15),
-            ("inpatient", 0.03 if elderly else 0.015),
+            ("outpatient", 0.3 if elderly else 0.15),
+            ("pharmacy", 0.12),
+            ("inpatient", 0.025 if elderly else 0.012),
         ):
             if rng.random() >= chance:
                 continue
