@@ -21,6 +21,7 @@ class PersonAccount(Aggregate):
 
     class Opened(Aggregate.Created):
         person_id: str
+        provenance: Provenance
 
     class ContributionPaid(Aggregate.Event):
         year: int
@@ -55,7 +56,7 @@ class PersonAccount(Aggregate):
         return person_account_aggregate_id(person_id)
 
     @event(Opened)
-    def __init__(self, *, person_id: str) -> None:
+    def __init__(self, *, person_id: str, provenance: Provenance) -> None:
         self.person_id = person_id
         self.balance = ZERO  # the personal account (个人账户)
         self.usage: dict[int, YearUsage] = {}
@@ -94,15 +95,7 @@ class PersonAccount(Aggregate):
         provenance: Provenance,
     ) -> None:
         """Count a paid claim against the year and the personal account."""
-        used = self.usage_in(year)
-        self.usage = {
-            **self.usage,
-            year: replace(
-                used,
-                admissions=used.admissions + int(admission),
-                fund_paid=used.fund_paid + fund_share,
-            ),
-        }
+        self._count(year, int(admission), fund_share)
         self.balance -= personal_account_amount
 
     @event(UsageReleased)
@@ -117,13 +110,16 @@ class PersonAccount(Aggregate):
         provenance: Provenance,
     ) -> None:
         """Undo exactly what a reversed claim had counted."""
+        self._count(year, -int(admission), -fund_share)
+        self.balance += personal_account_amount
+
+    def _count(self, year: int, admissions: int, fund_paid: Decimal) -> None:
         used = self.usage_in(year)
         self.usage = {
             **self.usage,
             year: replace(
                 used,
-                admissions=used.admissions - int(admission),
-                fund_paid=used.fund_paid - fund_share,
+                admissions=used.admissions + admissions,
+                fund_paid=used.fund_paid + fund_paid,
             ),
         }
-        self.balance += personal_account_amount

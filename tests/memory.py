@@ -10,6 +10,7 @@ from eventsourcing.domain import Aggregate
 from consumers.lookups import AggregateLookups
 from domain.commands import Command
 from domain.handlers import handle
+from domain.reasons import Reason, Rejected
 
 
 class InMemoryAggregates(AggregateLookups):
@@ -17,6 +18,7 @@ class InMemoryAggregates(AggregateLookups):
 
     def __init__(self) -> None:
         self.aggregates: dict[UUID, Aggregate] = {}
+        self.history: dict[UUID, list[Any]] = {}  # every collected event, per aggregate
 
     def get(self, aggregate_id: UUID) -> Aggregate | None:
         return self.aggregates.get(aggregate_id)
@@ -29,8 +31,19 @@ class InMemoryAggregates(AggregateLookups):
         events: list[Any] = []
         for aggregate in handle(command, self):
             self.keep(aggregate)
-            events.extend(aggregate.collect_events())
+            collected = aggregate.collect_events()
+            self.history.setdefault(aggregate.id, []).extend(collected)
+            events.extend(collected)
         return events
+
+    def rejection(self, command: Command) -> Reason:
+        """The reason a command is rejected; fails if it is accepted or half-applied."""
+        try:
+            self.decide(command)
+        except Rejected as refusal:
+            assert not self.pending(), "a rejected command left events behind"
+            return refusal.reason
+        raise AssertionError(f"{type(command).__name__} was accepted")
 
     def pending(self) -> bool:
         """Whether any kept aggregate has events not collected (a half-applied rejection)."""

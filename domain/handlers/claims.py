@@ -89,7 +89,7 @@ def settle_claim(
         account = None
     else:
         terms = _terms(aggregates, command, person.region, scheme)
-        account = account_of(aggregates, command.person_id)
+        account = account_of(aggregates, command.person_id, command.provenance)
         day = local_date(moment)
         share = fund_share(
             terms,
@@ -173,7 +173,7 @@ def reverse_claim(
     claim.reverse(reason=command.reason, provenance=command.provenance)
     if claim.outcome != "paid":
         return (claim,)
-    account = account_of(aggregates, command.person_id)
+    account = account_of(aggregates, command.person_id, command.provenance)
     account.release(
         claim_id=claim.claim_id,
         year=local_date(claim.service_at).year,

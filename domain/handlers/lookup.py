@@ -11,6 +11,7 @@ from domain.doctor import Doctor
 from domain.institution import Institution
 from domain.person import Person
 from domain.policy import Policy
+from domain.provenance import Provenance
 from domain.reasons import Reason, Rejected
 from domain.sanction import Sanction
 from domain.subsidy import Subsidy
@@ -72,9 +73,11 @@ def known_claim(aggregates: Aggregates, claim_id: str) -> Claim:
     return claim
 
 
-def account_of(aggregates: Aggregates, person_id: str) -> PersonAccount:
-    """The person's account, opened on first use."""
-    return aggregates.account(person_id) or PersonAccount(person_id=person_id)
+def account_of(aggregates: Aggregates, person_id: str, provenance: Provenance) -> PersonAccount:
+    """The person's account, opened on first use by the message that needs it."""
+    return aggregates.account(person_id) or PersonAccount(
+        person_id=person_id, provenance=provenance
+    )
 
 
 def is_repeat(existing: object | None, fingerprint: str, what: str) -> bool:

@@ -56,7 +56,7 @@ def pay_contribution(command: PayContribution, aggregates: Aggregates) -> Person
             Posting(personal_account(command.person_id), personal_part),
         ]
     )
-    account = account_of(aggregates, command.person_id)
+    account = account_of(aggregates, command.person_id, command.provenance)
     account.record_contribution(
         year=command.year,
         payer=command.payer,

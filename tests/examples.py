@@ -1,0 +1,33 @@
+"""Messages built from the examples in docs/events.md, so tests send what the docs promise."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "events.md"
+EXAMPLE = re.compile(r"```json\n(\{\"message_id\": [^\n]*\})\n```")
+
+
+def documented_examples() -> list[str]:
+    """The raw JSON of every one-line example in docs/events.md."""
+    return EXAMPLE.findall(DOC.read_text(encoding="utf-8"))
+
+
+@cache
+def _by_type() -> dict[str, str]:
+    return {json.loads(e)["type"]: e for e in documented_examples()}
+
+
+def documented(type_name: str, occurred_at: str | None = None, **payload: Any) -> dict[str, Any]:
+    """A fresh copy of the documented example of a type, with a new message id and changes."""
+    document: dict[str, Any] = json.loads(_by_type()[type_name])
+    document["message_id"] = str(uuid.uuid4())
+    if occurred_at is not None:
+        document["occurred_at"] = occurred_at
+    document["payload"].update(payload)
+    return document

@@ -1,0 +1,260 @@
+"""Invariants over random histories: postings balance, shares stay within cost and cap, and
+replaying stored events (through the store's transcoding) reproduces every aggregate."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, cast
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import (
+    DatetimeAsISO,
+    DecimalAsStr,
+    JSONTranscoder,
+    Mapper,
+    UUIDAsHex,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.commands import (
+    ClaimAmount,
+    MakeDisbursement,
+    OrderClawback,
+    PayContribution,
+    RecoverClawback,
+    RefuseClaim,
+    ReverseClaim,
+    VolunteerRefund,
+)
+from domain.money import ZERO
+from domain.reasons import Rejected
+from domain.settlement import SPECIAL_STATUSES, Status, YearUsage, fund_share
+from infra.store import DateAsISO, ProvenanceAsDict
+from infra.transcodings import register_domain_transcodings
+from tests.domain_builders import (
+    LEVEL_2,
+    LEVEL_3,
+    PHARMACY,
+    certify,
+    default_terms,
+    designate,
+    enroll,
+    on,
+    publish,
+    sanction,
+    settle,
+)
+from tests.memory import InMemoryAggregates
+
+amounts = st.decimals(min_value=0, max_value=400000, places=2)
+ratios = st.decimals(min_value=0, max_value=1, places=2)
+
+
+@given(
+    in_policy=amounts,
+    fund_paid=amounts,
+    admissions=st.integers(0, 5),
+    level=st.sampled_from(["community", "1", "2", "3", "none"]),
+    claim_type=st.sampled_from(["inpatient", "outpatient", "pharmacy"]),
+    statuses=st.sets(st.sampled_from(list(Status))),
+    ratio=ratios,
+    bonus=ratios,
+)
+def test_a_fund_share_never_exceeds_the_in_policy_cost_nor_the_cap_left(
+    in_policy: Decimal,
+    fund_paid: Decimal,
+    admissions: int,
+    level: str,
+    claim_type: str,
+    statuses: set[str],
+    ratio: Decimal,
+    bonus: Decimal,
+) -> None:
+    terms = default_terms(special_status_ratio=ratio, registered_poor_bonus=bonus)
+    share = fund_share(
+        terms, level, claim_type, in_policy, statuses, YearUsage(admissions, fund_paid)
+    )
+    assert ZERO <= share.fund_share <= in_policy
+    assert share.fund_share <= max(ZERO, terms.annual_cap - fund_paid)
+    assert share.fund_share == share.fund_share.quantize(Decimal("0.01"))
+    if statuses & SPECIAL_STATUSES and claim_type == "inpatient":
+        assert share.deductible == 0
+
+
+def mapper() -> Mapper[Any]:
+    transcoder = JSONTranscoder()
+    for transcoding in (
+        UUIDAsHex(),
+        DecimalAsStr(),
+        DatetimeAsISO(),
+        DateAsISO(),
+        ProvenanceAsDict(),
+    ):
+        transcoder.register(transcoding)
+    register_domain_transcodings(transcoder)
+    return Mapper(transcoder=transcoder)
+
+
+START = date(2019, 1, 1)
+days = st.integers(0, 700).map(lambda n: START + timedelta(days=n))
+money = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(200000), places=2)
+claim_ids = st.sampled_from([f"C-{i}" for i in range(8)])
+small = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(3000), places=2)
+
+
+def operations() -> st.SearchStrategy[Any]:
+    institution = st.sampled_from([LEVEL_3, LEVEL_3, LEVEL_3, LEVEL_2, PHARMACY])
+    person = st.sampled_from(["P-1", "P-2", "E-1"])
+    lines = st.lists(st.tuples(claim_ids, small), min_size=1, max_size=3, unique_by=lambda t: t[0])
+    return st.one_of(
+        st.builds(
+            lambda c, amount, day, p, i, t, pa: settle(
+                c,
+                str(amount),
+                str(amount * 2),
+                day.isoformat(),
+                person_id=p,
+                institution=i,
+                claim_type=t,
+                personal_account=pa,
+            ),
+            claim_ids,
+            money,
+            days,
+            person,
+            institution,
+            st.sampled_from(["inpatient", "outpatient", "pharmacy"]),
+            st.sampled_from(["0.00", "0.00", "25.00"]),
+        ),
+        st.builds(lambda c, p, day: ReverseClaim(c, p, "x", on(day)), claim_ids, person, days),
+        st.builds(
+            lambda c, i, amount, day: RefuseClaim(
+                c, i, amount, "K", "other", "smart_review", on(day)
+            ),
+            claim_ids,
+            institution,
+            money,
+            days,
+        ),
+        st.builds(
+            lambda k, i, ls, day: OrderClawback(
+                k,
+                "430422",
+                i,
+                "K",
+                "D",
+                day + timedelta(days=30),
+                "other",
+                "tip_off",
+                tuple(ClaimAmount(c, a) for c, a in ls),
+                on(day),
+            ),
+            st.sampled_from(["K-1", "K-2"]),
+            institution,
+            lines,
+            days,
+        ),
+        st.builds(
+            lambda k, i, amount, day: RecoverClawback(k, i, amount, on(day)),
+            st.sampled_from(["K-1", "K-2"]),
+            institution,
+            money,
+            days,
+        ),
+        st.builds(
+            lambda r, i, ls, day: VolunteerRefund(
+                r, "430422", i, None, "other", tuple(ClaimAmount(c, a) for c, a in ls), on(day)
+            ),
+            st.sampled_from(["R-1", "R-2"]),
+            institution,
+            lines,
+            days,
+        ),
+        st.builds(
+            lambda p, amount, day: PayContribution(
+                p, "430422", day.year, "individual", amount, ZERO, on(day)
+            ),
+            person,
+            money,
+            days,
+        ),
+        st.builds(
+            lambda i, amount, day: MakeDisbursement(
+                i, "430422", "2019-05", "resident", amount, on(day)
+            ),
+            institution,
+            money,
+            days,
+        ),
+        st.builds(
+            lambda day: sanction(
+                "S-1",
+                "settlement_suspension",
+                effective_from=day.isoformat(),
+                decided=day.isoformat(),
+                effective_to=(day + timedelta(days=200)).isoformat(),
+            ),
+            days,
+        ),
+    )
+
+
+def given_reference() -> InMemoryAggregates:
+    known = InMemoryAggregates()
+    for command in (
+        publish(),
+        publish("employee"),
+        designate(),
+        designate(LEVEL_2, "2"),
+        designate(PHARMACY, "none", "pharmacy"),
+        enroll(),
+        enroll("P-2"),
+        enroll("E-1", "employee"),
+        certify("min_income", "P-2"),
+    ):
+        known.decide(command)
+    known.decide(
+        PayContribution(
+            "E-1", "430422", 2019, "employer", Decimal(900), Decimal(300), on("2019-01-02")
+        )
+    )
+    for n in range(4):  # claims the corrections can name; C-4 to C-7 are left to settle
+        person = f"P-{n % 2 + 1}"
+        known.decide(settle(f"C-{n}", "9000.00", day=f"2019-0{n + 2}-10", person_id=person))
+    return known
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(operations(), max_size=25))
+def test_every_event_balances_and_replaying_the_log_reproduces_every_aggregate(
+    commands: list[Any],
+) -> None:
+    known = given_reference()
+    log: list[Any] = []
+    for command in commands:
+        try:
+            log.extend(known.decide(command))
+        except Rejected:
+            assert not known.pending()
+    for event in log:
+        postings = getattr(event, "postings", ())
+        assert sum((p.amount for p in postings), ZERO) == 0
+    stored = mapper()
+    replayed: dict[Any, Aggregate | None] = {}
+    everything = [e for a in known.aggregates.values() for e in _history_of(a, known)]
+    for event in everything:
+        copy = stored.to_domain_event(stored.to_stored_event(event))
+        replayed[copy.originator_id] = cast(Any, copy).mutate(replayed.get(copy.originator_id))
+    for aggregate_id, aggregate in known.aggregates.items():
+        assert _state(replayed[aggregate_id]) == _state(aggregate)
+
+
+def _history_of(aggregate: Aggregate, known: InMemoryAggregates) -> list[Any]:
+    return known.history[aggregate.id]
+
+
+def _state(aggregate: Aggregate | None) -> dict[str, Any]:
+    assert aggregate is not None
+    return {k: v for k, v in vars(aggregate).items() if k != "_pending_events"}
