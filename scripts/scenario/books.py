@@ -99,6 +99,17 @@ class Books:
         default_factory=lambda: defaultdict(list)
     )  # entity -> windows in which its claims are refused, with the refusal reason
     protected: set[str] = field(default_factory=set)  # persons the casebook needs to stay
+    audited: set[str] = field(default_factory=set)  # institutions whose old claims are kept
+
+    def forget_before(self, period: str) -> None:
+        """Drop paid claims older than `period` except at audited institutions: flat memory."""
+        old = [
+            claim_id
+            for claim_id, c in self.claims.items()
+            if c.period < period and c.institution not in self.audited
+        ]
+        for claim_id in old:
+            del self.claims[claim_id]
 
     def block(self, entity: str, window: Window, refusal_reason: str) -> None:
         self.blocked[entity].append((window, refusal_reason))

@@ -84,6 +84,8 @@ class Casebook:
         self.tag = f"{county.config.region}-{county.config.year}"
         for role in ("card_lender", "leaver", "cap_patient", "patient"):
             books.protected.add(self.person(role).person_id)
+        for role in {o.place for o in ORDERS} | {refund[2] for refund in REFUNDS}:
+            books.audited.add(self.place(role).code)
         self.clawback_totals: dict[str, Decimal] = {}
         # 800 000 yuan of admissions for one person would dwarf a small sample's fund.
         self.reaches_cap = county.config.persons >= CAP_STORY_PERSONS

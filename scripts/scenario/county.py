@@ -39,6 +39,8 @@ def county_year(config: ScenarioConfig) -> Iterator[Planned]:
 
     for month in MONTHS:
         in_year = month <= 12
+        if in_year and month > 1:  # refusals and the bad input look one month back at most
+            books.forget_before(f"{config.year}-{month - 1:02d}")
         if month == 1:
             yield from reference_data(county, ids)
         yield from with_bad(
