@@ -206,11 +206,10 @@ def _day(text: str | None, option: str) -> date:
 
 def _basis(text: str) -> str:
     """`38` or `article_38`, `agreement`, `doctor_points`, as the contract spells them."""
-    spelled = {**{f"article_{n}": f"article_{n}" for n in BASES[:4]}, **{b: b for b in BASES}}
-    spelled.update({n: f"article_{n}" for n in BASES[:4]})
-    if text not in spelled:
+    spelled = f"article_{text}" if text.isdigit() else text
+    if spelled not in {f"article_{b}" if b.isdigit() else b for b in BASES}:
         raise InvalidInput(f"--legal-basis must be one of {', '.join(BASES)}, not {text!r}")
-    return spelled[text]
+    return spelled
 
 
 def _target_kind(args: argparse.Namespace) -> str:
