@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from infra.kafka import make_producer
+from infra.queries import history
 from infra.services import Endpoints, up
 from infra.settings import Settings
 from infra.store import Ledger, open_ledger
@@ -63,7 +64,9 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
     """Feed the county year through Kafka, check every message's fate, print the store."""
     quiet = bool(args.json)
     try:
-        config = config_for(args.scale, args.persons, args.seed, bad_messages=not args.no_bad)
+        config = config_for(
+            args.scale, args.persons, args.seed, bad_messages=not args.no_bad, region=args.region
+        )
     except ValueError as error:
         print(f"claims-ledger demo: {error}", file=sys.stderr)
         return 2
@@ -89,19 +92,15 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
         quiet,
         "\nQuery further:   .venv/bin/claims-ledger history <code or person id> [--json]\n"
         "                 .venv/bin/claims-ledger rejected [--reason CODE] [--json]\n"
-        "Larger county:   .venv/bin/claims-ledger demo --scale county --seed 7\n"
+        "Larger county:   .venv/bin/claims-ledger demo --scale county --region 430423\n"
         "Stop services:   .venv/bin/claims-ledger down   (PostgreSQL data stays in .ledger/pg)",
     )
     return 0 if check is None or check.all_as_planned else 1
 
 
-def _already_ingested(ledger: Ledger, first: Planned) -> bool:
-    assert first.document is not None
-    with ledger.datastore.transaction(commit=False) as curs:
-        curs.execute(
-            "SELECT 1 FROM ledger_messages WHERE message_id = %s", (first.document["message_id"],)
-        )
-        return curs.fetchone() is not None
+def _region_recorded(ledger: Ledger, first: Planned) -> bool:
+    """Whether the scenario's first institution is designated: its ids would collide."""
+    return bool(history(ledger, f"institution:{first.key}"))
 
 
 def _ingest(
@@ -111,12 +110,12 @@ def _ingest(
     watch: Ledger,
     quiet: bool,
 ) -> tuple[FeedReport | None, OutcomeCheck | None]:
-    if _already_ingested(watch, next(county_year(config))):
+    if _region_recorded(watch, next(county_year(config))):
         say(
             quiet,
-            f"\nThis store already holds the county year of seed {config.seed}; sending it again"
-            " would only be duplicates.\nShowing the store as it is (--seed N for another year,"
-            " or `claims-ledger down` and remove .ledger/pg to start afresh).",
+            f"\nThis store already holds a year of region {config.region}: its ids would collide,"
+            " so nothing is sent.\nShowing the store as it is. Another county: --region 430423;"
+            " afresh: `claims-ledger down` and remove .ledger/pg.",
         )
         return None, None
     say(

@@ -14,7 +14,12 @@ def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"persons: {', '.join(f'{k} {v}' for k, v in SCALES.items())} (default small)",
     )
     parser.add_argument("--persons", type=int, help="an exact number of persons instead")
-    parser.add_argument("--seed", type=int, default=2019, help="another seed, another county")
+    parser.add_argument(
+        "--seed", type=int, default=2019, help="another seed, another year's events"
+    )
+    parser.add_argument(
+        "--region", default="430422", help="6-digit pooling region; another one is another county"
+    )
     parser.add_argument(
         "--no-bad", action="store_true", help="leave out the deliberately bad input"
     )

@@ -50,7 +50,11 @@ class ScenarioConfig:
 
 
 def config_for(
-    scale: str | None, persons: int | None, seed: int, bad_messages: bool = True
+    scale: str | None,
+    persons: int | None,
+    seed: int,
+    bad_messages: bool = True,
+    region: str = "430422",
 ) -> ScenarioConfig:
     """A config from a named scale, overridden by an explicit person count."""
     if scale is not None and scale not in SCALES:
@@ -58,4 +62,6 @@ def config_for(
     count = persons if persons is not None else SCALES[scale or "small"]
     if count < SCALES["tiny"]:
         raise ValueError(f"a county year needs at least {SCALES['tiny']} persons, not {count}")
-    return ScenarioConfig(seed=seed, persons=count, bad_messages=bad_messages)
+    if not (len(region) == 6 and region.isdigit()):
+        raise ValueError(f"a pooling region is a 6-digit code, not {region!r}")
+    return ScenarioConfig(seed=seed, region=region, persons=count, bad_messages=bad_messages)
