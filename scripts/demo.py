@@ -23,7 +23,7 @@ from scripts import output
 from scripts.progress import Progress
 from scripts.scenario.config import ScenarioConfig, config_for
 from scripts.scenario.county import county_year
-from scripts.scenario.feed import FeedReport, Sent, WaveFeeder
+from scripts.scenario.feed import FeedReport, Sent, WaveFeeder, WaveTimeoutError
 from scripts.scenario.outcomes import OutcomeCheck, check_outcomes
 from scripts.scenario.plan import Planned
 from scripts.scenario.summary import summarize
@@ -77,7 +77,14 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
     )
     watch = open_ledger(endpoints.database_url)
     try:
-        report, check = _ingest(settings, endpoints, config, watch, quiet)
+        try:
+            report, check = _ingest(settings, endpoints, config, watch, quiet)
+        except WaveTimeoutError as error:
+            print(
+                f"claims-ledger demo: the ledger stopped taking messages in: {error}",
+                file=sys.stderr,
+            )
+            return 1
         summary = summarize(watch)
         context = DemoContext(settings, endpoints, config, watch, quiet, report)
         if not quiet:
