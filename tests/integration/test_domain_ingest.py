@@ -42,24 +42,28 @@ def test_a_mixed_county_day_is_judged_recorded_and_its_bad_input_kept(
         [
             documented("PolicyPublished"),
             designated(occurred_at="2019-01-01T00:00:00+08:00"),
-            documented("DoctorRegistered"),
         ],
     )
     send(settings, "enrollment", [documented("PersonEnrolled", primary_institution=None)])
     first = ingest(settings, ledger)
-    assert (first.accepted, first.rejected) == (4, 0)
+    assert (first.accepted, first.rejected) == (3, 0)
+
+    # Records of different partitions may arrive in any order: what a message cites is sent
+    # in an earlier run (the doctor, which cites the designation, comes with the claims, which
+    # do not cite it; the last claim does).
+    send(settings, "reference", [documented("DoctorRegistered")])
 
     send(
         settings,
         "claims",
         [
-            documented("ClaimSettled", SERVICE_DAY, reported_fund_share="6300.00"),
+            documented("ClaimSettled", SERVICE_DAY, reported_fund_share="6300.00", doctor_id=None),
             documented("ClaimSettled", SERVICE_DAY, claim_id="JS-2", total_cost="1e3"),
             documented("ClaimReversed", claim_id="JS-404"),
         ],
     )
     second = ingest(settings, ledger)
-    assert (second.accepted, second.rejected) == (1, 2)
+    assert (second.accepted, second.rejected) == (2, 2)
 
     send(
         settings,

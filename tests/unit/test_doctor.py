@@ -108,3 +108,22 @@ def test_an_appeal_reducing_points_below_nine_ends_the_suspension_from_its_decis
     ]
     assert outcome_on(ledger, "C-1", "2019-05-09") == ("refused", "doctor_suspended")
     assert outcome_on(ledger, "C-2", "2019-05-10") == ("paid", None)
+
+
+def test_an_appeal_revoking_the_incident_that_reached_twelve_ends_the_termination(
+    ledger: InMemoryAggregates,
+) -> None:
+    ledger.decide(points("S-1", 6, "2019-03-01"))
+    ledger.decide(points("S-2", 6, "2019-04-01"))
+    ledger.decide(FileAppeal("S-2", DOCTOR, "A-1", on("2019-04-02")))
+    decision = DecideAppeal(
+        "S-2", DOCTOR, "revoked", "DOC", d("2019-05-01"), None, None, None, None, on("2019-05-01")
+    )
+    events = ledger.decide(decision)
+    assert event_types(events) == [
+        Sanction.AppealDecided,
+        Doctor.PointsChanged,
+        Doctor.RestrictionCut,
+    ]
+    assert outcome_on(ledger, "C-1", "2019-04-30") == ("refused", "doctor_suspended")
+    assert outcome_on(ledger, "C-2", "2019-05-01") == ("paid", None)

@@ -25,3 +25,37 @@ def test_a_documented_example_decodes_into_a_command(example: str) -> None:
     assert type(outcome.command).__name__ != ""
     key_field = MESSAGE_TYPES[document["type"]].entity_field
     assert isinstance(document["payload"][key_field], str)
+
+
+def test_every_stored_event_class_is_documented_with_its_attributes() -> None:
+    from eventsourcing.domain import Aggregate  # noqa: PLC0415
+
+    from domain.account import PersonAccount  # noqa: PLC0415
+    from domain.claim import Claim  # noqa: PLC0415
+    from domain.clawback import Clawback, Refund  # noqa: PLC0415
+    from domain.doctor import Doctor  # noqa: PLC0415
+    from domain.institution import Institution  # noqa: PLC0415
+    from domain.person import Person  # noqa: PLC0415
+    from domain.policy import Policy  # noqa: PLC0415
+    from domain.sanction import Sanction  # noqa: PLC0415
+    from domain.subsidy import Subsidy  # noqa: PLC0415
+    from tests.examples import DOC  # noqa: PLC0415
+
+    text = DOC.read_text(encoding="utf-8")
+    aggregates = (Policy, Institution, Doctor, Person, PersonAccount, Subsidy, Claim, Clawback)
+    for aggregate in (*aggregates, Refund, Sanction):
+        for name, cls in vars(aggregate).items():
+            generic = name in {"Event", "Created"}
+            if generic or not (isinstance(cls, type) and issubclass(cls, Aggregate.Event)):
+                continue
+            row = next(
+                (
+                    line
+                    for line in text.splitlines()
+                    if line.startswith(f"| `{cls.__qualname__}` |")
+                ),
+                None,
+            )
+            assert row is not None, f"{cls.__qualname__} is not in docs/events.md"
+            for attribute in cls.__annotations__:
+                assert f"`{attribute}:" in row, f"{cls.__qualname__}.{attribute} is not documented"

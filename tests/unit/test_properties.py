@@ -20,9 +20,12 @@ from hypothesis import strategies as st
 
 from domain.commands import (
     ClaimAmount,
+    DecideAppeal,
+    FileAppeal,
     MakeDisbursement,
     OrderClawback,
     PayContribution,
+    PayFine,
     RecoverClawback,
     RefuseClaim,
     ReverseClaim,
@@ -34,6 +37,7 @@ from domain.settlement import SPECIAL_STATUSES, Status, YearUsage, fund_share
 from infra.store import DateAsISO, ProvenanceAsDict
 from infra.transcodings import register_domain_transcodings
 from tests.domain_builders import (
+    DOCTOR,
     LEVEL_2,
     LEVEL_3,
     PHARMACY,
@@ -43,6 +47,7 @@ from tests.domain_builders import (
     enroll,
     on,
     publish,
+    register_doctor,
     sanction,
     settle,
 )
@@ -101,6 +106,7 @@ START = date(2019, 1, 1)
 days = st.integers(0, 700).map(lambda n: START + timedelta(days=n))
 money = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(200000), places=2)
 claim_ids = st.sampled_from([f"C-{i}" for i in range(8)])
+sanction_ids = st.sampled_from(["S-2", "S-3", "S-4"])
 small = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(3000), places=2)
 
 
@@ -189,6 +195,42 @@ def operations() -> st.SearchStrategy[Any]:
             days,
         ),
         st.builds(
+            lambda sid, value, day: sanction(
+                sid,
+                "doctor_points",
+                target_kind="doctor",
+                target_id=DOCTOR,
+                legal_basis="doctor_points",
+                decided=day.isoformat(),
+                effective_from=day.isoformat(),
+                points=value,
+                suspension_months=2,
+            ),
+            sanction_ids,
+            st.integers(1, 12),
+            days,
+        ),
+        st.builds(
+            lambda sid, multiple, day: sanction(
+                sid,
+                legal_basis="article_40",
+                decided=day.isoformat(),
+                effective_from=day.isoformat(),
+                base_amount=Decimal(1000),
+                multiple=multiple,
+            ),
+            sanction_ids,
+            st.sampled_from([Decimal(1), Decimal(2), Decimal(5)]),
+            days,
+        ),
+        st.builds(
+            lambda sid, amount, day: PayFine(sid, LEVEL_3, amount, "R", on(day)),
+            sanction_ids,
+            small,
+            days,
+        ),
+        st.builds(appealed, sanction_ids, st.sampled_from(["upheld", "reduced", "revoked"]), days),
+        st.builds(
             lambda day: sanction(
                 "S-1",
                 "settlement_suspension",
@@ -199,6 +241,26 @@ def operations() -> st.SearchStrategy[Any]:
             days,
         ),
     )
+
+
+def appealed(sanction_id: str, outcome: str, day: date) -> list[Any]:
+    """A suspension appealed two days after its decision, decided a month later."""
+    imposed = sanction(
+        sanction_id,
+        "settlement_suspension",
+        decided=day.isoformat(),
+        effective_from=day.isoformat(),
+        effective_to=(day + timedelta(days=250)).isoformat(),
+    )
+    decided = day + timedelta(days=30)
+    shorter = day + timedelta(days=100)
+    return [
+        imposed,
+        FileAppeal(sanction_id, LEVEL_3, "A", on(day + timedelta(days=2))),
+        DecideAppeal(
+            sanction_id, LEVEL_3, outcome, "D", decided, None, None, shorter, None, on(decided)
+        ),
+    ]
 
 
 def given_reference() -> InMemoryAggregates:
@@ -213,6 +275,7 @@ def given_reference() -> InMemoryAggregates:
         enroll("P-2"),
         enroll("E-1", "employee"),
         certify("min_income", "P-2"),
+        register_doctor(),
     ):
         known.decide(command)
     known.decide(
@@ -233,7 +296,8 @@ def test_every_event_balances_and_replaying_the_log_reproduces_every_aggregate(
 ) -> None:
     known = given_reference()
     log: list[Any] = []
-    for command in commands:
+    flat = [c for op in commands for c in (op if isinstance(op, list) else [op])]
+    for command in flat:
         try:
             log.extend(known.decide(command))
         except Rejected:

@@ -246,3 +246,30 @@ def test_a_kind_that_does_not_fit_its_target_is_schema_invalid(ledger: InMemoryA
         kind="doctor_points", legal_basis="doctor_points", points=3, suspension_months=1
     )
     assert ledger.rejection(command) is Reason.SCHEMA_INVALID
+
+
+def test_an_upheld_appeal_changes_no_effect(ledger: InMemoryAggregates) -> None:
+    ledger.decide(suspension())
+    ledger.decide(FileAppeal("S-1", LEVEL_3, "A-1", on("2019-06-05")))
+    events = ledger.decide(appeal("upheld", "2019-07-15"))
+    assert [type(e) for e in events] == [Sanction.AppealDecided]
+    assert outcome_on(ledger, "C-1", "2019-11-30") == ("refused", "institution_suspended")
+
+
+def test_a_reduced_suspension_ends_on_its_new_last_day(ledger: InMemoryAggregates) -> None:
+    ledger.decide(suspension())
+    ledger.decide(FileAppeal("S-1", LEVEL_3, "A-1", on("2019-06-05")))
+    ledger.decide(appeal("reduced", "2019-07-15", effective_to=d("2019-08-31")))
+    assert outcome_on(ledger, "C-1", "2019-08-31") == ("refused", "institution_suspended")
+    assert outcome_on(ledger, "C-2", "2019-09-01") == ("paid", None)
+
+
+def test_a_revoked_fine_is_due_only_as_far_as_it_was_paid(ledger: InMemoryAggregates) -> None:
+    ledger.decide(sanction(base_amount=Decimal(1000), multiple=Decimal(2)))
+    ledger.decide(PayFine("S-1", LEVEL_3, Decimal(500), "R-1", on("2019-06-03")))
+    ledger.decide(FileAppeal("S-1", LEVEL_3, "A-1", on("2019-06-04")))
+    [decided] = ledger.decide(appeal("revoked", "2019-07-01"))
+    assert isinstance(decided, Sanction.AppealDecided)
+    assert decided.fine_amount == Decimal(500)
+    more = PayFine("S-1", LEVEL_3, Decimal("0.01"), "R-2", on("2019-07-02"))
+    assert ledger.rejection(more) is Reason.EXCEEDS_DUE
