@@ -9,7 +9,7 @@ ledger's amounts.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -40,19 +40,8 @@ DEFAULT_TERMS = PolicyTerms(
     resident_contribution=Decimal("250.00"),
     deposit_rate=Decimal("0.10"),
 )
-EMPLOYEE_TERMS = PolicyTerms(
-    deductible=DEFAULT_TERMS.deductible,
-    ratio={
-        level: min(Decimal("0.90"), r + Decimal("0.20")) for level, r in DEFAULT_TERMS.ratio.items()
-    },
-    outpatient_ratio=Decimal("0.60"),
-    later_admission_reduction=DEFAULT_TERMS.later_admission_reduction,
-    special_status_ratio=DEFAULT_TERMS.special_status_ratio,
-    registered_poor_bonus=DEFAULT_TERMS.registered_poor_bonus,
-    annual_cap=DEFAULT_TERMS.annual_cap,
-    resident_contribution=Decimal("0.00"),
-    deposit_rate=DEFAULT_TERMS.deposit_rate,
-)
+# The domain reference's defaults for both schemes; employees pay no resident contribution.
+EMPLOYEE_TERMS = replace(DEFAULT_TERMS, resident_contribution=Decimal("0.00"))
 TERMS = {"resident": DEFAULT_TERMS, "employee": EMPLOYEE_TERMS}
 
 
