@@ -13,7 +13,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.identity import clawback_aggregate_id, refund_aggregate_id
 from domain.money import ZERO
-from domain.postings import Posting, balanced, external, pooled_fund
+from domain.postings import Posting, balanced, institution_bank, pooled_fund
 from domain.provenance import Provenance
 from domain.reasons import Reason, Rejected
 
@@ -33,7 +33,7 @@ def returned_to_funds(institution: str, lines: Sequence[ClaimLine]) -> tuple[Pos
     total = sum((line.amount for line in lines), ZERO)
     return balanced(
         [
-            Posting(external(f"institution:{institution}"), -total),
+            Posting(institution_bank(institution), -total),
             *(Posting(pooled_fund(line.region, line.scheme), line.amount) for line in lines),
         ]
     )
@@ -85,11 +85,22 @@ class Clawback(Aggregate):
         self.institution = institution
         self.fingerprint = fingerprint
         self.remaining = tuple(lines)  # what is still to recover, per claim
+        self.ordered = sum((line.amount for line in lines), ZERO)
 
     @property
     def outstanding(self) -> Decimal:
         """What remains to recover."""
         return sum((line.amount for line in self.remaining), ZERO)
+
+    @property
+    def recovered(self) -> Decimal:
+        """What was recovered so far."""
+        return self.ordered - self.outstanding
+
+    @property
+    def claim_ids(self) -> tuple[str, ...]:
+        """The claims the order names."""
+        return tuple(line.claim_id for line in self.remaining)
 
     def recover(self, *, amount: Decimal, provenance: Provenance) -> None:
         """Record a recovery, allocated to the lines in order; never above what remains."""

@@ -16,7 +16,7 @@ from domain.money import ZERO, cents
 from domain.postings import (
     Posting,
     balanced,
-    external,
+    institution_bank,
     institution_deposit_held,
     institution_receivable,
 )
@@ -238,7 +238,7 @@ class Institution(Aggregate):
         postings = balanced(
             [
                 Posting(institution_receivable(self.code), -amount),
-                Posting(external(f"institution:{self.code}"), paid),
+                Posting(institution_bank(self.code), paid),
                 Posting(institution_deposit_held(self.code), deposit),
             ]
         )
@@ -279,7 +279,7 @@ class Institution(Aggregate):
         postings = balanced(
             [
                 Posting(institution_deposit_held(self.code), -amount),
-                Posting(external(f"institution:{self.code}"), amount),
+                Posting(institution_bank(self.code), amount),
             ]
         )
         self._deposit_released(year=year, amount=amount, postings=postings, provenance=provenance)

@@ -65,3 +65,18 @@ def treasury_fines(region: str) -> str:
 def external(name: str) -> str:
     """Money outside the ledger: payers, banks, the parties refunds come from."""
     return f"external:{name}"
+
+
+def institution_bank(code: str) -> str:
+    """The institution's own bank account: where disbursements go and refunds come from."""
+    return external(f"institution:{code}")
+
+
+def payer(kind: str, payer_id: str) -> str:
+    """Who pays from outside: `payer` (a person), `employer`, `person`, `institution`..."""
+    return external(f"{kind}:{payer_id}")
+
+
+def subsidy_source(level: str, region: str) -> str:
+    """The central, provincial or county government paying a subsidy into a region's fund."""
+    return external(f"subsidy:{level}:{region}")

@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.calendar import ONE_DAY, local_date, working_days_after
 from domain.identity import sanction_aggregate_id
 from domain.money import ZERO, cents
-from domain.postings import Posting, balanced, external, treasury_fines
+from domain.postings import Posting, balanced, payer, treasury_fines
 from domain.provenance import Provenance
 from domain.reasons import Reason, Rejected
 from domain.sanction_rules import (
@@ -156,7 +156,7 @@ class Sanction(Aggregate):
             )
         postings = balanced(
             [
-                Posting(external(f"{self.target_kind}:{self.target_id}"), -amount),
+                Posting(payer(self.target_kind, self.target_id), -amount),
                 Posting(treasury_fines(self.region), amount),
             ]
         )

@@ -9,7 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.identity import subsidy_aggregate_id
-from domain.postings import Posting, balanced, external, pooled_fund
+from domain.postings import Posting, balanced, pooled_fund, subsidy_source
 from domain.provenance import Provenance
 
 
@@ -17,7 +17,7 @@ def subsidy_postings(region: str, scheme: str, level: str, amount: Decimal) -> t
     """The government level pays into the pooled fund."""
     return balanced(
         [
-            Posting(external(f"subsidy:{level}:{region}"), -amount),
+            Posting(subsidy_source(level, region), -amount),
             Posting(pooled_fund(region, scheme), amount),
         ]
     )

@@ -90,6 +90,15 @@ def recover_clawback(command: RecoverClawback, aggregates: Aggregates) -> Clawba
             Reason.UNKNOWN_CLAWBACK,
             f"no clawback {command.clawback_id} was ordered against {command.institution}",
         )
+    # Above what the named claims were paid is its own class of error; above what the order
+    # leaves to recover (but within what was paid) is `exceeds_ordered`, in `recover`.
+    paid = sum((known_claim(aggregates, c).fund_share for c in clawback.claim_ids), ZERO)
+    if command.amount > paid - clawback.recovered:
+        raise Rejected(
+            Reason.EXCEEDS_PAID,
+            f"recovery of {command.amount} exceeds what was paid for the claims of "
+            f"{command.clawback_id} ({paid}, of which {clawback.recovered} recovered)",
+        )
     clawback.recover(amount=command.amount, provenance=command.provenance)
     return clawback
 

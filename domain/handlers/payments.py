@@ -19,7 +19,7 @@ from domain.handlers.lookup import (
 )
 from domain.institution import Institution
 from domain.person import Scheme
-from domain.postings import Posting, balanced, external, personal_account, pooled_fund
+from domain.postings import Posting, balanced, payer, personal_account, pooled_fund
 from domain.reasons import Reason, Rejected
 from domain.subsidy import Subsidy, subsidy_postings
 
@@ -41,9 +41,9 @@ def pay_contribution(command: PayContribution, aggregates: Aggregates) -> Person
     if command.payer == "employer":
         if person.employer_id is None:
             raise Rejected(Reason.SCHEMA_INVALID, f"{command.person_id} has no employer")
-        payer = external(f"employer:{person.employer_id}")
+        source = payer("employer", person.employer_id)
     else:
-        payer = external(f"payer:{command.person_id}")
+        source = payer("payer", command.person_id)
     expected = None
     if scheme == Scheme.RESIDENT:
         policy = aggregates.policy(person.region, scheme)
@@ -51,7 +51,7 @@ def pay_contribution(command: PayContribution, aggregates: Aggregates) -> Person
         expected = terms.resident_contribution if terms else None
     postings = balanced(
         [
-            Posting(payer, -command.amount),
+            Posting(source, -command.amount),
             Posting(pooled_fund(person.region, scheme), command.amount - personal_part),
             Posting(personal_account(command.person_id), personal_part),
         ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from eventsourcing.domain import Aggregate
 
 from domain.commands import (
@@ -39,7 +41,7 @@ def _target(aggregates: Aggregates, target_kind: str, target_id: str) -> Target 
     return aggregates.person(target_id)
 
 
-def _checked_fine(command: ImposeSanction) -> object | None:
+def _checked_fine(command: ImposeSanction) -> Decimal | None:
     if command.kind == SanctionKind.FINE:
         return fine_amount(
             command.legal_basis, command.base_amount, command.multiple, command.fine_amount
@@ -88,7 +90,7 @@ def impose_sanction(command: ImposeSanction, aggregates: Aggregates) -> tuple[Ag
         violation=command.violation,
         base_amount=command.base_amount,
         multiple=command.multiple,
-        fine_amount=amount,  # type: ignore[arg-type]
+        fine_amount=amount,
         points=command.points,
         suspension_months=command.suspension_months,
         referred_to=command.referred_to,
@@ -100,22 +102,35 @@ def impose_sanction(command: ImposeSanction, aggregates: Aggregates) -> tuple[Ag
 
 
 def _apply_effect(sanction: Sanction, target: Target, command: ImposeSanction) -> bool:
-    common = {"sanction_id": sanction.sanction_id, "provenance": command.provenance}
+    """Place the sanction's restriction on its target; False if it places none."""
+    sanction_id, provenance = sanction.sanction_id, command.provenance
     start, end = command.effective_from, command.effective_to
     match command.kind, target:
         case SanctionKind.SETTLEMENT_SUSPENSION, Institution():
-            target.suspend_settlement(effective_from=start, effective_to=end, **common)  # type: ignore[arg-type]
+            target.suspend_settlement(
+                sanction_id=sanction_id,
+                effective_from=start,
+                effective_to=end,
+                provenance=provenance,
+            )
         case SanctionKind.AGREEMENT_TERMINATION, Institution():
-            target.terminate_agreement(effective_from=start, **common)  # type: ignore[arg-type]
+            target.terminate_agreement(
+                sanction_id=sanction_id, effective_from=start, provenance=provenance
+            )
         case SanctionKind.NETWORKED_SETTLEMENT_SUSPENSION, Person():
-            target.suspend_networked_settlement(effective_from=start, effective_to=end, **common)  # type: ignore[arg-type]
+            target.suspend_networked_settlement(
+                sanction_id=sanction_id,
+                effective_from=start,
+                effective_to=end,
+                provenance=provenance,
+            )
         case SanctionKind.DOCTOR_POINTS, Doctor():
             target.record_points(
-                sanction_id=sanction.sanction_id,
+                sanction_id=sanction_id,
                 points=command.points or 0,
                 effective_from=start,
                 suspension_months=command.suspension_months or 0,
-                provenance=command.provenance,
+                provenance=provenance,
             )
         case _:
             return False

@@ -113,6 +113,17 @@ def test_partial_recoveries_return_to_the_fund_and_stop_at_the_order(
     assert ledger.decide(RecoverClawback("K-1", LEVEL_3, Decimal(2000), on("2020-06-01")))
 
 
+def test_a_recovery_above_what_the_claims_were_paid_is_exceeds_paid(
+    ledger: InMemoryAggregates,
+) -> None:
+    ledger.decide(order("5000.00"))
+    ledger.decide(RecoverClawback("K-1", LEVEL_3, Decimal(1000), on("2020-05-01")))
+    above_paid = RecoverClawback("K-1", LEVEL_3, Decimal("5325.01"), on("2020-06-01"))
+    assert ledger.rejection(above_paid) is Reason.EXCEEDS_PAID
+    above_order = RecoverClawback("K-1", LEVEL_3, Decimal("4000.01"), on("2020-06-01"))
+    assert ledger.rejection(above_order) is Reason.EXCEEDS_ORDERED
+
+
 def test_a_recovery_of_an_unknown_clawback_is_refused(ledger: InMemoryAggregates) -> None:
     command = RecoverClawback("K-9", LEVEL_3, Decimal(1), on("2020-05-01"))
     assert ledger.rejection(command) is Reason.UNKNOWN_CLAWBACK
