@@ -178,8 +178,11 @@ class BadMessages:
     def _recoveries(self, when: tuple[int, Phase]) -> Iterator[Planned]:
         fraud = self.story.place("fraud").code
         recovered = {"clawback_id": self.story.id_of("ZH-001"), "institution": fraud}
+        # 60% is recovered: the whole order again is more than remains, not more than was paid.
+        whole = {**recovered, "amount": amount(self.story.clawback_totals["ZH-001"])}
+        yield self.bad(when, "ClawbackRecovered", fraud, whole, "exceeds_ordered")
         too_much = {**recovered, "amount": "99999999.00"}
-        yield self.bad(when, "ClawbackRecovered", fraud, too_much, "exceeds_ordered")
+        yield self.bad(when, "ClawbackRecovered", fraud, too_much, "exceeds_paid")
         unknown = {**recovered, "clawback_id": "ZH-NONE", "amount": "1.00"}
         yield self.bad(when, "ClawbackRecovered", fraud, unknown, "unknown_clawback")
 
