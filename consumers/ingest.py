@@ -18,13 +18,18 @@ from eventsourcing.persistence import IntegrityError
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 
+from consumers.backoff import TRANSIENT, Backoff
 from consumers.batch import BatchDecider, BatchOutcome, InboundRecord
 from consumers.contract import Coordinates
 from consumers.topics import Topics
 from infra.kafka import cluster_id_of, make_consumer, make_producer
 from infra.queries import known_digests, stored_offset
 from infra.settings import Settings
-from infra.store import DeadLetter, Ledger, offset_tracking_name
+from infra.store import DeadLetter, Ledger, ReplayOutcome, offset_tracking_name
+
+RETRIED: tuple[type[Exception], ...] = (*TRANSIENT, IntegrityError)
+REPLAY_HEADER = "replay-of"  # set by `rejected replay`: the id of the dead letter re-sent
+SEND_TIMEOUT_S = 30.0
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +61,12 @@ class SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
         """Nothing to flush: a batch is committed before the next poll."""
 
     def on_partitions_assigned(self, assigned: Any) -> None:
-        self._worker.rewind(assigned)
+        try:
+            self._worker.rewind(assigned)
+        except TRANSIENT as error:
+            # kafka-python would log and swallow this; the worker retries it before polling.
+            log.warning("could not seek to stored offsets on assignment: %s", error)
+            self._worker.rewind_needed = True
 
 
 class IngestWorker:
@@ -83,6 +93,8 @@ class IngestWorker:
             ledger.repository, lambda ids: known_digests(ledger, ids), topics, cluster_id
         )
         self.stats = IngestStats()
+        self.rewind_needed = False
+        self.backoff = Backoff()
 
     def rewind(self, partitions: Any) -> None:
         """Seek partitions to the offsets stored with the events."""
@@ -100,20 +112,40 @@ class IngestWorker:
         self.stats.started = time.monotonic()
         last_activity: float | None = None  # the idle clock starts once partitions are assigned
         while not stop.is_set():
-            polled = self._consumer.poll(timeout_ms=200)
-            now = time.monotonic()
-            if last_activity is None and self._consumer.assignment():
-                last_activity = now
-            if polled:
-                self._process(polled)
-                last_activity = time.monotonic()
-            elif (
-                until_idle is not None
+            try:
+                polled = self._poll()
+                now = time.monotonic()
+                if last_activity is None and self._consumer.assignment():
+                    last_activity = now
+                if polled:
+                    self._process(polled)
+                    last_activity = time.monotonic()
+                self.backoff.succeeded()
+            except RETRIED as error:
+                # Nothing of the batch was committed, or all of it was (a commit whose reply
+                # was lost): either way re-read from the offsets stored in PostgreSQL. An
+                # IntegrityError means another writer got there first (a rebalance overlap, the
+                # same message id on two partitions at once); backing off keeps a persistent one
+                # from spinning, and after the outage limit it stops the worker.
+                self.rewind_needed = True
+                self.backoff.failed(error, "ingest batch", stop)
+                last_activity = None if last_activity is None else time.monotonic()
+                continue
+            if (
+                not polled
+                and until_idle is not None
                 and last_activity is not None
                 and now - last_activity >= until_idle
             ):
                 break
         return self.stats
+
+    def _poll(self) -> dict[TopicPartition, list[Any]]:
+        if self.rewind_needed:
+            self.rewind(self._consumer.assignment())
+            self.rewind_needed = False
+        polled: dict[TopicPartition, list[Any]] = self._consumer.poll(timeout_ms=200)
+        return polled
 
     def _process(self, polled: dict[TopicPartition, list[Any]]) -> None:
         records = [
@@ -121,21 +153,18 @@ class IngestWorker:
             for messages in polled.values()
             for m in messages
         ]
-        outcome = self._decider.decide(records, self._clock())
+        recorded_at = self._clock()
+        outcome = self._decider.decide(records, recorded_at)
+        outcome.record.replays = replay_outcomes(polled, outcome, recorded_at)
         self._send_dead_letters(outcome.record.rejected)
-        try:
-            self._ledger.save(*outcome.events, batch=outcome.record)
-        except IntegrityError as error:
-            # Another writer got there first (a rebalance overlap, or the same message id on
-            # two partitions at once). Nothing of this batch was written: re-read and retry.
-            log.warning("batch not committed, re-reading from stored offsets: %s", error)
-            self.rewind(polled.keys())
-            return
+        self._ledger.save(*outcome.events, batch=outcome.record)
         self._count(len(records), outcome)
         self._consumer.commit_async(callback=self._log_commit_failure)
 
     def _send_dead_letters(self, dead_letters: list[DeadLetter]) -> None:
-        # Sent and flushed before the batch commits: a crash in between re-sends, never loses.
+        # Sent and acknowledged before the batch commits: a crash in between re-sends, never
+        # loses. A send that failed raises here, and the batch is re-read after a backoff.
+        futures = []
         for d in dead_letters:
             headers = [
                 ("reason", d.reason.encode()),
@@ -143,11 +172,15 @@ class IngestWorker:
                 ("source", f"{d.source_topic}/{d.source_partition}@{d.source_offset}".encode()),
                 ("message_id", str(d.message_id or "").encode()),
             ]
-            self._producer.send(
-                self._topics.rejected, key=d.message_key, value=d.message_value, headers=headers
+            futures.append(
+                self._producer.send(
+                    self._topics.rejected, key=d.message_key, value=d.message_value, headers=headers
+                )
             )
-        if dead_letters:
-            self._producer.flush()
+        if futures:
+            self._producer.flush(timeout=SEND_TIMEOUT_S)
+            for future in futures:
+                future.get(timeout=SEND_TIMEOUT_S)
 
     def _count(self, consumed: int, outcome: BatchOutcome) -> None:
         self.stats.consumed += consumed
@@ -164,6 +197,44 @@ class IngestWorker:
         if isinstance(response, Exception):
             # Only a hint for lag monitoring; the authoritative offsets are in PostgreSQL.
             log.warning("could not commit offset hint to Kafka: %s", response)
+
+
+def replay_outcomes(
+    polled: dict[TopicPartition, list[Any]], outcome: BatchOutcome, at: datetime
+) -> list[ReplayOutcome]:
+    """What became of each replayed dead letter in this batch: accepted, rejected again, or a
+    duplicate of a message accepted before (its second replay, say)."""
+    accepted = {
+        (a.source_topic, a.source_partition, a.source_offset) for a in outcome.record.accepted
+    }
+    rejected = {
+        (d.source_topic, d.source_partition, d.source_offset): d for d in outcome.record.rejected
+    }
+    outcomes = []
+    for messages in polled.values():
+        for m in messages:
+            replay_of = _dead_letter_id(dict(m.headers or []).get(REPLAY_HEADER))
+            if replay_of is None:
+                continue
+            where = (m.topic, m.partition, m.offset)
+            kind, reason, detail = "duplicate", None, "identical to a message accepted before"
+            if where in accepted:
+                kind, detail = "accepted", ""
+            elif where in rejected:
+                kind, reason, detail = "rejected", rejected[where].reason, rejected[where].detail
+            outcomes.append(ReplayOutcome(replay_of, kind, reason, detail, *where, recorded_at=at))
+    return outcomes
+
+
+def _dead_letter_id(header: bytes | None) -> int | None:
+    if header is None:
+        return None
+    text = header.decode("ascii", "replace")
+    if not text.isdigit() or len(text) > 18:
+        # The header is the sender's claim; a malformed one is noted, never fatal.
+        log.warning("ignoring a %s header that is not a dead-letter id: %r", REPLAY_HEADER, text)
+        return None
+    return int(text)
 
 
 def run_worker(

@@ -137,7 +137,11 @@ def rejected(ledger: Ledger, reason: str | None = None, limit: int = 1000) -> li
             " ORDER BY id LIMIT %(limit)s",
             {"reason": reason, "limit": limit},
         )
-        rows = curs.fetchall()
+        return rejected_entries(curs.fetchall())
+
+
+def rejected_entries(rows: Sequence[Mapping[str, Any]]) -> list[RejectedEntry]:
+    """Dead letters from rows of `rejected_messages`."""
     return [
         RejectedEntry(
             **{
@@ -148,6 +152,18 @@ def rejected(ledger: Ledger, reason: str | None = None, limit: int = 1000) -> li
         )
         for row in rows
     ]
+
+
+def replay_history(ledger: Ledger, rejected_id: int | None = None) -> list[dict[str, Any]]:
+    """Every replay submission and outcome, oldest first."""
+    with ledger.datastore.transaction(commit=False) as curs:
+        curs.execute(
+            "SELECT id, rejected_id, kind, reason, detail, source_topic, source_partition,"
+            " source_offset, recorded_at FROM rejected_replays"
+            " WHERE (%(id)s::bigint IS NULL OR rejected_id = %(id)s) ORDER BY id",
+            {"id": rejected_id},
+        )
+        return [dict(row) for row in curs.fetchall()]
 
 
 def _bytes(value: Any) -> bytes | None:

@@ -10,16 +10,30 @@ from importlib import resources
 from typing import Any, cast
 from uuid import UUID
 
+import psycopg
 from eventsourcing.application import Application
-from eventsourcing.persistence import JSONTranscoder, StoredEvent, Tracking, Transcoding
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    JSONTranscoder,
+    StoredEvent,
+    Tracking,
+    Transcoding,
+)
 from eventsourcing.postgres import PostgresDatastore, PostgresFactory, PostgresProcessRecorder
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import Environment, get_topic
 from psycopg import Cursor
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow
+from psycopg.sql import SQL
 
 from domain.provenance import Provenance
+from infra.chain import GENESIS, link
 from infra.transcodings import register_domain_transcodings
+
+# The database roles set up by guarantees.sql (cluster-wide, shared by every ledger database).
+WRITER_ROLE = "claims_ledger_writer"
+READER_ROLE = "claims_ledger_reader"
+ACT_AS_ROLE = "LEDGER_ACT_AS_ROLE"  # key of the application's env: the role connections use
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,7 @@ class BatchRecord:
     offsets: list[Tracking] = field(default_factory=list)
     accepted: list[AcceptedMessage] = field(default_factory=list)
     rejected: list[DeadLetter] = field(default_factory=list)
+    replays: list[ReplayOutcome] = field(default_factory=list)
 
 
 def offset_tracking_name(cluster_id: str, topic: str, partition: int) -> str:
@@ -79,8 +94,39 @@ INSERT_REJECTED = (
 )
 
 
+INSERT_CHAIN = "INSERT INTO ledger_chain (position, previous_position, hash) VALUES (%s, %s, %s)"
+INSERT_REPLAY_OUTCOME = (
+    "INSERT INTO rejected_replays (rejected_id, kind, reason, detail, source_topic,"
+    " source_partition, source_offset, recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+@dataclass(frozen=True)
+class ReplayOutcome:
+    """What became of a replayed dead letter, written with the batch that decided it."""
+
+    rejected_id: int
+    kind: str  # accepted, duplicate or rejected
+    reason: str | None
+    detail: str
+    source_topic: str
+    source_partition: int
+    source_offset: int
+    recorded_at: datetime
+
+
 class LedgerRecorder(PostgresProcessRecorder):
-    """The library's process recorder, extended to write a `BatchRecord` atomically."""
+    """The library's process recorder, extended to write a `BatchRecord` and the hash chain
+    atomically with the events."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Same lock as the library's (insert order = commit order), taken by an owner-run
+        # function so the writer role needs no UPDATE right on the events (guarantees.sql).
+        self.lock_table_statements = [
+            SQL("SET LOCAL lock_timeout = '{0}s'").format(self.datastore.lock_timeout),
+            SQL("SELECT ledger_lock_events_for_append()"),
+        ]
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -95,10 +141,44 @@ class LedgerRecorder(PostgresProcessRecorder):
                 curs.executemany(INSERT_ACCEPTED, [_row(m) for m in batch.accepted])
             if batch.rejected:
                 curs.executemany(INSERT_REJECTED, [_row(d) for d in batch.rejected])
+            if batch.replays:
+                curs.executemany(INSERT_REPLAY_OUTCOME, [_row(r) for r in batch.replays])
         super()._insert_events(curs, stored_events, **kwargs)
 
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        if ids:
+            self._extend_chain(curs, stored_events, ids)
+        return ids
 
-def _row(record: AcceptedMessage | DeadLetter) -> tuple[Any, ...]:
+    @staticmethod
+    def _extend_chain(
+        curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], ids: Sequence[int]
+    ) -> None:
+        # The events table is locked until commit, so the chain's head cannot move under us.
+        curs.execute("SELECT position, hash FROM ledger_chain ORDER BY position DESC LIMIT 1")
+        head = curs.fetchone()
+        previous_position, previous = (
+            (0, GENESIS) if head is None else (head["position"], bytes(head["hash"]))
+        )
+        rows = []
+        for stored, position in sorted(zip(stored_events, ids, strict=True), key=lambda p: p[1]):
+            entry = link(
+                previous,
+                position,
+                UUID(str(stored.originator_id)),
+                stored.originator_version,
+                stored.topic,
+                stored.state,
+            )
+            rows.append((position, previous_position, entry))
+            previous_position, previous = position, entry
+        curs.executemany(INSERT_CHAIN, rows)
+
+
+def _row(record: AcceptedMessage | DeadLetter | ReplayOutcome) -> tuple[Any, ...]:
     return tuple(record.__dict__.values())
 
 
@@ -137,6 +217,16 @@ class Ledger(Application[UUID]):
         transcoder.register(ProvenanceAsDict())
         register_domain_transcodings(transcoder)
 
+    def construct_factory(self, env: Environment) -> InfrastructureFactory:
+        factory = super().construct_factory(env)
+        role = env.get(ACT_AS_ROLE)
+        if role:
+            # A libpq startup option, set before the pool opens its first connection, so every
+            # connection acts as the role, also those opened again after a database restart.
+            pool = cast(PostgresFactory, factory).datastore.pool
+            cast(dict[str, Any], pool.kwargs)["options"] = f"-c role={role}"
+        return factory
+
     def construct_recorder(self) -> LedgerRecorder:
         return cast(LedgerRecorder, self.factory.process_recorder())
 
@@ -149,7 +239,9 @@ class Ledger(Application[UUID]):
         return cast(PostgresFactory, self.factory).datastore
 
 
-def ledger_env(database_url: str, *, pool_size: int = 2) -> dict[str, str]:
+def ledger_env(
+    database_url: str, *, pool_size: int = 2, create_tables: bool = True
+) -> dict[str, str]:
     """The eventsourcing settings for a PostgreSQL URL (socket directories allowed as host)."""
     params = conninfo_to_dict(database_url)
     return {
@@ -165,15 +257,38 @@ def ledger_env(database_url: str, *, pool_size: int = 2) -> dict[str, str]:
         # The library reads SINGLE_ROW_TRACKING (its docs say POSTGRES_SINGLE_ROW_TRACKING).
         "SINGLE_ROW_TRACKING": "y",
         "PROCESS_RECORDER_TOPIC": get_topic(LedgerRecorder),
+        "CREATE_TABLE": "y" if create_tables else "n",
         # POSTGRES_ENABLE_DB_FUNCTIONS stays off: it skips the lock that keeps the
         # notification order equal to the commit order.
     }
 
 
-def open_ledger(database_url: str, *, pool_size: int = 2) -> Ledger:
-    """Open the store, creating its tables if needed. Nothing here runs at import time."""
-    ledger = Ledger(env=ledger_env(database_url, pool_size=pool_size))
-    schema = resources.files("infra").joinpath("schema.sql").read_text(encoding="utf-8")
-    with ledger.datastore.transaction(commit=True) as curs:
-        curs.execute(schema.encode())
-    return ledger
+def may_set_up(database_url: str) -> bool:
+    """Whether the URL's user owns the ledger's tables (or none exist yet). A login role that is
+    only a member of the writer role skips the setup, which deployment applied as the owner."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT c.relowner IS NULL OR pg_has_role(current_user, c.relowner, 'USAGE')"
+            " FROM (SELECT 1) AS one LEFT JOIN pg_class c"
+            " ON c.oid = to_regclass('ledger_chain')"
+        ).fetchone()
+    return bool(row and row[0])
+
+
+def open_ledger(database_url: str, *, pool_size: int = 2, role: str | None = None) -> Ledger:
+    """Open the store, setting up its tables, roles and triggers if needed (as the URL's user,
+    who must own the tables). With `role`, every pooled connection then acts as that role, e.g.
+    `WRITER_ROLE` for the worker and the relay. Nothing here runs at import time."""
+    if may_set_up(database_url):
+        setup = Ledger(env=ledger_env(database_url, pool_size=1))
+        try:
+            with setup.datastore.transaction(commit=True) as curs:
+                for name in ("schema.sql", "guarantees.sql"):
+                    sql = resources.files("infra").joinpath(name).read_text(encoding="utf-8")
+                    curs.execute(sql.encode())
+        finally:
+            setup.close()
+    env = ledger_env(database_url, pool_size=pool_size, create_tables=False)
+    if role is not None:
+        env[ACT_AS_ROLE] = role
+    return Ledger(env=env)

@@ -20,8 +20,8 @@ from infra.kafka import make_producer
 from infra.queries import history, rejected
 from infra.services import Endpoints, down, status, up
 from infra.settings import Settings
-from infra.store import open_ledger
-from scripts import output, sanction_commands
+from infra.store import WRITER_ROLE, open_ledger
+from scripts import guarantees, output, sanction_commands
 from scripts.commandline import CommandGroup, Handler
 from scripts.demo_arguments import add_demo_arguments
 from scripts.progress import Progress
@@ -88,7 +88,8 @@ def run_ingest(settings: Settings, until_idle: float | None, quiet: bool) -> Ing
         stop.set()
 
     previous = {s: signal.signal(s, request_stop) for s in (signal.SIGTERM, signal.SIGINT)}
-    ledger = open_ledger(endpoints.database_url)
+    # The worker appends as the writer role: it cannot update or delete what it wrote.
+    ledger = open_ledger(endpoints.database_url, role=WRITER_ROLE)
     progress = None if quiet else Progress("ingested")
 
     def on_batch(stats: IngestStats) -> None:
@@ -140,6 +141,10 @@ def cmd_history(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_rejected(settings: Settings, args: argparse.Namespace) -> int:
+    if args.action == "replay":
+        from scripts.replay import cmd_replay  # noqa: PLC0415 - Kafka clients only for replay
+
+        return cmd_replay(settings, args)
     ledger = open_ledger(up(settings).database_url)
     try:
         entries = rejected(ledger, args.reason, args.limit)
@@ -161,7 +166,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 # Areas that own their commands add their module here (one line each keeps merges trivial).
-COMMAND_GROUPS: tuple[CommandGroup, ...] = (sanction_commands,)
+COMMAND_GROUPS: tuple[CommandGroup, ...] = (guarantees, sanction_commands)
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
@@ -189,6 +194,13 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     p = command("history", "every recorded event about an entity, in order")
     p.add_argument("entity", help="institution code or person id (or institution:X, person:X)")
     p = command("rejected", "messages that could not be accepted, with their reasons")
+    p.add_argument(
+        "action",
+        nargs="?",
+        choices=("list", "replay"),
+        default="list",
+        help="list (default) them, or replay them to their original topics",
+    )
     p.add_argument("--reason", help="only this reason code")
     p.add_argument("--limit", type=int, default=1000)
     add_demo_arguments(

@@ -18,7 +18,7 @@ from infra.kafka import make_producer
 from infra.queries import history
 from infra.services import Endpoints, up
 from infra.settings import Settings
-from infra.store import Ledger, open_ledger
+from infra.store import READER_ROLE, WRITER_ROLE, Ledger, open_ledger
 from scripts import output
 from scripts.progress import Progress
 from scripts.scenario.config import ScenarioConfig, config_for
@@ -32,7 +32,7 @@ from scripts.scenario.summary_print import print_summary, summary_dict
 
 @dataclass
 class DemoContext:
-    """What a story after ingest may use: where things are, what was sent, the open store."""
+    """What a story after ingest may use: where things are, what was sent, the store (read-only)."""
 
     settings: Settings
     endpoints: Endpoints
@@ -75,7 +75,7 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
         quiet,
         f"services: PostgreSQL {endpoints.database_url}\n          Kafka {endpoints.bootstrap}",
     )
-    watch = open_ledger(endpoints.database_url)
+    watch = open_ledger(endpoints.database_url, role=READER_ROLE)
     try:
         try:
             report, check = _ingest(settings, endpoints, config, watch, quiet)
@@ -138,7 +138,7 @@ def _ingest(
         )
     sent: list[Sent] = []
     progress = None if quiet else Progress("published and ingested")
-    worker_ledger = open_ledger(endpoints.database_url)
+    worker_ledger = open_ledger(endpoints.database_url, role=WRITER_ROLE)
     producer = make_producer(endpoints.bootstrap)
     started = time.monotonic()
 

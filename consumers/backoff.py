@@ -1,0 +1,56 @@
+"""Retry after an outage of PostgreSQL or the broker: waits that double up to a ceiling, each
+failure logged, and a limit after which the error is raised for a supervisor to see."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from eventsourcing.persistence import InterfaceError, OperationalError
+from kafka.errors import KafkaError
+
+log = logging.getLogger(__name__)
+
+# Failures that a restart of PostgreSQL or of the broker causes and that end by themselves.
+# Anything else (a bug, a permission missing, bad SQL) stops the worker at once.
+TRANSIENT: tuple[type[Exception], ...] = (OperationalError, InterfaceError, KafkaError)
+
+
+@dataclass
+class Backoff:
+    """Waits 0.5 s, 1 s, 2 s ... up to `longest`; gives up after `give_up_after` seconds of
+    failures without a success in between."""
+
+    first: float = 0.5
+    longest: float = 10.0
+    give_up_after: float = 300.0
+    attempts: int = 0
+    _failing_since: float | None = field(default=None, repr=False)
+
+    def failed(self, error: Exception, what: str, stop: threading.Event) -> None:
+        """Log the failure, raise it if the outage lasted too long, else wait (or until stop)."""
+        now = time.monotonic()
+        if self._failing_since is None:
+            self._failing_since = now
+        self.attempts += 1
+        outage = now - self._failing_since
+        if outage >= self.give_up_after:
+            log.error("%s: still failing after %.0f s, giving up: %s", what, outage, error)
+            raise error
+        delay = min(self.longest, self.first * 2 ** (self.attempts - 1))
+        log.warning(
+            "%s failed (attempt %d, outage %.1f s), retrying in %.1f s: %s",
+            what,
+            self.attempts,
+            outage,
+            delay,
+            error,
+        )
+        stop.wait(delay)
+
+    def succeeded(self) -> None:
+        if self._failing_since is not None:
+            log.warning("recovered after %d failed attempts", self.attempts)
+        self.attempts, self._failing_since = 0, None

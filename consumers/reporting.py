@@ -1,0 +1,184 @@
+"""An example reporting consumer of `ledger.events`: back into global order, once each, chain
+re-checked, and a running fund statement (income and spending per fund account).
+
+Kafka orders each partition, and the relay keys by entity, so records of different partitions
+arrive interleaved. Every record names its predecessor's position (`ledger-previous-position`),
+so the consumer holds a record back until its predecessor was applied: global order without
+relying on positions being consecutive (a rolled-back transaction leaves gaps).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from kafka import KafkaConsumer, TopicPartition
+
+from infra.chain import GENESIS, link
+
+
+class BrokenChainError(ValueError):
+    """A record whose chain hash does not follow from its predecessor and its bytes."""
+
+
+@dataclass(frozen=True)
+class LedgerEvent:
+    """One record of `ledger.events`, as the relay wrote it."""
+
+    position: int
+    previous_position: int
+    originator_id: UUID
+    originator_version: int
+    topic: str
+    state: bytes
+    chain_hash: bytes
+
+    @classmethod
+    def from_record(cls, record: Any) -> LedgerEvent:
+        h = {k: v.decode() for k, v in record.headers}
+        return cls(
+            int(h["ledger-position"]),
+            int(h["ledger-previous-position"]),
+            UUID(h["ledger-originator-id"]),
+            int(h["ledger-originator-version"]),
+            h["ledger-topic"],
+            bytes(record.value),
+            bytes.fromhex(h["ledger-chain-hash"]),
+        )
+
+
+@dataclass
+class InOrder:
+    """Reassembles the global order, drops re-sent records, and re-checks the chain."""
+
+    last_position: int = 0
+    last_hash: bytes = GENESIS
+    duplicates: int = 0
+    _waiting: dict[int, LedgerEvent] = field(default_factory=dict)
+
+    def add(self, event: LedgerEvent) -> Iterator[LedgerEvent]:
+        """Take one record; yield every event that is now next in global order."""
+        if event.position <= self.last_position or event.previous_position in self._waiting:
+            self.duplicates += 1  # a relay restart re-sends at most one batch
+            return
+        self._waiting[event.previous_position] = event
+        while self.last_position in self._waiting:
+            ready = self._waiting.pop(self.last_position)
+            expected = link(
+                self.last_hash,
+                ready.position,
+                ready.originator_id,
+                ready.originator_version,
+                ready.topic,
+                ready.state,
+            )
+            if expected != ready.chain_hash:
+                raise BrokenChainError(f"chain hash does not check out at {ready.position}")
+            self.last_position, self.last_hash = ready.position, ready.chain_hash
+            yield ready
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+
+@dataclass
+class FundStatement:
+    """Income and spending per fund account (`fund:...`), from the events' `postings`."""
+
+    income: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    spending: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    events: int = 0
+    monetary_events: int = 0
+
+    def apply(self, event: LedgerEvent) -> None:
+        self.events += 1
+        postings = json.loads(event.state).get("postings")
+        if not postings:
+            return  # enrollments, designations, sanctions without money: nothing to post
+        self.monetary_events += 1
+        for account, amount in map(_posting, _unwrap(postings)):
+            if not account.startswith("fund:"):
+                continue
+            if amount > 0:
+                self.income[account] += amount
+            else:
+                self.spending[account] -= amount
+
+    def as_dict(self) -> dict[str, Any]:
+        accounts = sorted(set(self.income) | set(self.spending))
+        return {
+            "events": self.events,
+            "monetary_events": self.monetary_events,
+            "funds": {
+                a: {
+                    "income": str(self.income.get(a, Decimal("0.00"))),
+                    "spending": str(self.spending.get(a, Decimal("0.00"))),
+                }
+                for a in accounts
+            },
+        }
+
+
+def _unwrap(value: Any) -> Any:
+    """The library's JSON transcoder wraps custom types as {"_type_": ..., "_data_": ...}."""
+    if isinstance(value, dict) and set(value) == {"_type_", "_data_"}:
+        return _unwrap(value["_data_"])
+    if isinstance(value, list):
+        return [_unwrap(v) for v in value]
+    return value
+
+
+def _posting(entry: dict[str, Any]) -> tuple[str, Decimal]:
+    return str(entry["account"]), Decimal(str(entry["amount"]))
+
+
+@dataclass
+class ReportStats:
+    """What one run of the reporting consumer saw."""
+
+    received: int = 0
+    applied: int = 0
+    duplicates: int = 0
+    position: int = 0
+
+
+def consume_fund_statement(
+    bootstrap: str,
+    topic: str,
+    stop: threading.Event,
+    until_idle: float | None = None,
+) -> tuple[FundStatement, ReportStats]:
+    """Read `topic` from the start (all partitions, no group), applying events in order."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    statement, order, stats = FundStatement(), InOrder(), ReportStats()
+    try:
+        partitions = [
+            TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])
+        ]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        last_activity = time.monotonic()
+        while not stop.is_set():
+            polled = consumer.poll(timeout_ms=200)
+            for records in polled.values():
+                for record in records:
+                    stats.received += 1
+                    for event in order.add(LedgerEvent.from_record(record)):
+                        statement.apply(event)
+                        stats.applied += 1
+            if polled:
+                last_activity = time.monotonic()
+            elif until_idle is not None and time.monotonic() - last_activity >= until_idle:
+                break
+    finally:
+        consumer.close()
+    stats.duplicates, stats.position = order.duplicates, order.last_position
+    return statement, stats

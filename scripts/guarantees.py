@@ -1,0 +1,149 @@
+"""Commands an auditor and downstream reporting rely on: digest, verify, relay, report-consumer."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from types import FrameType
+
+from consumers.relay import Relay, make_relay_producer
+from consumers.reporting import consume_fund_statement
+from consumers.topics import Topics
+from infra.chain import Digest
+from infra.services import up
+from infra.settings import Settings
+from infra.store import READER_ROLE, WRITER_ROLE, open_ledger
+from infra.verify import digest, verify
+from scripts import output
+from scripts.commandline import AddCommand, Handler
+
+
+@contextlib.contextmanager
+def stop_on_signal() -> Iterator[threading.Event]:
+    """An event set by SIGTERM or SIGINT: the loop finishes its batch, then returns."""
+    stop = threading.Event()
+
+    def request_stop(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {s: signal.signal(s, request_stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield stop
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
+    head = digest(up(settings).database_url, role=READER_ROLE)
+    output.emit(
+        args.json,
+        {"digest": str(head), "position": head.position, "hash": head.hash.hex()},
+        output.key_values,
+    )
+    return 0
+
+
+def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        since = Digest.parse(args.from_digest) if args.from_digest else None
+    except ValueError as error:
+        print(f"claims-ledger verify: {error}", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    verdict = verify(up(settings).database_url, since=since, role=READER_ROLE)
+    elapsed = time.monotonic() - started
+    result: dict[str, object] = {
+        "ok": verdict.ok,
+        "checked": verdict.checked,
+        "head": str(verdict.head),
+        "seconds": round(elapsed, 3),
+        "events_per_second": round(verdict.checked / elapsed) if elapsed > 0 else None,
+    }
+    if since is not None:
+        result["extends_digest"] = str(since) if verdict.ok else None
+    if not verdict.ok:
+        result["first_bad_position"] = verdict.bad_position
+        result["problem"] = verdict.problem
+    output.emit(args.json, result, output.key_values)
+    return 0 if verdict.ok else 1
+
+
+def cmd_relay(settings: Settings, args: argparse.Namespace) -> int:
+    endpoints = up(settings)
+    ledger = open_ledger(endpoints.database_url, role=WRITER_ROLE)
+    producer = make_relay_producer(endpoints.bootstrap)
+    relay = Relay(ledger, producer, Topics(settings.topic_prefix).events)
+    try:
+        with stop_on_signal() as stop:
+            stats = relay.run(stop, until_idle=args.until_idle)
+        position = relay.position()
+    finally:
+        producer.close()
+        ledger.close()
+    result = {
+        "published": stats.published,
+        "batches": stats.batches,
+        "position": position,
+        "seconds": round(stats.elapsed, 3),
+    }
+    output.emit(args.json, result, output.key_values)
+    return 0
+
+
+def cmd_report_consumer(settings: Settings, args: argparse.Namespace) -> int:
+    endpoints = up(settings)
+    with stop_on_signal() as stop:
+        statement, stats = consume_fund_statement(
+            endpoints.bootstrap, Topics(settings.topic_prefix).events, stop, args.until_idle
+        )
+    result = {
+        **statement.as_dict(),
+        "received": stats.received,
+        "duplicates_dropped": stats.duplicates,
+        "position": stats.position,
+    }
+    if args.json:
+        output.print_json(result)
+    else:
+        print(f"events {stats.applied} up to position {stats.position}", end="")
+        print(f" ({stats.duplicates} re-sent records dropped)")
+        for account, sums in result["funds"].items():
+            print(f"{account}: income {sums['income']}, spending {sums['spending']}")
+    return 0
+
+
+COMMANDS: dict[str, Handler] = {
+    "digest": cmd_digest,
+    "verify": cmd_verify,
+    "relay": cmd_relay,
+    "report-consumer": cmd_report_consumer,
+}
+
+
+def register(add: AddCommand) -> Mapping[str, Handler]:
+    """Add the commands of this group to the CLI."""
+    add("digest", "print the log's position and hash chain head: keep it outside the database")
+    p = add("verify", "re-check the whole hash chain; non-zero exit and first bad position")
+    p.add_argument(
+        "--from-digest",
+        metavar="POSITION:HASH",
+        help="also check that the log still extends a digest printed earlier",
+    )
+    for name, help_ in (
+        ("relay", "publish committed events, in global order, to the events topic"),
+        ("report-consumer", "read the events topic from the start; print a fund statement"),
+    ):
+        p = add(name, help_)
+        p.add_argument(
+            "--until-idle",
+            type=float,
+            metavar="SECONDS",
+            help="stop once nothing new came for this long (default: run until SIGTERM)",
+        )
+    return COMMANDS

@@ -1,0 +1,41 @@
+"""Backoff waits longer after each failure, up to a ceiling, and gives the error up in the end."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from eventsourcing.persistence import OperationalError
+
+from consumers.backoff import Backoff
+
+
+class RecordingStop(threading.Event):
+    """A stop event that records the waits asked of it instead of sleeping."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits: list[float] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits.append(timeout or 0.0)
+        return False
+
+
+def test_waits_double_up_to_the_ceiling_and_reset_after_a_success() -> None:
+    backoff, stop = Backoff(first=0.5, longest=3.0), RecordingStop()
+    for _ in range(5):
+        backoff.failed(OperationalError("server closed the connection"), "batch", stop)
+    backoff.succeeded()
+    backoff.failed(OperationalError("again"), "batch", stop)
+    assert stop.waits == [0.5, 1.0, 2.0, 3.0, 3.0, 0.5]
+
+
+def test_an_outage_longer_than_the_limit_raises_the_error() -> None:
+    backoff, stop = Backoff(give_up_after=0.05), RecordingStop()
+    error = OperationalError("connection refused")
+    backoff.failed(error, "batch", stop)
+    time.sleep(0.06)
+    with pytest.raises(OperationalError, match="connection refused"):
+        backoff.failed(error, "batch", stop)

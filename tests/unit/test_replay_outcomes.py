@@ -1,0 +1,47 @@
+"""The worker turns `replay-of` headers into outcomes; a header it cannot read is no reason to
+stop, and never names a dead letter it did not mean."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
+from uuid import uuid4
+
+from consumers.batch import BatchOutcome
+from consumers.ingest import REPLAY_HEADER, replay_outcomes
+from infra.store import AcceptedMessage, DeadLetter
+
+AT = datetime(2020, 1, 15, tzinfo=UTC)
+
+
+def record(offset: int, replay_of: bytes | None) -> Any:
+    headers = [] if replay_of is None else [(REPLAY_HEADER, replay_of)]
+    return SimpleNamespace(topic="t", partition=0, offset=offset, headers=headers)
+
+
+def test_each_replayed_record_gets_its_outcome_and_unreadable_headers_are_ignored() -> None:
+    outcome = BatchOutcome()
+    outcome.record.accepted.append(
+        AcceptedMessage(uuid4(), b"", "PersonEnrolled", "c", "t", 0, 1, AT)
+    )
+    outcome.record.rejected.append(
+        DeadLetter("c", "t", 0, 2, None, b"{}", None, "unknown_reference", "no such code", AT)
+    )
+    polled: dict[Any, list[Any]] = {
+        "tp": [
+            record(0, None),  # an ordinary message
+            record(1, b"7"),
+            record(2, b"8"),
+            record(3, b"9"),  # neither accepted nor rejected: a duplicate
+            record(4, b"seven"),
+            record(5, b"9" * 40),  # would overflow bigint
+            record(6, b""),
+        ]
+    }
+    found = [(o.rejected_id, o.kind, o.reason) for o in replay_outcomes(polled, outcome, AT)]
+    assert found == [
+        (7, "accepted", None),
+        (8, "rejected", "unknown_reference"),
+        (9, "duplicate", None),
+    ]
