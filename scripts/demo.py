@@ -99,6 +99,7 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
         quiet,
         "\nQuery further:   .venv/bin/claims-ledger history <code or person id> [--json]\n"
         "                 .venv/bin/claims-ledger rejected [--reason CODE] [--json]\n"
+        "Check the chain: .venv/bin/claims-ledger verify\n"
         "Larger county:   .venv/bin/claims-ledger demo --scale county --region 430423\n"
         "Stop services:   .venv/bin/claims-ledger down   (PostgreSQL data stays in .ledger/pg)",
     )
