@@ -1,1 +1,1 @@
-"""Operational entry points: the `claims-ledger` CLI, the sample generator."""
+"""Operational entry points: the `claims-ledger` CLI, the scenario generator, the demo."""

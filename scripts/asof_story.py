@@ -49,16 +49,6 @@ def tell_asof_story(
     )  # fmt: skip
 
 
-def demo_story(ledger: Ledger, code: str) -> None:
-    """Three dates of 2019-2020, as known at the end of 2020-01-01 and now."""
-    dates = [
-        end_of_day(date(2019, 6, 30)),
-        end_of_day(date(2019, 12, 31)),
-        end_of_day(date(2020, 6, 30)),
-    ]
-    tell_asof_story(ledger, code, dates, [end_of_day(date(2020, 1, 1)), utc_now()])
-
-
 def first_known_change(ledger: Ledger, code: str, metric: str) -> datetime | None:
     """When the ledger first knew a nonzero value of one of a hospital's figures."""
     column = HOSPITAL_METRICS.index(metric) + 1

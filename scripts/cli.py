@@ -21,8 +21,9 @@ from infra.queries import history, rejected
 from infra.services import Endpoints, down, status, up
 from infra.settings import Settings
 from infra.store import WRITER_ROLE, open_ledger
-from scripts import guarantees, output, projection_commands
+from scripts import guarantees, output, projection_commands, sanction_commands
 from scripts.commandline import CommandGroup, Handler
+from scripts.demo_arguments import add_demo_arguments
 from scripts.progress import Progress
 from scripts.publish import UnroutableError, publish, read_lines, route
 
@@ -161,11 +162,11 @@ def cmd_rejected(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from scripts.demo import run_demo  # noqa: PLC0415 - the demo's helpers load only for it
 
-    return run_demo(settings, run_ingest, quiet=args.json)
+    return run_demo(settings, args)
 
 
 # Areas that own their commands add their module here (one line each keeps merges trivial).
-COMMAND_GROUPS: tuple[CommandGroup, ...] = (guarantees, projection_commands)
+COMMAND_GROUPS: tuple[CommandGroup, ...] = (guarantees, sanction_commands, projection_commands)
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
@@ -202,7 +203,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     )
     p.add_argument("--reason", help="only this reason code")
     p.add_argument("--limit", type=int, default=1000)
-    command("demo", "start services, publish a sample with some bad input, ingest, show results")
+    add_demo_arguments(
+        command("demo", "start services, run a county year through Kafka, show what is recorded")
+    )
     handlers = dict(COMMANDS)
     for group in COMMAND_GROUPS:
         handlers.update(group.register(command))

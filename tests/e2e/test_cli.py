@@ -92,12 +92,14 @@ def test_the_demo_runs_on_embedded_services_and_down_stops_them(tmp_path: Path) 
         assert up["embedded_database"] is True
         assert up["embedded_broker"] is True
         assert "embedded, not running" not in json.dumps(run_json(env, "status"))
-        demo = run_json(env, "demo")
-        assert demo["first"]["accepted"] == 6
-        assert demo["enrollments"]["rejected"] == 0
-        assert demo["store"]["events"] == 6 + demo["enrollments"]["accepted"]
-        assert demo["second"]["duplicates"] == 1
-        assert demo["second"]["rejected"] == 5
+        demo = run_json(env, "demo", "--scale", "tiny")
+        assert demo["outcomes"]["surprises"] == []
+        assert demo["feed"]["published"] == sum(demo["outcomes"]["as_planned"].values())
+        assert demo["postings_total"] == "0.00"
+        assert demo["accepted_by_type"]["ClaimSettled"] > 100
+        again = run_json(env, "demo", "--scale", "tiny")  # the store holds it: nothing re-sent
+        assert again["feed"] is None
+        assert again["accepted_by_type"] == demo["accepted_by_type"]
     finally:
         stopped = run_json(env, "down")["stopped"]
     assert len(stopped) == 2

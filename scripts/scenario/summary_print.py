@@ -1,0 +1,96 @@
+"""The demo's closing summary, for people (tables) and programs (a JSON-ready dict)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict
+from decimal import Decimal
+from typing import Any
+
+from scripts import output
+from scripts.scenario.config import ScenarioConfig
+from scripts.scenario.feed import FeedReport
+from scripts.scenario.outcomes import OutcomeCheck
+from scripts.scenario.summary import StoreSummary
+
+HOSPITALS_SHOWN = 5
+
+
+def fund_lines(summary: StoreSummary) -> dict[str, Decimal]:
+    """Balances people ask about first: pools, accounts, institutions, the treasury."""
+    groups: dict[str, Decimal] = defaultdict(Decimal)
+    for account, balance in summary.balances.items():
+        parts = account.split(":")
+        if parts[0] == "fund":
+            groups[f"pooled fund {parts[2]}"] += balance
+        elif parts[0] == "person":
+            groups["personal accounts (all)"] += balance
+        elif parts[0] == "institution":
+            groups[f"institutions {parts[2].replace('_', ' ')} (all)"] += balance
+        elif parts[0] == "treasury":
+            groups["treasury fines"] += balance
+        elif account.startswith("external:subsidy"):
+            groups["subsidies granted (paid out by governments)"] += balance
+    return dict(sorted(groups.items()))
+
+
+def hospital_rows(summary: StoreSummary) -> list[list[Any]]:
+    """The institutions paid the most: paid to their bank, still receivable, deposit held."""
+    per: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for account, balance in summary.balances.items():
+        parts = account.split(":")
+        if parts[0] == "institution":
+            per[parts[1]][parts[2]] += balance
+        elif parts[:2] == ["external", "institution"]:
+            per[parts[2]]["paid"] += balance
+    ranked = sorted(per.items(), key=lambda kv: (-kv[1]["paid"], kv[0]))[:HOSPITALS_SHOWN]
+    return [[code, v["paid"], v["receivable"], v["deposit_held"]] for code, v in ranked]
+
+
+def print_summary(
+    summary: StoreSummary, check: OutcomeCheck | None, report: FeedReport | None
+) -> None:
+    print("\n2. accepted messages by type")
+    output.key_values(summary.accepted_by_type)
+    print("\n3. rejected messages by reason (each kept with its bytes; `claims-ledger rejected`)")
+    output.key_values(summary.rejected_by_reason or {"(none)": 0})
+    if check is not None:
+        verdict = "every message met its planned fate" if check.all_as_planned else "SURPRISES:"
+        print(f"\n   {dict(check.as_planned)}: {verdict}")
+        for line in check.surprises:
+            print(f"   - {line}")
+    print(f"\n4. money (double entry: all postings sum to {summary.postings_total})")
+    output.key_values({k: f"{v:,.2f}" for k, v in fund_lines(summary).items()})
+    print("\n   institutions paid the most (yuan)")
+    output.table(
+        ["institution", "paid to bank", "receivable", "deposit held"], hospital_rows(summary)
+    )
+    print("\n5. recorded events by type")
+    output.key_values(summary.events_by_type)
+
+
+def summary_dict(
+    config: ScenarioConfig,
+    report: FeedReport | None,
+    check: OutcomeCheck | None,
+    summary: StoreSummary,
+) -> dict[str, Any]:
+    return {
+        "scenario": asdict(config),
+        "feed": None if report is None else asdict(report),
+        "outcomes": None
+        if check is None
+        else {
+            "as_planned": dict(check.as_planned),
+            "surprises": check.surprises,
+        },
+        "accepted_by_type": summary.accepted_by_type,
+        "events_by_type": summary.events_by_type,
+        "rejected_by_reason": summary.rejected_by_reason,
+        "postings_total": summary.postings_total,
+        "fund": fund_lines(summary),
+        "hospitals": [
+            dict(zip(["institution", "paid", "receivable", "deposit_held"], row, strict=True))
+            for row in hospital_rows(summary)
+        ],
+    }
