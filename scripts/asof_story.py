@@ -8,7 +8,7 @@ from typing import Any
 
 from psycopg.rows import tuple_row
 
-from infra.store import Ledger
+from infra.store import Ledger, open_ledger
 from projections import queries
 from projections.asof import MICROSECOND, Bitemporal, end_of_day, utc_now
 from projections.facts import HOSPITAL_METRICS
@@ -72,28 +72,42 @@ def first_known_from(ledger: Ledger, code: str, day: datetime) -> datetime | Non
     return None if row is None else row[0]
 
 
-def scenario_story(context: Any) -> None:
-    """The demo's story after a county year: the hospital with the most ordered back, on three
-    dates, as known just before its first clawback was recorded (or, without one, before its
-    second half-year arrived) and as known now."""
-    ledger, region, year = context.ledger, context.config.region, context.config.year
+def _story_points(
+    ledger: Ledger, region: str, year: int
+) -> tuple[str | None, list[datetime], list[datetime]]:
+    """The hospital with the most ordered back, the known times and the dates of its story."""
     catch_up(ledger, open_projections(ledger))
     now = utc_now()
     with ledger.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
         codes = queries.registered_hospitals(curs, region)
         positions = queries.hospitals(curs, codes, Bitemporal(now, now))
     if not positions:
-        return
+        return None, [], []
     chosen = max(positions, key=lambda p: (p.totals["recovered"], p.totals["fund_share"]))
     first = first_known_change(ledger, chosen.institution, "recovered") or first_known_from(
         ledger, chosen.institution, end_of_day(date(year, 6, 30)) + MICROSECOND
     )
     known = [now] if first is None else [first - MICROSECOND, now]
     dates = [end_of_day(date(year, month, day)) for month, day in ((3, 31), (6, 30), (12, 31))]
-    if not context.quiet:
-        tell_asof_story(ledger, chosen.institution, dates, known)
+    return chosen.institution, known, dates
+
+
+def scenario_story(context: Any) -> None:
+    """The demo's story after a county year: the hospital with the most ordered back, on three
+    dates, as known just before its first clawback was recorded (or, without one, before its
+    second half-year arrived) and as known now."""
+    # The demo's own store handle reads as the reader role; projecting writes, as the owner.
+    ledger = open_ledger(context.endpoints.database_url)
+    try:
+        chosen, known, dates = _story_points(ledger, context.config.region, context.config.year)
+        if chosen is None:
+            return
+        if not context.quiet:
+            tell_asof_story(ledger, chosen, dates, known)
+    finally:
+        ledger.close()
     context.results["asof_story"] = {
-        "institution": chosen.institution,
+        "institution": chosen,
         "dates": [d.isoformat() for d in dates],
         "known_at": [k.isoformat() for k in known],
     }

@@ -307,13 +307,13 @@ def test_a_page_read_before_a_rebuild_is_not_applied_twice(ledger: Ledger) -> No
 
 
 def test_the_scenario_story_picks_the_hospital_with_a_clawback_and_two_known_times(
-    ledger: Ledger, capsys: pytest.CaptureFixture[str]
+    ledger: Ledger, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from scripts.asof_story import scenario_story  # noqa: PLC0415
 
     history_2019(ledger)
     context = SimpleNamespace(
-        ledger=ledger,
+        endpoints=SimpleNamespace(database_url=database_url),
         config=SimpleNamespace(region="430422", year=2019),
         quiet=False,
         results={},
