@@ -324,3 +324,21 @@ def test_the_scenario_story_picks_the_hospital_with_a_clawback_and_two_known_tim
     # Just before the clawback recorded on 2020-01-14, and now.
     assert story["known_at"][0].startswith("2020-01-14T02:59:59.999999")
     assert f"As-of story of {H}" in capsys.readouterr().out
+
+
+def test_check_names_an_event_whose_postings_do_not_balance(ledger: Ledger) -> None:
+    record(
+        ledger,
+        Claim,
+        Claim.Refused,
+        "2019-04-01",
+        utc(2019, 4, 2),
+        (Posting(FUND, Decimal("10.00")), Posting(RECEIVABLE, Decimal("-9.00"))),
+        institution=H,
+        amount=Decimal("10.00"),
+    )
+    project(ledger)
+    report = check(ledger)
+    assert not report.ok
+    assert [amount for _, amount in report.unbalanced] == [Decimal("1.00")]
+    assert report.live_total == Decimal("1.00")
