@@ -28,7 +28,7 @@ from projections.asof import (
 )
 from projections.check import check, rebuild
 from projections.models import NAMES
-from projections.runner import follow, open_projections
+from projections.runner import ReadModelProjection, follow, open_projections
 from scripts import output
 from scripts.commandline import AddCommand, Handler
 
@@ -64,10 +64,24 @@ def _point(args: argparse.Namespace) -> Bitemporal:
     return Bitemporal.of(args.as_of, args.known_at, utc_now())
 
 
+def _warn_if_behind(ledger: Ledger, models: Sequence[ReadModelProjection]) -> None:
+    # The queries read the read models only; an answer "as known now" from a model that has not
+    # reached the log's head would silently miss facts the ledger already holds.
+    head = ledger.recorder.max_notification_id() or 0
+    for model in models:
+        position = model.position()
+        if position < head:
+            print(
+                f"warning: read model {model.model.name} is at position {position} of {head};"
+                " answers miss the newest events (run `claims-ledger project --until-idle 2`)",
+                file=sys.stderr,
+            )
+
+
 def _read(settings: Settings, query: Callable[[Cursor[Any]], Any]) -> Any:
     ledger = open_ledger(up(settings).database_url)
     try:
-        open_projections(ledger)
+        _warn_if_behind(ledger, open_projections(ledger))
         with ledger.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             return query(curs)
     finally:

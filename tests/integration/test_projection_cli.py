@@ -119,3 +119,26 @@ def test_check_passes_after_a_rebuild_and_fails_on_a_tampered_row(
     capsys.readouterr()
     assert main(["check"]) == 1
     assert "hospital_totals" in capsys.readouterr().out
+
+
+def test_a_query_warns_when_a_read_model_is_behind_the_log(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert settings.database_url is not None
+    monkeypatch.setenv("LEDGER_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", settings.kafka_bootstrap_servers or "")
+    ledger: Ledger = open_test_ledger(settings.database_url)
+    history_2019(ledger)  # recorded, but no projection has run
+    ledger.close()
+
+    assert main(["balance", FUND, "--json"]) == 0
+    behind = capsys.readouterr()
+    assert json.loads(behind.out)["balance"] == "0.00"
+    assert "read model balances is at position 0 of" in behind.err
+
+    assert main(["project", "--until-idle", "0.5", "--json"]) == 0
+    capsys.readouterr()
+    assert main(["balance", FUND, "--json"]) == 0
+    current = capsys.readouterr()
+    assert json.loads(current.out)["balance"] != "0.00"
+    assert "warning" not in current.err
