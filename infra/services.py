@@ -32,35 +32,47 @@ class Endpoints:
     embedded_broker: bool
 
 
-def up(settings: Settings) -> Endpoints:
-    """Start whatever embedded service is needed and not running; create topics and tables.
+def store_url(settings: Settings) -> str:
+    """The store's URL, starting the embedded PostgreSQL if none is configured; tables created.
 
-    Idempotent: every command calls it, so `claims-ledger up` is optional.
+    Commands that only read the store (queries, history, digest, verify) use this, so they work
+    without a broker, e.g. for an auditor given only database access.
     """
-    home = settings.home
-    state = ServicesFile.load(home)
     if settings.database_url:
         database_url = settings.database_url
     else:
+        home = settings.home
+        state = ServicesFile.load(home)
         pgdata = (home / "pg").resolve()
         database_url = ensure_database(start_postgres(pgdata), EMBEDDED_DATABASE)
         state.database_url, state.pgdata = database_url, str(pgdata)
+        state.save(home)
+    open_ledger(database_url).close()
+    return database_url
+
+
+def up(settings: Settings) -> Endpoints:
+    """Start whatever embedded service is needed and not running; create topics and tables.
+
+    Idempotent: every command that talks to Kafka calls it, so `claims-ledger up` is optional.
+    """
+    database_url = store_url(settings)
+    home = settings.home
     if settings.kafka_bootstrap_servers:
         bootstrap = settings.kafka_bootstrap_servers
     else:
+        state = ServicesFile.load(home)
         if not pid_alive(state.broker_pid) or state.broker_port is None:
             home.mkdir(parents=True, exist_ok=True)
             broker = start_broker(home / "tansu.log")
             state.broker_pid, state.broker_port = broker.pid, broker.port
             state.broker_cluster_id = broker.cluster_id
+            state.save(home)
         bootstrap = f"127.0.0.1:{state.broker_port}"
-    if not (settings.database_url and settings.kafka_bootstrap_servers):
-        state.save(home)
     topics = Topics(settings.topic_prefix)
     ensure_topics(
         bootstrap, [*topics.all_inbound, topics.rejected, topics.events], settings.topic_partitions
     )
-    open_ledger(database_url).close()
     return Endpoints(
         database_url,
         bootstrap,

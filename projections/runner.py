@@ -148,12 +148,13 @@ def follow(
     until_idle: float | None = None,
     on_batch: Callable[[int], None] | None = None,
     poll_seconds: float = 0.2,
+    page_size: int = BATCH_SIZE,
 ) -> int:
     """Keep catching up until `stop` is set, or until nothing new came for `until_idle` s."""
     total = 0
     idle_since = time.monotonic()
     while not stop.is_set():
-        read = catch_up(ledger, projections)
+        read = catch_up(ledger, projections, page_size)
         total += read
         if read:
             idle_since = time.monotonic()

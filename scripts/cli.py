@@ -18,7 +18,7 @@ from consumers.ingest import IngestStats, run_worker
 from consumers.topics import Topics
 from infra.kafka import make_producer
 from infra.queries import history, rejected
-from infra.services import Endpoints, down, status, up
+from infra.services import Endpoints, down, status, store_url, up
 from infra.settings import Settings
 from infra.store import WRITER_ROLE, open_ledger
 from scripts import guarantees, output, projection_commands, sanction_commands
@@ -126,7 +126,7 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_history(settings: Settings, args: argparse.Namespace) -> int:
-    ledger = open_ledger(up(settings).database_url)
+    ledger = open_ledger(store_url(settings))
     try:
         entries = history(ledger, args.entity)
     finally:
@@ -145,7 +145,7 @@ def cmd_rejected(settings: Settings, args: argparse.Namespace) -> int:
         from scripts.replay import cmd_replay  # noqa: PLC0415 - Kafka clients only for replay
 
         return cmd_replay(settings, args)
-    ledger = open_ledger(up(settings).database_url)
+    ledger = open_ledger(store_url(settings))
     try:
         entries = rejected(ledger, args.reason, args.limit)
     finally:

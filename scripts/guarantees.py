@@ -15,7 +15,7 @@ from consumers.relay import Relay, make_relay_producer
 from consumers.reporting import consume_fund_statement
 from consumers.topics import Topics
 from infra.chain import Digest
-from infra.services import up
+from infra.services import store_url, up
 from infra.settings import Settings
 from infra.store import READER_ROLE, WRITER_ROLE, open_ledger
 from infra.verify import digest, verify
@@ -40,7 +40,7 @@ def stop_on_signal() -> Iterator[threading.Event]:
 
 
 def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
-    head = digest(up(settings).database_url, role=READER_ROLE)
+    head = digest(store_url(settings), role=READER_ROLE)
     output.emit(
         args.json,
         {"digest": str(head), "position": head.position, "hash": head.hash.hex()},
@@ -56,7 +56,7 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
         print(f"claims-ledger verify: {error}", file=sys.stderr)
         return 2
     started = time.monotonic()
-    verdict = verify(up(settings).database_url, since=since, role=READER_ROLE)
+    verdict = verify(store_url(settings), since=since, role=READER_ROLE)
     elapsed = time.monotonic() - started
     result: dict[str, object] = {
         "ok": verdict.ok,

@@ -14,7 +14,7 @@ from typing import Any
 from psycopg import Cursor
 from psycopg.rows import tuple_row
 
-from infra.services import up
+from infra.services import store_url
 from infra.settings import Settings
 from infra.store import Ledger, open_ledger
 from projections import queries
@@ -28,7 +28,7 @@ from projections.asof import (
 )
 from projections.check import check, rebuild
 from projections.models import NAMES
-from projections.runner import ReadModelProjection, follow, open_projections
+from projections.runner import BATCH_SIZE, ReadModelProjection, follow, open_projections
 from scripts import output
 from scripts.commandline import AddCommand, Handler
 
@@ -79,7 +79,7 @@ def _warn_if_behind(ledger: Ledger, models: Sequence[ReadModelProjection]) -> No
 
 
 def _read(settings: Settings, query: Callable[[Cursor[Any]], Any]) -> Any:
-    ledger = open_ledger(up(settings).database_url)
+    ledger = open_ledger(store_url(settings))
     try:
         _warn_if_behind(ledger, open_projections(ledger))
         with ledger.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
@@ -213,14 +213,18 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _ledger(settings: Settings) -> Ledger:
-    return open_ledger(up(settings).database_url)
+    return open_ledger(store_url(settings))
 
 
 def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
     ledger = _ledger(settings)
     try:
         read = follow(
-            ledger, open_projections(ledger), threading.Event(), until_idle=args.until_idle
+            ledger,
+            open_projections(ledger),
+            threading.Event(),
+            until_idle=args.until_idle,
+            page_size=args.page_size,
         )
     finally:
         ledger.close()
@@ -286,6 +290,13 @@ def register(add: AddCommand) -> Mapping[str, Handler]:
     p.add_argument("--csv", action="store_true", help="CSV instead of a table")
     p = add("project", "bring the read models up to date with the log, and follow it")
     p.add_argument("--until-idle", type=float, metavar="SECONDS", help="stop once idle this long")
+    p.add_argument(
+        "--page-size",
+        type=int,
+        default=BATCH_SIZE,
+        metavar="EVENTS",
+        help=f"events per transaction (default {BATCH_SIZE})",
+    )
     p = add("rebuild", "rebuild read models from the whole log, in one transaction")
     p.add_argument("projection", nargs="?", choices=NAMES)
     add("check", "rebuild into scratch tables, compare row for row, check postings sum to zero")

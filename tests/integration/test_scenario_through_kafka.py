@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import random
+import signal
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
+import psycopg
 import pytest
 from kafka import KafkaProducer
 
 from infra.settings import Settings
 from infra.store import Ledger, open_ledger
+from projections.check import check
+from projections.models import NAMES
+from projections.runner import open_projections
 from scripts.scenario.config import config_for
 from scripts.scenario.county import county_year
 from scripts.scenario.feed import Sent, WaveFeeder
@@ -16,6 +24,7 @@ from scripts.scenario.outcomes import check_outcomes
 from scripts.scenario.plan import ACCEPTED
 from scripts.scenario.summary import summarize
 from tests.integration.helpers import create_topics
+from tests.integration.workers import cli_env, start_cli, wait_until
 
 
 @pytest.fixture
@@ -51,3 +60,48 @@ def test_the_tiny_county_year_meets_every_planned_fate_and_conserves_money(
     assert summary.balances["treasury:430422:fines"] > 0
     assert summary.balances["fund:430422:resident:pooled"] != 0
     assert summary.events_by_type["Doctor.Terminated"] == 1
+
+
+def projection_positions(database_url: str) -> list[int]:
+    positions = []
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        for name in NAMES:
+            row = conn.execute(
+                f"SELECT max(notification_id) FROM projection_{name}_tracking"
+            ).fetchone()
+            positions.append(int(row[0]) if row and row[0] is not None else 0)
+    return positions
+
+
+def test_read_models_killed_mid_catch_up_still_equal_a_rebuild_of_the_county_year(
+    settings: Settings, ledger: Ledger, watch: Ledger, database_url: str, tmp_path: Path
+) -> None:
+    create_topics(settings)
+    assert settings.kafka_bootstrap_servers is not None
+    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    try:
+        with WaveFeeder(
+            settings, settings.kafka_bootstrap_servers, ledger, watch, producer
+        ) as feeder:
+            feeder.feed(county_year(config_for("tiny", None, seed=5)))
+    finally:
+        producer.close()
+    head = watch.recorder.max_notification_id() or 0
+    open_projections(watch)  # the tracking rows exist before the first kill
+
+    env, log_file = cli_env(settings, database_url), tmp_path / "project.log"
+    rng = random.Random()
+    for _ in range(3):
+        before = min(projection_positions(database_url))
+        runner = start_cli(env, "project", "--page-size", "25", log=log_file)
+        wait_until(lambda b=before: min(projection_positions(database_url)) > b, 60, "progress")  # type: ignore[misc]
+        time.sleep(rng.uniform(0.0, 0.3))
+        runner.send_signal(signal.SIGKILL)
+        runner.wait(timeout=10)
+    assert min(projection_positions(database_url)) < head, "every kill came before the end"
+
+    last = start_cli(env, "project", "--until-idle", "1", log=log_file)
+    assert last.wait(timeout=120) == 0, log_file.read_text()
+    report = check(watch)
+    assert report.positions == dict.fromkeys(NAMES, head)
+    assert report.ok, (report.differences, report.samples, report.unbalanced)
