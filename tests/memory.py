@@ -20,6 +20,14 @@ class InMemoryAggregates(AggregateLookups):
         self.aggregates: dict[UUID, Aggregate] = {}
         self.history: dict[UUID, list[Any]] = {}  # every collected event, per aggregate
 
+    @classmethod
+    def given(cls, *commands: Command) -> InMemoryAggregates:
+        """Aggregates after deciding `commands` in order: the 'given' of a given/when/then test."""
+        known = cls()
+        for command in commands:
+            known.decide(command)
+        return known
+
     def get(self, aggregate_id: UUID) -> Aggregate | None:
         return self.aggregates.get(aggregate_id)
 

@@ -28,10 +28,9 @@ FUND = "fund:430422:resident:pooled"
 @pytest.fixture
 def ledger() -> InMemoryAggregates:
     """Given claim C-1 paid 6325.00 at the level-3 hospital."""
-    known = InMemoryAggregates()
-    for command in (publish(), designate(), designate(LEVEL_2, "2"), enroll(), settle()):
-        known.decide(command)
-    return known
+    return InMemoryAggregates.given(
+        publish(), designate(), designate(LEVEL_2, "2"), enroll(), settle()
+    )
 
 
 def order(

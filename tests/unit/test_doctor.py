@@ -27,10 +27,7 @@ from tests.memory import InMemoryAggregates
 @pytest.fixture
 def ledger() -> InMemoryAggregates:
     """Given the default policy, a hospital, a registered doctor and an enrolled person."""
-    known = InMemoryAggregates()
-    for command in (publish(), designate(), register_doctor(), enroll()):
-        known.decide(command)
-    return known
+    return InMemoryAggregates.given(publish(), designate(), register_doctor(), enroll())
 
 
 def points(sanction_id: str, value: int, day: str, months: int = 2) -> Any:

@@ -46,10 +46,7 @@ from tests.memory import InMemoryAggregates
 @pytest.fixture
 def ledger() -> InMemoryAggregates:
     """Given the default policy, a level-3 hospital, a doctor and an enrolled person."""
-    known = InMemoryAggregates()
-    for command in (publish(), designate(), register_doctor(), enroll()):
-        known.decide(command)
-    return known
+    return InMemoryAggregates.given(publish(), designate(), register_doctor(), enroll())
 
 
 def facts(events: list[Any]) -> Facts:

@@ -20,10 +20,7 @@ from tests.memory import InMemoryAggregates
 @pytest.fixture
 def ledger() -> InMemoryAggregates:
     """Given the default policy, a level-3 hospital and an enrolled person."""
-    known = InMemoryAggregates()
-    for command in (publish(), designate(), enroll()):
-        known.decide(command)
-    return known
+    return InMemoryAggregates.given(publish(), designate(), enroll())
 
 
 def outcome_on(ledger: InMemoryAggregates, claim_id: str, day: str) -> tuple[str, str | None]:
