@@ -39,6 +39,17 @@ def balance(curs: Cursor[Any], account: str, at: Bitemporal) -> Decimal:
     return money(found[account][0])
 
 
+def latest_balances(curs: Cursor[Any]) -> dict[str, Decimal]:
+    """Every account's balance over all valid time, as known now (one indexed row per account)."""
+    table = sql.Identifier(SCHEMA, Balances(SCHEMA).balances.name)
+    curs.execute(
+        sql.SQL(
+            "SELECT key, amounts[1] FROM {} WHERE valid_to = 'infinity' AND known_to = 'infinity'"
+        ).format(table)
+    )
+    return {str(key): money(Decimal(amount)) for key, amount in curs.fetchall()}
+
+
 @dataclass(frozen=True)
 class HospitalPosition:
     """Per-hospital totals at a point, with the budget of as_of's year."""

@@ -19,6 +19,7 @@ from infra.queries import history
 from infra.services import Endpoints, up
 from infra.settings import Settings
 from infra.store import READER_ROLE, WRITER_ROLE, Ledger, open_ledger
+from projections.runner import catch_up, open_projections
 from scripts import output
 from scripts.asof_story import scenario_story
 from scripts.progress import Progress
@@ -61,6 +62,15 @@ def say(quiet: bool, text: str) -> None:
         print(text, flush=True)
 
 
+def _project(database_url: str) -> None:
+    """Catch the read models up; as the owner, since the demo's own handle only reads."""
+    ledger = open_ledger(database_url)
+    try:
+        catch_up(ledger, open_projections(ledger))
+    finally:
+        ledger.close()
+
+
 def run_demo(settings: Settings, args: argparse.Namespace) -> int:
     """Feed the county year through Kafka, check every message's fate, print the store."""
     quiet = bool(args.json)
@@ -86,6 +96,7 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
+        _project(endpoints.database_url)
         summary = summarize(watch)
         context = DemoContext(settings, endpoints, config, watch, quiet, report)
         if not quiet:

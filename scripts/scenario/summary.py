@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+from psycopg.rows import tuple_row
 
 from infra.store import Ledger
+from projections.queries import latest_balances
 
 
 @dataclass
@@ -30,30 +28,8 @@ def _grouped(ledger: Ledger, query: str) -> dict[str, int]:
         return {str(row["name"]): int(row["n"]) for row in curs.fetchall()}
 
 
-def stored_events(ledger: Ledger, page: int = 2_000) -> Iterator[Any]:
-    """Every stored event, decoded, in log order; read page by page."""
-    after = 0
-    while True:
-        with ledger.datastore.transaction(commit=False) as curs:
-            curs.execute(
-                "SELECT notification_id, originator_id, originator_version, topic, state"
-                " FROM ledger_events WHERE notification_id > %s ORDER BY notification_id"
-                " LIMIT %s",
-                (after, page),
-            )
-            rows = curs.fetchall()
-        if not rows:
-            return
-        for row in rows:
-            stored = StoredEvent(
-                row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"])
-            )
-            yield ledger.mapper.to_domain_event(stored)
-        after = rows[-1]["notification_id"]
-
-
 def summarize(ledger: Ledger) -> StoreSummary:
-    """Counts from indexed tables; balances by summing the postings of every stored event."""
+    """Counts and balances from indexed tables; the read models must have caught up first."""
     summary = StoreSummary(
         accepted_by_type=_grouped(
             ledger,
@@ -69,12 +45,8 @@ def summarize(ledger: Ledger) -> StoreSummary:
             "SELECT reason AS name, count(*) AS n FROM rejected_messages GROUP BY 1 ORDER BY 1",
         ),
     )
-    balances: dict[str, Decimal] = defaultdict(Decimal)
-    total = Decimal("0.00")
-    for event in stored_events(ledger):
-        for posting in getattr(event, "postings", ()) or ():
-            balances[posting.account] += posting.amount
-            total += posting.amount
-    summary.balances = dict(balances)
-    summary.postings_total = total
+    with ledger.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+        summary.balances = latest_balances(curs)
+    # Balances are sums of postings, so their total is the total of every posting ever made.
+    summary.postings_total = sum(summary.balances.values(), Decimal("0.00"))
     return summary

@@ -16,7 +16,7 @@ from infra.settings import Settings
 from infra.store import Ledger, open_ledger
 from projections.check import check
 from projections.models import NAMES
-from projections.runner import open_projections
+from projections.runner import catch_up, open_projections
 from scripts.scenario.config import config_for
 from scripts.scenario.county import county_year
 from scripts.scenario.feed import Sent, WaveFeeder
@@ -55,6 +55,7 @@ def test_the_tiny_county_year_meets_every_planned_fate_and_conserves_money(
     assert set(check.as_planned) == {p.expect for p in planned}
     assert len({p.expect for p in planned if not p.intended_good}) >= 25
     assert check.as_planned[ACCEPTED] == sum(1 for p in planned if p.expect == ACCEPTED)
+    catch_up(watch, open_projections(watch))
     summary = summarize(watch)
     assert summary.postings_total == 0
     assert summary.balances["treasury:430422:fines"] > 0
