@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint test-apache-kafka format clean
+.PHONY: demo test lint test-apache-kafka bench bench-quick format clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
@@ -26,6 +26,14 @@ lint: $(STAMP)
 
 test-apache-kafka: $(STAMP)
 	$(BIN)/pytest -m apache_kafka --apache-kafka tests/integration
+
+# Figures into docs/benchmarks.md; see that file. BENCH_EVENTS=N for another log size.
+BENCH_EVENTS ?= 1000000
+bench: $(STAMP)
+	$(BIN)/python -m scripts.bench --events $(BENCH_EVENTS) --command "make bench"
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m scripts.bench --events 200000 --command "make bench-quick"
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -127,12 +127,16 @@ def pages(
 
 
 def catch_up(
-    ledger: Ledger, projections: Sequence[ReadModelProjection], size: int = BATCH_SIZE
+    ledger: Ledger,
+    projections: Sequence[ReadModelProjection],
+    size: int = BATCH_SIZE,
+    until: int | None = None,
 ) -> int:
-    """Apply everything recorded since each projection's position; the number of events read."""
+    """Apply everything recorded since each projection's position (up to position `until`);
+    the number of events read."""
     positions = {id(p): p.position() for p in projections}
     read = 0
-    for last, page in pages(ledger, min(positions.values(), default=0), size=size):
+    for last, page in pages(ledger, min(positions.values(), default=0), stop=until, size=size):
         read += len(page)
         for p in projections:
             if last > positions[id(p)]:

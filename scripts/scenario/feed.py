@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
@@ -51,6 +51,68 @@ class WaveTimeoutError(RuntimeError):
     """The ledger did not take in a wave in time; the worker is probably stuck or dead."""
 
 
+class WavePublisher:
+    """Publishes a wave and waits until the ledger has committed every partition it touched.
+
+    The worker may run anywhere (a thread here, a process in the benchmark); only its tracking
+    records in the store are watched. `worker_failed` names a failure to stop waiting for.
+    """
+
+    def __init__(
+        self,
+        topics: Topics,
+        cluster_id: str,
+        watch_ledger: Ledger,
+        producer: KafkaProducer,
+        *,
+        wave_timeout_s: float = 120.0,
+        worker_failed: Callable[[], BaseException | None] = lambda: None,
+    ) -> None:
+        self._topics = topics
+        self._cluster_id = cluster_id
+        self._watch = watch_ledger
+        self._producer = producer
+        self._wave_timeout_s = wave_timeout_s
+        self._worker_failed = worker_failed
+
+    def publish(self, wave: list[Planned]) -> list[Sent]:
+        """Send the wave, each message acknowledged by the broker, in order."""
+        futures = [
+            (
+                p,
+                self._producer.send(
+                    self._topics.inbound(p.topic_suffix), key=p.key.encode(), value=p.value()
+                ),
+            )
+            for p in wave
+        ]
+        self._producer.flush()
+        sent = []
+        for p, future in futures:
+            meta = future.get(timeout=30)  # raises if the broker refused a message
+            sent.append(Sent(p, meta.topic, meta.partition, meta.offset))
+        return sent
+
+    def wait_for(self, sent: list[Sent]) -> None:
+        """Return once every partition is committed up to the offsets of `sent`."""
+        last: dict[str, int] = {}
+        for s in sent:
+            name = offset_tracking_name(self._cluster_id, s.topic, s.partition)
+            last[name] = max(last.get(name, -1), s.offset)
+        deadline = time.monotonic() + self._wave_timeout_s
+        while True:
+            failure = self._worker_failed()
+            if failure is not None:
+                raise RuntimeError("the ingest worker stopped") from failure
+            behind = {n: o for n, o in last.items() if not _committed(self._watch, n, o)}
+            if not behind:
+                return
+            if time.monotonic() > deadline:
+                raise WaveTimeoutError(f"partitions not committed in time: {sorted(behind)}")
+            time.sleep(0.05)
+            last = behind
+
+
 class WaveFeeder:
     """Publishes waves and waits for the in-process worker to commit each one."""
 
@@ -68,16 +130,19 @@ class WaveFeeder:
         self._settings = settings
         self._bootstrap = bootstrap
         self._worker_ledger = worker_ledger
-        self._watch = watch_ledger
-        self._producer = producer
-        self._topics = Topics(settings.topic_prefix)
-        self._wave_timeout_s = wave_timeout_s
         self._on_batch = on_batch
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
         self.stats: IngestStats | None = None
-        self._cluster_id = _cluster_id(bootstrap)
+        self._publisher = WavePublisher(
+            Topics(settings.topic_prefix),
+            cluster_id_from(bootstrap),
+            watch_ledger,
+            producer,
+            wave_timeout_s=wave_timeout_s,
+            worker_failed=lambda: self._failure,
+        )
 
     def __enter__(self) -> WaveFeeder:
         self._thread = threading.Thread(target=self._work, name="ingest-worker", daemon=True)
@@ -117,8 +182,8 @@ class WaveFeeder:
         report = FeedReport()
         started = time.monotonic()
         for wave in waves(planned):
-            sent = list(self._publish(wave))
-            self._wait_for(sent)
+            sent = self._publisher.publish(wave)
+            self._publisher.wait_for(sent)
             report.published += len(sent)
             report.waves += 1
             for s in sent:
@@ -131,45 +196,13 @@ class WaveFeeder:
         report.seconds = time.monotonic() - started
         return report
 
-    def _publish(self, wave: list[Planned]) -> Iterator[Sent]:
-        futures = [
-            (
-                p,
-                self._producer.send(
-                    self._topics.inbound(p.topic_suffix), key=p.key.encode(), value=p.value()
-                ),
-            )
-            for p in wave
-        ]
-        self._producer.flush()
-        for p, future in futures:
-            meta = future.get(timeout=30)  # raises if the broker refused a message
-            yield Sent(p, meta.topic, meta.partition, meta.offset)
-
-    def _wait_for(self, sent: list[Sent]) -> None:
-        last: dict[str, int] = {}
-        for s in sent:
-            name = offset_tracking_name(self._cluster_id, s.topic, s.partition)
-            last[name] = max(last.get(name, -1), s.offset)
-        deadline = time.monotonic() + self._wave_timeout_s
-        while True:
-            if self._failure is not None:
-                raise RuntimeError("the ingest worker stopped") from self._failure
-            behind = {n: o for n, o in last.items() if not _committed(self._watch, n, o)}
-            if not behind:
-                return
-            if time.monotonic() > deadline:
-                raise WaveTimeoutError(f"partitions not committed in time: {sorted(behind)}")
-            time.sleep(0.05)
-            last = behind
-
 
 def _committed(ledger: Ledger, tracking_name: str, offset: int) -> bool:
     stored = stored_offset(ledger, tracking_name)
     return stored is not None and stored >= offset
 
 
-def _cluster_id(bootstrap: str) -> str:
+def cluster_id_from(bootstrap: str) -> str:
     """The cluster id in the tracking names, asked of the broker once."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     try:

@@ -1,0 +1,102 @@
+"""All figures of one run, and the issue's targets judged against them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from scripts.bench.copy_baseline import CopyFigures
+from scripts.bench.ingest import IngestFigures
+from scripts.bench.projection import ReadFigures
+from scripts.bench.queries import Latency
+
+MB = 1024 * 1024
+
+# The issue's targets (docs/benchmarks.md explains each).
+INGEST_VS_COPY = 0.25
+PROJECTION_VS_READ = 0.3
+P99_LIMIT_MS = 5.0
+P99_GROWTH = 1.5
+RSS_LIMIT_MB = 300.0
+RSS_GROWTH = 1.2
+
+
+@dataclass(frozen=True)
+class SizedLatency:
+    """Query latencies measured with the read models at one log size."""
+
+    events: int
+    latencies: list[Latency]
+
+
+@dataclass(frozen=True)
+class BenchRun:
+    """Everything one `make bench` measured."""
+
+    started: datetime
+    minutes: float
+    command: str
+    persons: int
+    seed: int
+    machine: dict[str, str]
+    ingest: IngestFigures
+    copy: CopyFigures
+    plain: ReadFigures
+    projection: ReadFigures
+    small: SizedLatency
+    large: SizedLatency
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One target: what it asks, what was measured, and whether it holds."""
+
+    target: str
+    measured: str
+    met: bool
+
+
+def verdicts(run: BenchRun) -> list[Verdict]:
+    """Every target of the issue, judged on this run's figures."""
+    ingest_ratio = run.ingest.events_per_second / run.copy.rows_per_second
+    projection_ratio = run.projection.events_per_second / run.plain.events_per_second
+    out = [
+        Verdict(
+            f"ingest ≥ {INGEST_VS_COPY} x COPY",
+            f"{ingest_ratio:.3f}",
+            ingest_ratio >= INGEST_VS_COPY,
+        ),
+        Verdict(
+            f"projections ≥ {PROJECTION_VS_READ} x plain read",
+            f"{projection_ratio:.3f}",
+            projection_ratio >= PROJECTION_VS_READ,
+        ),
+    ]
+    small = {lat.kind: lat for lat in run.small.latencies}
+    for lat in run.large.latencies:
+        growth = lat.p99_ms / small[lat.kind].p99_ms
+        out.append(
+            Verdict(
+                f"{lat.kind} p99 ≤ {P99_LIMIT_MS:g} ms at {run.large.events:,} events",
+                f"{lat.p99_ms:.2f} ms",
+                lat.p99_ms <= P99_LIMIT_MS,
+            )
+        )
+        out.append(
+            Verdict(f"{lat.kind} p99 growth ≤ {P99_GROWTH}", f"{growth:.2f}", growth <= P99_GROWTH)
+        )
+    first, last = run.ingest.memory[0], run.ingest.memory[-1]
+    for sample in (first, last):
+        mb = sample.peak_rss_bytes / MB
+        out.append(
+            Verdict(
+                f"worker peak RSS ≤ {RSS_LIMIT_MB:g} MB at {sample.events:,} events",
+                f"{mb:.0f} MB",
+                mb <= RSS_LIMIT_MB,
+            )
+        )
+    growth = last.peak_rss_bytes / first.peak_rss_bytes
+    out.append(
+        Verdict(f"worker peak RSS growth ≤ {RSS_GROWTH}", f"{growth:.2f}", growth <= RSS_GROWTH)
+    )
+    return out

@@ -1,0 +1,111 @@
+"""As-of query figure: latency of balance, hospital and penalty lookups at random points.
+
+Each query is one call of the read side's own function (projections/queries.py) on one open
+connection, timed round trip from Python: what the CLI and any reporting tool would see.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg import Cursor, sql
+
+from projections import queries
+from projections.asof import Bitemporal
+from projections.cumulative import CumulativeTable
+from projections.models import Balances, Penalties
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Percentiles of one query kind, in milliseconds."""
+
+    kind: str
+    samples: int
+    p50_ms: float
+    p99_ms: float
+
+
+@dataclass(frozen=True)
+class Window:
+    """Where the random points are drawn from: valid time and known time ranges."""
+
+    valid_from: datetime
+    valid_to: datetime
+    known_from: datetime
+    known_to: datetime
+
+    def point(self, rng: random.Random) -> Bitemporal:
+        return Bitemporal(
+            _between(rng, self.valid_from, self.valid_to),
+            _between(rng, self.known_from, self.known_to),
+        )
+
+
+def _between(rng: random.Random, start: datetime, end: datetime) -> datetime:
+    return start + (end - start) * rng.random()
+
+
+def measure(database_url: str, window: Window, samples: int, seed: int) -> list[Latency]:
+    """p50 and p99 of each query kind over `samples` random (key, as_of, known_at)."""
+    rng = random.Random(seed)  # noqa: S311 - sampling, not secrets
+    with psycopg.connect(database_url, autocommit=True) as conn, conn.cursor() as curs:
+        accounts = _keys(curs, Balances(queries.SCHEMA).balances)
+        hospitals = queries.registered_hospitals(curs)
+        targets = _penalty_targets(curs, hospitals)
+        kinds: list[tuple[str, Sequence[str], Callable[[Cursor[Any], str, Bitemporal], object]]] = [
+            ("balance", accounts, queries.balance),
+            ("hospital", hospitals, lambda c, code, at: queries.hospitals(c, [code], at)),
+            ("penalties", targets, queries.penalties),
+        ]
+        return [_latency(curs, kind, keys, ask, window, samples, rng) for kind, keys, ask in kinds]
+
+
+def _penalty_targets(curs: Cursor[Any], hospitals: list[str]) -> list[str]:
+    """Whoever an inspector asks about: sanctioned or fined targets, doctors with points, and
+    every hospital (most of which have a clean record)."""
+    model = Penalties(queries.SCHEMA)
+    doctors = {key.rsplit(":", 1)[0] for key in _keys(curs, model.points)}
+    table = model.sanctions
+    curs.execute(
+        sql.SQL("SELECT DISTINCT target FROM {}").format(sql.Identifier(table.schema, table.name))
+    )
+    sanctioned = {str(row[0]) for row in curs.fetchall()}
+    return sorted(set(_keys(curs, model.fines)) | doctors | sanctioned | set(hospitals))
+
+
+def _keys(curs: Cursor[Any], table: CumulativeTable) -> list[str]:
+    curs.execute(
+        sql.SQL("SELECT DISTINCT key FROM {}").format(sql.Identifier(table.schema, table.name))
+    )
+    return sorted(str(row[0]) for row in curs.fetchall())
+
+
+def _latency(
+    curs: Cursor[Any],
+    kind: str,
+    keys: Sequence[str],
+    ask: Callable[[Cursor[Any], str, Bitemporal], object],
+    window: Window,
+    samples: int,
+    rng: random.Random,
+) -> Latency:
+    if not keys:
+        raise RuntimeError(f"no keys to ask {kind} queries about: is the read model empty?")
+    for _ in range(min(50, samples)):  # warm the connection's prepared statements
+        ask(curs, rng.choice(keys), window.point(rng))
+    timings = []
+    for _ in range(samples):
+        key, at = rng.choice(keys), window.point(rng)
+        started = time.perf_counter()
+        ask(curs, key, at)
+        timings.append((time.perf_counter() - started) * 1000)
+    cuts = statistics.quantiles(timings, n=100, method="inclusive")
+    return Latency(kind, samples, cuts[49], cuts[98])

@@ -1,0 +1,73 @@
+"""Write a run's figures into docs/benchmarks.md between markers, keeping the prose around them,
+and the raw figures as JSON beside it, so every number in the document can be traced."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+from scripts.bench.figures import MB, BenchRun, verdicts
+
+START = "<!-- bench:figures:start -->"
+END = "<!-- bench:figures:end -->"
+
+
+def write(run: BenchRun, document: Path) -> None:
+    """Replace the figures section of `document` (created if missing) and write its JSON."""
+    section = f"{START}\n{render(run)}{END}"
+    text = document.read_text() if document.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
+    if START in text and END in text:
+        before, rest = text.split(START, 1)
+        text = before + section + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    document.write_text(text)
+    figures = dataclasses.asdict(run)
+    figures["started"] = run.started.isoformat()
+    document.with_suffix(".json").write_text(json.dumps(figures, indent=2, default=str) + "\n")
+
+
+def render(run: BenchRun) -> str:
+    """The figures section as markdown."""
+    i, c, p, r = run.ingest, run.copy, run.plain, run.projection
+    lines = [
+        f"Run of {run.started:%Y-%m-%d %H:%M} UTC, `{run.command}`, {run.minutes:.1f} min in all:"
+        f" a county year of {run.persons:,} persons (seed {run.seed}),"
+        f" {i.warmup_events + i.events:,} events in the log. Raw figures: `benchmarks.json`.",
+        "",
+        "| machine | |",
+        "|---|---|",
+        *(f"| {k} | {v} |" for k, v in run.machine.items()),
+        "",
+        "| figure | measured | baseline, same run | ratio |",
+        "|---|---|---|---|",
+        "| ingest, Kafka → validated → committed with offsets"
+        f" | {i.events_per_second:,.0f} events/s"
+        f" ({i.events:,} events of {i.messages:,} messages in {i.seconds:.0f} s, {i.waves} waves)"
+        f" | binary COPY of the same {c.rows:,} rows ({c.state_bytes / MB:.0f} MB of state):"
+        f" {c.rows_per_second:,.0f} rows/s | {i.events_per_second / c.rows_per_second:.3f} |",
+        f"| projections, all three read models from zero | {r.events_per_second:,.0f} events/s"
+        f" ({r.seconds:.0f} s) | plain read of the notification log:"
+        f" {p.events_per_second:,.0f} events/s ({p.seconds:.1f} s)"
+        f" | {r.events_per_second / p.events_per_second:.3f} |",
+        "",
+        f"As-of queries, {run.small.latencies[0].samples:,} random (key, as_of, known_at) each,"
+        " milliseconds, round trip from Python:",
+        "",
+        f"| query | p50 at {run.small.events:,} | p99 at {run.small.events:,}"
+        f" | p50 at {run.large.events:,} | p99 at {run.large.events:,} | p99 ratio |",
+        "|---|---|---|---|---|---|",
+    ]
+    for small, large in zip(run.small.latencies, run.large.latencies, strict=True):
+        lines.append(
+            f"| {large.kind} | {small.p50_ms:.2f} | {small.p99_ms:.2f} | {large.p50_ms:.2f}"
+            f" | {large.p99_ms:.2f} | {large.p99_ms / small.p99_ms:.2f} |"
+        )
+    lines += ["", "Worker peak resident memory (VmHWM) during ingest:", ""]
+    lines += [f"- {m.events:,} events in the log: {m.peak_rss_bytes / MB:.0f} MB" for m in i.memory]
+    lines += ["", "| target | this run | met |", "|---|---|---|"]
+    lines += [
+        f"| {v.target} | {v.measured} | {'yes' if v.met else '**no**'} |" for v in verdicts(run)
+    ]
+    return "\n".join(lines) + "\n"

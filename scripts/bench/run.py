@@ -1,0 +1,127 @@
+"""`python -m scripts.bench`: one benchmark run, start to finish, on a fresh database and broker.
+
+1. generate a county year sized for `--events`, feed it through Kafka to a worker process;
+2. COPY the same rows into a scratch table (the ingest baseline);
+3. read the log plainly (the projection baseline), then catch the read models up to
+   `--small` events, time as-of queries, catch up to the end, time them again;
+4. write docs/benchmarks.md (figures section) and docs/benchmarks.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from infra.settings import Settings
+from infra.store import Ledger, open_ledger
+from projections.asof import start_of_year
+from scripts.bench import machine, report, services
+from scripts.bench.copy_baseline import copy_rate
+from scripts.bench.figures import BenchRun, SizedLatency
+from scripts.bench.ingest import run_ingest
+from scripts.bench.projection import TimedCatchUp, plain_read
+from scripts.bench.queries import Window, measure
+from scripts.scenario.config import config_for
+from scripts.scenario.county import county_year
+
+# Events the county year stores per person (measured: the `county` scale, 5 000 persons, stores
+# 76 844); the run reports the events actually stored.
+EVENTS_PER_PERSON = 15.4
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings.from_env(os.environ)
+    persons = max(60, math.ceil(args.events / EVENTS_PER_PERSON))
+    config = config_for(None, persons, args.seed)
+    started, clock = datetime.now(UTC), time.monotonic()
+    say(f"bench: {args.events:,} events wanted: a county year of {persons:,} persons")
+    bench = services.start(settings)
+    say(f"bench: database {bench.database_name}, broker {bench.bootstrap}")
+    try:
+        facts = machine.describe(bench.database_url)
+        say("bench: 1/4 ingest through Kafka by a worker process")
+        ingest = run_ingest(
+            bench, county_year(config), [args.small], settings.home / "bench-worker.log"
+        )
+        say(f"      {ingest.events_per_second:,.0f} events/s; 2/4 binary COPY baseline")
+        copy = copy_rate(bench.database_url)
+        say(f"      {copy.rows_per_second:,.0f} rows/s; 3/4 plain read and projections")
+        owner = open_ledger(bench.database_url)
+        try:
+            plain = plain_read(owner)
+            catch_up = TimedCatchUp(owner)
+            small_at = catch_up.to(args.small)
+            window = _window(owner, config.year, small_at)
+            small = SizedLatency(
+                small_at, measure(bench.database_url, window, args.queries, args.seed)
+            )
+            large_at = catch_up.to(None)
+            window = _window(owner, config.year, large_at)
+            large = SizedLatency(
+                large_at, measure(bench.database_url, window, args.queries, args.seed)
+            )
+        finally:
+            owner.close()
+        say(f"      {catch_up.figures.events_per_second:,.0f} events/s projected; 4/4 report")
+        run = BenchRun(
+            started=started,
+            minutes=(time.monotonic() - clock) / 60,
+            command=args.command,
+            persons=persons,
+            seed=args.seed,
+            machine=facts,
+            ingest=ingest,
+            copy=copy,
+            plain=plain,
+            projection=catch_up.figures,
+            small=small,
+            large=large,
+        )
+        report.write(run, args.out)
+        print(report.render(run))
+    finally:
+        services.stop(bench, keep_database=args.keep_database)
+    return 0
+
+
+def _window(ledger: Ledger, year: int, position: int) -> Window:
+    """Points over the scenario's year and a quarter after (late corrections), known between
+    the first event and the event at `position`."""
+    return Window(
+        valid_from=start_of_year(year),
+        valid_to=start_of_year(year + 1) + timedelta(days=90),
+        known_from=_recorded_at(ledger, 1),
+        known_to=_recorded_at(ledger, position),
+    )
+
+
+def _recorded_at(ledger: Ledger, position: int) -> datetime:
+    notification = ledger.recorder.select_notifications(position, 1)[0]
+    event = ledger.mapper.to_domain_event(notification)
+    recorded: datetime = getattr(event, "provenance").recorded_at  # noqa: B009 - every event has one
+    return recorded
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m scripts.bench", description=__doc__)
+    parser.add_argument("--events", type=int, default=1_000_000, help="log size to reach")
+    parser.add_argument(
+        "--small", type=int, default=100_000, help="log size of the first query and memory figures"
+    )
+    parser.add_argument("--queries", type=int, default=2_000, help="samples per query kind")
+    parser.add_argument("--seed", type=int, default=2019)
+    parser.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"))
+    parser.add_argument("--keep-database", action="store_true", help="keep the run's database")
+    parser.add_argument("--command", default="make bench", help="how the run was started")
+    return parser

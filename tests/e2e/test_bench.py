@@ -1,0 +1,57 @@
+"""`make bench`'s harness end to end at a tiny size: it must keep producing a complete report.
+
+Only the report's completeness and the figures' consistency are checked here, never speed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from scripts.bench.report import END, START
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_bench_writes_every_figure_of_a_real_run(postgres_server_url: str, tmp_path: Path) -> None:
+    document = tmp_path / "benchmarks.md"
+    document.write_text(
+        f"# Benchmarks\n\nProse that stays.\n\n{START}\nold figures\n{END}\n\nMore.\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEDGER_", "KAFKA_"))}
+    env.update({"LEDGER_DATABASE_URL": postgres_server_url, "LEDGER_HOME": str(tmp_path / "home")})
+    args = ["--events", "1500", "--small", "600", "--queries", "40", "--out", str(document)]
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.bench", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()[-3000:]
+
+    text = document.read_text()
+    assert text.startswith("# Benchmarks\n\nProse that stays.")
+    assert text.endswith("\nMore.\n")
+    assert "old figures" not in text
+    for line in ("| ingest, Kafka", "| projections, all three", "| balance |", "| penalties |"):
+        assert line in text
+    figures = json.loads(document.with_suffix(".json").read_text())
+    ingest = figures["ingest"]
+    stored = ingest["warmup_events"] + ingest["events"]
+    assert ingest["events"] > 0
+    assert ingest["seconds"] > 0
+    assert ingest["exit_code"] == 0
+    assert figures["copy"]["rows"] == stored  # the baseline copied exactly the stored rows
+    assert figures["plain"]["events"] == stored == figures["projection"]["events"]
+    assert figures["small"]["events"] >= 600
+    assert figures["large"]["events"] == stored
+    for sized in (figures["small"], figures["large"]):
+        assert [q["kind"] for q in sized["latencies"]] == ["balance", "hospital", "penalties"]
+        assert all(0 < q["p50_ms"] <= q["p99_ms"] for q in sized["latencies"])
+    assert [m["events"] >= 600 for m in ingest["memory"]] == [True, True]
+    assert all(m["peak_rss_bytes"] > 10 * 1024 * 1024 for m in ingest["memory"])
