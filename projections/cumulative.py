@@ -209,9 +209,19 @@ class CumulativeTable:
         self, curs: Cursor[Any], keys: Sequence[str], as_of: datetime, known_at: datetime
     ) -> dict[str, Amounts]:
         """Totals of each key at the point; keys without facts by then are zero."""
+        self.send_lookup(curs, keys, as_of, known_at)
+        return self.read_lookup(curs, keys)
+
+    def send_lookup(
+        self, curs: Cursor[Any], keys: Sequence[str], as_of: datetime, known_at: datetime
+    ) -> None:
+        """Send the lookup; in a pipeline, several lookups then share one round trip."""
         curs.execute(
             self._sql(LOOKUP), {"keys": list(keys), "as_of": as_of, "known": known_at}, prepare=True
         )
+
+    def read_lookup(self, curs: Cursor[Any], keys: Sequence[str]) -> dict[str, Amounts]:
+        """The answer to the lookup sent on `curs`."""
         found: Mapping[str, Amounts] = {row[0]: tuple(row[1]) for row in curs.fetchall()}
         zero: Amounts = (Decimal(0),) * self.width
         return {k: found.get(k, zero) for k in keys}

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from psycopg import Cursor, sql
+from psycopg.rows import tuple_row
 
 from domain.identity import institution_aggregate_id
 from domain.money import CENT
@@ -26,6 +27,11 @@ WARNING_LEVELS = (
     (Decimal("0.20"), "orange"),
     (Decimal("0.10"), "yellow"),
 )
+
+
+def _cursor(curs: Cursor[Any]) -> Cursor[Any]:
+    """Another cursor on the same connection, returning tuples like the lookups expect."""
+    return curs.connection.cursor(row_factory=tuple_row)
 
 
 def money(value: Decimal) -> Decimal:
@@ -80,11 +86,19 @@ def hospitals(curs: Cursor[Any], codes: list[str], at: Bitemporal) -> list[Hospi
     """Positions of several institutions: three indexed lookups whatever their number."""
     model = Hospitals(SCHEMA)
     year = region_year(at.as_of)
-    now = model.totals.lookup(curs, codes, at.as_of, at.known_at)
-    before = model.totals.lookup(curs, codes, start_of_year(year) - MICROSECOND, at.known_at)
     budget_keys = [f"{institution_aggregate_id(c)}:{year}" for c in codes]
-    budgets = model.budgets.lookup(curs, budget_keys, at.as_of, at.known_at)
-    fines = Penalties(SCHEMA).fines.lookup(curs, codes, at.as_of, at.known_at)
+    fines_table = Penalties(SCHEMA).fines
+    conn = curs.connection
+    # Four lookups in one round trip: the latency is mostly round trips, not index descents.
+    with conn.pipeline(), _cursor(curs) as c1, _cursor(curs) as c2, _cursor(curs) as c3:
+        model.totals.send_lookup(c1, codes, at.as_of, at.known_at)
+        model.totals.send_lookup(c2, codes, start_of_year(year) - MICROSECOND, at.known_at)
+        model.budgets.send_lookup(c3, budget_keys, at.as_of, at.known_at)
+        fines_table.send_lookup(curs, codes, at.as_of, at.known_at)
+        now = model.totals.read_lookup(c1, codes)
+        before = model.totals.read_lookup(c2, codes)
+        budgets = model.budgets.read_lookup(c3, budget_keys)
+        fines = fines_table.read_lookup(curs, codes)
     share = HOSPITAL_METRICS.index("fund_share")
     positions = []
     for code, key in zip(codes, budget_keys, strict=True):
@@ -127,10 +141,15 @@ class PenaltyStatus:
 def penalties(curs: Cursor[Any], target: str, at: Bitemporal) -> PenaltyStatus:
     """Active sanctions, fines and this year's doctor points at (as_of, known_at)."""
     model = Penalties(SCHEMA)
-    active = model.sanctions.active(curs, target, at.as_of, at.known_at)
-    due, paid = model.fines.lookup(curs, [target], at.as_of, at.known_at)[target]
     points_key = f"{target}:{region_year(at.as_of)}"
-    points = model.points.lookup(curs, [points_key], at.as_of, at.known_at)[points_key][0]
+    conn = curs.connection
+    with conn.pipeline(), _cursor(curs) as c1, _cursor(curs) as c2:  # one round trip
+        model.sanctions.send_active(c1, target, at.as_of, at.known_at)
+        model.fines.send_lookup(c2, [target], at.as_of, at.known_at)
+        model.points.send_lookup(curs, [points_key], at.as_of, at.known_at)
+        active = model.sanctions.read_active(c1)
+        due, paid = model.fines.read_lookup(c2, [target])[target]
+        points = model.points.read_lookup(curs, [points_key])[points_key][0]
     return PenaltyStatus(
         target=target,
         active=active,

@@ -129,5 +129,15 @@ class SanctionTable:
         self, curs: Cursor[Any], target: str, as_of: datetime, known_at: datetime
     ) -> list[ActiveSanction]:
         """Sanctions of `target` in effect at `as_of`, as known at `known_at`."""
-        curs.execute(self._sql(ACTIVE), (target, as_of, known_at))
+        self.send_active(curs, target, as_of, known_at)
+        return self.read_active(curs)
+
+    def send_active(
+        self, curs: Cursor[Any], target: str, as_of: datetime, known_at: datetime
+    ) -> None:
+        """Send the query of `active`; in a pipeline it shares a round trip with others."""
+        curs.execute(self._sql(ACTIVE), (target, as_of, known_at), prepare=True)
+
+    def read_active(self, curs: Cursor[Any]) -> list[ActiveSanction]:
+        """The answer to the query sent on `curs`."""
         return [ActiveSanction(*row) for row in curs.fetchall()]
