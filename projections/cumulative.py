@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -26,7 +26,8 @@ from typing import Any
 from psycopg import Cursor, sql
 
 from projections.asof import start_of_day
-from projections.steps import Amounts, Step, add, restep
+from projections.rewrite import PagePlan, stored_rows
+from projections.steps import Amounts, add
 
 CREATE = """
 CREATE TABLE IF NOT EXISTS {table} (
@@ -82,19 +83,25 @@ ORDER BY t.key, t.valid_from
 FOR UPDATE OF t
 """
 
-CLOSE = (
-    "UPDATE {table} SET known_to = %s WHERE key = %s AND valid_from = %s AND known_to = 'infinity'"
-)
-DROP = "DELETE FROM {table} WHERE key = %s AND valid_from = %s AND known_to = 'infinity'"
-NEW_DAY = "INSERT INTO {days} (key, day, created_at, frontier) VALUES (%s, %s, %s, %s)"
+# The net writes of a page (projections/rewrite.py), each one statement whatever its size.
+DROP = """
+DELETE FROM {table} t USING unnest(%s::text[], %s::timestamptz[]) AS v(key, valid_from)
+WHERE t.key = v.key AND t.valid_from = v.valid_from AND t.known_to = 'infinity'
+"""
+CLOSE = """
+UPDATE {table} t SET known_to = v.at
+FROM unnest(%s::text[], %s::timestamptz[], %s::timestamptz[]) AS v(key, valid_from, at)
+WHERE t.key = v.key AND t.valid_from = v.valid_from AND t.known_to = 'infinity'
+"""
 # Days added at the same known time share its final frontier, however the log was paged.
-RAISE_FRONTIER = (
-    "UPDATE {days} SET frontier = %s WHERE key = %s AND created_at = %s AND frontier < %s"
-)
-INSERT = (
-    "INSERT INTO {table} (key, valid_from, valid_to, known_from, known_to, amounts)"
-    " VALUES (%s, %s, COALESCE(%s::timestamptz, 'infinity'), %s, 'infinity', %s)"
-)
+RAISE_FRONTIER = """
+UPDATE {days} d SET frontier = v.frontier
+FROM unnest(%s::text[], %s::timestamptz[], %s::timestamptz[]) AS v(key, created_at, frontier)
+WHERE d.key = v.key AND d.created_at = v.created_at AND d.frontier < v.frontier
+"""
+COPY_ROWS = "COPY {table} (key, valid_from, valid_to, known_from, known_to, amounts) FROM STDIN"
+COPY_DAYS = "COPY {days} (key, day, created_at, frontier) FROM STDIN"
+INFINITY = "infinity"
 
 
 @dataclass(frozen=True)
@@ -116,41 +123,6 @@ def _per_key_and_day(deltas: Iterable[Delta], width: int) -> dict[str, dict[date
         day = start_of_day(d.valid_at)
         cell[day] = add(cell[day], d.amounts) if day in cell else d.amounts
     return per_key
-
-
-@dataclass
-class _Writes:
-    """The statements' parameters of one apply, gathered to be sent in a few round trips."""
-
-    drops: list[tuple[Any, ...]] = field(default_factory=list)
-    closes: list[tuple[Any, ...]] = field(default_factory=list)
-    inserts: list[tuple[Any, ...]] = field(default_factory=list)
-    frontiers: list[tuple[Any, ...]] = field(default_factory=list)
-    days: list[tuple[Any, ...]] = field(default_factory=list)
-
-    def plan(
-        self,
-        key: str,
-        old: Sequence[tuple[Step, datetime]],
-        deltas: Mapping[datetime, Amounts],
-        known: datetime,
-        width: int,
-    ) -> None:
-        """Close or drop the key's affected rows, insert the new steps, record new days."""
-        # Known time never runs backwards for a key, even if writers' clocks disagree.
-        at = max([known, *(known_from for _, known_from in old)])
-        for step, known_from in old:
-            if known_from == at:
-                self.drops.append((key, step.valid_from))
-            else:
-                self.closes.append((at, key, step.valid_from))
-        for step in restep([s for s, _ in old], deltas, width):
-            self.inserts.append((key, step.valid_from, step.valid_to, at, list(step.amounts)))
-        new_days = sorted(set(deltas) - {step.valid_from for step, _ in old})
-        if new_days:
-            frontier = max([new_days[-1], *(step.valid_from for step, _ in old[-1:])])
-            self.frontiers.append((frontier, key, at, frontier))
-            self.days.extend((key, day, at, frontier) for day in new_days)
 
 
 @dataclass(frozen=True)
@@ -184,26 +156,60 @@ class CumulativeTable:
 
     def apply(self, curs: Cursor[Any], deltas: Iterable[Delta], known: datetime) -> None:
         """Add facts recorded at `known`: aggregated per key and valid day, then re-stepped."""
-        per_key = _per_key_and_day(deltas, self.width)
-        if not per_key:
+        self.apply_recordings(curs, [(known, deltas)])
+
+    def apply_recordings(
+        self, curs: Cursor[Any], recordings: Sequence[tuple[datetime, Iterable[Delta]]]
+    ) -> None:
+        """Add the facts of several recordings (known time, deltas) in log order: the same rows
+        as applying them one by one, read and written in a few statements."""
+        per_recording = [(known, _per_key_and_day(d, self.width)) for known, d in recordings]
+        earliest: dict[str, datetime] = {}
+        for _, per_key in per_recording:
+            for key, days in per_key.items():
+                first = min(days)
+                if key not in earliest or first < earliest[key]:
+                    earliest[key] = first
+        if not earliest:
             return
-        keys = sorted(per_key)
-        curs.execute(self._sql(CURRENT_FROM), (keys, [min(per_key[k]) for k in keys]))
-        current: dict[str, list[tuple[Step, datetime]]] = defaultdict(list)
-        for row in curs.fetchall():
-            current[row[0]].append((Step(row[1], row[2], tuple(row[4])), row[3]))
-        writes = _Writes()
-        for key in keys:
-            writes.plan(key, current.get(key, []), per_key[key], known, self.width)
-        for statement, rows in (
-            (DROP, writes.drops),
-            (CLOSE, writes.closes),
-            (INSERT, writes.inserts),
-            (RAISE_FRONTIER, writes.frontiers),
-            (NEW_DAY, writes.days),
-        ):
-            if rows:
-                curs.executemany(self._sql(statement), rows)
+        keys = sorted(earliest)
+        curs.execute(self._sql(CURRENT_FROM), (keys, [earliest[k] for k in keys]), prepare=True)
+        plan = PagePlan(
+            self.width, stored_rows([(r[0], r[1], r[2], r[3], tuple(r[4])) for r in curs])
+        )
+        for known, per_key in per_recording:
+            for key, days in per_key.items():
+                plan.record(key, days, known)
+        self._write(curs, plan)
+
+    def _write(self, curs: Cursor[Any], plan: PagePlan) -> None:
+        # Drops before inserts: a dropped row's key is taken again by its replacement. Stored
+        # days are raised before this page's days are added, which carry their final frontier.
+        if plan.drops:
+            curs.execute(self._sql(DROP), [list(c) for c in zip(*plan.drops, strict=True)])
+        if plan.closes:
+            curs.execute(self._sql(CLOSE), [list(c) for c in zip(*plan.closes, strict=True)])
+        if plan.raises:
+            raises = [(key, at, frontier) for (key, at), frontier in plan.raises.items()]
+            curs.execute(self._sql(RAISE_FRONTIER), [list(c) for c in zip(*raises, strict=True)])
+        inserts = plan.inserts()
+        if inserts:
+            with curs.copy(self._sql(COPY_ROWS)) as copy:
+                for key, valid_from, valid_to, known_from, known_to, amounts in inserts:
+                    copy.write_row(
+                        (
+                            key,
+                            valid_from,
+                            INFINITY if valid_to is None else valid_to,
+                            known_from,
+                            INFINITY if known_to is None else known_to,
+                            list(amounts),
+                        )
+                    )
+        if plan.days:
+            with curs.copy(self._sql(COPY_DAYS)) as copy:
+                for d in plan.days:
+                    copy.write_row((d.key, d.day, d.created_at, d.frontier))
 
     def lookup(
         self, curs: Cursor[Any], keys: Sequence[str], as_of: datetime, known_at: datetime

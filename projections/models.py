@@ -67,19 +67,22 @@ class Balances:
         _create_registry(curs, self.schema)
 
     def apply(self, curs: Cursor[Any], batch: Sequence[Recorded]) -> None:
-        """Apply a page of the log, grouped by recording time, in the caller's transaction."""
-        for known, facts in by_known_time(batch):
-            self.balances.apply(curs, (d for f in facts for d in f.balances), known)
-            flows = [d for f in facts for d in f.flows]
-            self.flows.apply(curs, flows, known)
-            pairs = sorted({tuple(d.key.split("|", 1)) for d in flows})
-            if pairs:
-                curs.executemany(
-                    sql.SQL("INSERT INTO {} VALUES (%s, %s) ON CONFLICT DO NOTHING").format(
-                        self.flow_keys
-                    ),
-                    pairs,
-                )
+        """Apply a page of the log, by recording time, in the caller's transaction."""
+        recordings = list(by_known_time(batch))
+        self.balances.apply_recordings(
+            curs, [(known, [d for f in facts for d in f.balances]) for known, facts in recordings]
+        )
+        flows = [(known, [d for f in facts for d in f.flows]) for known, facts in recordings]
+        self.flows.apply_recordings(curs, flows)
+        pairs = sorted({tuple(d.key.split("|", 1)) for _, deltas in flows for d in deltas})
+        if pairs:
+            curs.execute(
+                sql.SQL(
+                    "INSERT INTO {} SELECT * FROM unnest(%s::text[], %s::text[])"
+                    " ON CONFLICT DO NOTHING"
+                ).format(self.flow_keys),
+                [list(c) for c in zip(*pairs, strict=True)],
+            )
 
 
 @dataclass(frozen=True)
@@ -127,40 +130,59 @@ class Hospitals:
         )
 
     def apply(self, curs: Cursor[Any], batch: Sequence[Recorded]) -> None:
-        """Apply a page of the log, grouped by recording time, in the caller's transaction."""
+        """Apply a page of the log, by recording time, in the caller's transaction."""
+        costs: dict[str, Decimal] = {}  # settled in this page, inserted at its end
+        totals: list[tuple[datetime, list[Delta]]] = []
+        listed: set[tuple[str, str]] = set()
         for known, facts in by_known_time(batch):
-            costs = [c for f in facts for c in f.claim_costs]
-            if costs:
-                curs.executemany(
-                    sql.SQL("INSERT INTO {} VALUES (%s, %s)").format(self.claim_costs), costs
-                )
+            for claim, cost in (c for f in facts for c in f.claim_costs):
+                if claim in costs:
+                    raise ValueError(f"claim {claim} settled twice")
+                costs[claim] = cost
             deltas = [d for f in facts for d in f.hospitals]
-            deltas += self._reversed_costs(curs, [r for f in facts for r in f.reversals])
-            self.totals.apply(curs, deltas, known)
+            deltas += self._reversed_costs(curs, [r for f in facts for r in f.reversals], costs)
+            totals.append((known, deltas))
+            # Budgets are read back by the next allocation: written at once.
             for total in (d for f in facts for d in f.budget_totals):
                 self._replace_budget(curs, total, known)
-            listed = [i for f in facts for i in f.institutions]
-            if listed:
-                curs.executemany(
-                    sql.SQL("INSERT INTO {} VALUES (%s, %s) ON CONFLICT DO NOTHING").format(
-                        self.institutions
-                    ),
-                    listed,
-                )
+            listed.update(i for f in facts for i in f.institutions)
+        if costs:
+            curs.execute(
+                sql.SQL("INSERT INTO {} SELECT * FROM unnest(%s::text[], %s::numeric[])").format(
+                    self.claim_costs
+                ),
+                (list(costs), list(costs.values())),
+            )
+        self.totals.apply_recordings(curs, totals)
+        if listed:
+            curs.execute(
+                sql.SQL(
+                    "INSERT INTO {} SELECT * FROM unnest(%s::text[], %s::text[])"
+                    " ON CONFLICT DO NOTHING"
+                ).format(self.institutions),
+                [list(c) for c in zip(*sorted(listed), strict=True)],
+            )
 
     def _reversed_costs(
-        self, curs: Cursor[Any], reversals: Sequence[tuple[str, str, datetime]]
+        self,
+        curs: Cursor[Any],
+        reversals: Sequence[tuple[str, str, datetime]],
+        costs: dict[str, Decimal],
     ) -> list[Delta]:
-        """A reversal takes back the settled cost of its claim."""
+        """A reversal takes back the settled cost of its claim (settled in this page or
+        stored)."""
         if not reversals:
             return []
-        curs.execute(
-            sql.SQL("SELECT claim, total_cost FROM {} WHERE claim = ANY(%s)").format(
-                self.claim_costs
-            ),
-            ([claim for claim, _, _ in reversals],),
-        )
-        cost = dict(curs.fetchall())
+        cost = {claim: costs[claim] for claim, _, _ in reversals if claim in costs}
+        stored = [claim for claim, _, _ in reversals if claim not in costs]
+        if stored:
+            curs.execute(
+                sql.SQL("SELECT claim, total_cost FROM {} WHERE claim = ANY(%s)").format(
+                    self.claim_costs
+                ),
+                (stored,),
+            )
+            cost.update(curs.fetchall())
         zero = Decimal(0)
         return [
             Delta(code, valid, (-cost.get(claim, zero),) + (zero,) * (self.totals.width - 1))
@@ -215,12 +237,16 @@ class Penalties:
 
     def apply(self, curs: Cursor[Any], batch: Sequence[Recorded]) -> None:
         """Apply a page of the log, grouped by recording time, in the caller's transaction."""
+        fines: list[tuple[datetime, list[Delta]]] = []
+        points: list[tuple[datetime, list[Delta]]] = []
         for known, facts in by_known_time(batch):
             resolved = self.terms.resolve(curs, [s for f in facts for s in f.sanctions])
-            self.fines.apply(curs, resolved.fines, known)
-            self.points.apply(curs, resolved.points, known)
+            fines.append((known, resolved.fines))
+            points.append((known, resolved.points))
             for change in resolved.windows:
                 self.sanctions.apply(curs, change, known)
+        self.fines.apply_recordings(curs, fines)
+        self.points.apply_recordings(curs, points)
 
 
 def _create_registry(curs: Cursor[Any], schema: str) -> None:

@@ -164,3 +164,35 @@ def test_facts_of_one_local_day_share_a_row_and_count_from_its_start(
         assert TABLE.lookup(curs, ["k"], day(3) - timedelta(microseconds=1), day(5))["k"] == (
             amounts(0)
         )
+
+
+# Recording (known) times in log order may repeat or run backwards when writers' clocks disagree.
+recordings = st.lists(
+    st.tuples(st.integers(0, 4), facts.map(lambda fs: [(v, k, x) for v, _, k, x in fs])),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(before=recordings, page=recordings)
+def test_a_page_of_recordings_writes_the_same_rows_as_applying_them_one_by_one(
+    conn: psycopg.Connection[tuple[object, ...]],
+    before: list[tuple[int, list[tuple[int, str, int]]]],
+    page: list[tuple[int, list[tuple[int, str, int]]]],
+) -> None:
+    def deltas(fs: list[tuple[int, str, int]]) -> list[Delta]:
+        return [Delta(k, day(v), amounts(x, 1)) for v, k, x in fs]
+
+    with conn.cursor() as curs:
+        TABLE.truncate(curs)
+        for known, fs in before + page:
+            TABLE.apply(curs, deltas(fs), known=day(100 + known))
+        one_by_one = table_rows(curs)
+        TABLE.truncate(curs)
+        TABLE.apply_recordings(curs, [(day(100 + known), deltas(fs)) for known, fs in before])
+        TABLE.apply_recordings(curs, [(day(100 + known), deltas(fs)) for known, fs in page])
+        assert table_rows(curs) == one_by_one
+        conn.rollback()

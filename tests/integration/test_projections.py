@@ -295,6 +295,19 @@ def test_the_asof_story_shows_the_clawback_only_as_known_now(
     assert [r[3] for r in rows[:3]] == ["3000.00", "5500.00", "5500.00"]
 
 
+def test_a_catch_up_until_a_position_stops_there_and_the_next_one_goes_on(
+    ledger: Ledger,
+) -> None:
+    history_2019(ledger)
+    head = ledger.recorder.max_notification_id() or 0
+    projections = open_projections(ledger)
+    assert catch_up(ledger, projections, size=2, until=3) == 3
+    assert [p.position() for p in projections] == [3, 3, 3]
+    assert catch_up(ledger, projections, size=2) == head - 3
+    assert [p.position() for p in projections] == [head] * 3
+    assert check(ledger).ok
+
+
 def test_a_page_read_before_a_rebuild_is_not_applied_twice(ledger: Ledger) -> None:
     history_2019(ledger)
     projections = open_projections(ledger)
