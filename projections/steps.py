@@ -7,6 +7,7 @@ of that range. Adding facts re-computes the steps from the first affected row on
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +27,10 @@ class Step:
 
 def add(left: Sequence[Decimal], right: Sequence[Decimal]) -> Amounts:
     """Element-wise sum of two equally long vectors."""
-    return tuple(a + b for a, b in zip(left, right, strict=True))
+    # map() rather than a generator: this runs for every step a catch-up rewrites.
+    if len(left) != len(right):
+        raise ValueError(f"cannot add {len(left)} amounts to {len(right)}")
+    return tuple(map(operator.add, left, right))
 
 
 def restep(old: Sequence[Step], deltas: Mapping[datetime, Amounts], width: int) -> list[Step]:
