@@ -6,6 +6,7 @@ the worker seeks to them whenever partitions are assigned. Kafka's own offsets a
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -31,6 +32,7 @@ from infra.store import DeadLetter, Ledger, ReplayOutcome, offset_tracking_name
 RETRIED: tuple[type[Exception], ...] = (*TRANSIENT, IntegrityError)
 REPLAY_HEADER = "replay-of"  # set by `rejected replay`: the id of the dead letter re-sent
 SEND_TIMEOUT_S = 30.0
+GC_THRESHOLDS = (50_000, 20, 20)  # Python's defaults: (700, 10, 10)
 
 log = logging.getLogger(__name__)
 
@@ -277,6 +279,10 @@ def run_worker(
     on_batch: Callable[[IngestStats], None] | None = None,
 ) -> IngestStats:
     """Build the worker's Kafka clients, run it, and close the clients whatever happens."""
+    # The aggregate cache keeps about a million objects alive; with the default thresholds the
+    # collector walks them all again and again (11% of the worker's time at 400 000 events).
+    # Young objects are still collected, only in larger steps; memory measured the same.
+    gc.set_threshold(GC_THRESHOLDS[0], GC_THRESHOLDS[1], GC_THRESHOLDS[2])
     consumer = make_consumer(settings, bootstrap)
     producer = make_producer(bootstrap)
     try:
