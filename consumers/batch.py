@@ -14,8 +14,10 @@ from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.domain import Aggregate, CanMutateAggregate
 from eventsourcing.persistence import Tracking
 
+from consumers.cache import AggregateCache
 from consumers.contract import Coordinates, Decoded, Undecodable, decode
 from consumers.lookups import AggregateLookups
+from consumers.prefetch import likely_lookups
 from consumers.topics import INBOUND_SUFFIXES, Topics
 from domain.handlers import handle
 from domain.reasons import Reason, Rejected
@@ -38,32 +40,61 @@ class BatchOutcome:
     events: list[CanMutateAggregate[UUID]] = field(default_factory=list)
     record: BatchRecord = field(default_factory=BatchRecord)
     duplicates: int = 0
+    # Every aggregate the batch looked up or created, as it will be once the batch commits.
+    aggregates: dict[UUID, Aggregate | None] = field(default_factory=dict)
+
+
+LoadMany = Callable[[Sequence[UUID]], Mapping[UUID, Aggregate | None]]
 
 
 class UnitOfWork(AggregateLookups):
-    """Aggregates as recorded plus this batch's uncommitted changes, loaded at most once."""
+    """Aggregates as recorded plus this batch's uncommitted changes, loaded at most once:
+    from the cache of committed aggregates if there, else replayed from the store."""
 
-    def __init__(self, repository: Repository[UUID]) -> None:
+    def __init__(self, repository: Repository[UUID], cache: AggregateCache | None = None) -> None:
         self._repository = repository
+        self._cache = cache
         self._loaded: dict[UUID, Aggregate | None] = {}
+
+    @property
+    def loaded(self) -> dict[UUID, Aggregate | None]:
+        return self._loaded
 
     def get(self, aggregate_id: UUID) -> Aggregate | None:
         if aggregate_id not in self._loaded:
-            try:
-                self._loaded[aggregate_id] = self._repository.get(aggregate_id)
-            except AggregateNotFoundError:
-                self._loaded[aggregate_id] = None
+            cached, aggregate = (
+                self._cache.take(aggregate_id) if self._cache is not None else (False, None)
+            )
+            if not cached:
+                try:
+                    aggregate = self._repository.get(aggregate_id)
+                except AggregateNotFoundError:
+                    aggregate = None
+            self._loaded[aggregate_id] = aggregate
         return self._loaded[aggregate_id]
+
+    def prefetch(self, aggregate_ids: Sequence[UUID], load: LoadMany) -> None:
+        """Read the aggregates neither loaded nor cached in one go, for later `get`s."""
+        missing = [i for i in aggregate_ids if i not in self._loaded]
+        if self._cache is not None:
+            for aggregate_id in missing:
+                cached, aggregate = self._cache.take(aggregate_id)
+                if cached:
+                    self._loaded[aggregate_id] = aggregate
+            missing = [i for i in missing if i not in self._loaded]
+        self._loaded.update(load(missing))
 
     def keep(self, aggregate: Aggregate) -> None:
         self._loaded[aggregate.id] = aggregate
 
-    def assert_nothing_pending(self) -> None:
+    def assert_nothing_pending(self, after: str = "a rejected command") -> None:
         # Handlers decide before they trigger; a rejection that left events behind is a bug,
-        # and committing anything of that batch could half-apply a message.
+        # and committing anything of that batch could half-apply a message. So is an event on
+        # an aggregate the handler did not return: it would not be saved, yet the cache would
+        # keep the aggregate with it applied.
         for aggregate in self._loaded.values():
             if aggregate is not None and aggregate.pending_events:
-                raise RuntimeError(f"rejected command left pending events on {aggregate.id}")
+                raise RuntimeError(f"{after} left pending events on {aggregate.id}")
 
 
 KnownDigests = Callable[[Sequence[UUID]], Mapping[UUID, bytes]]
@@ -78,15 +109,19 @@ class BatchDecider:
         known_digests: KnownDigests,
         topics: Topics,
         cluster_id: str,
+        cache: AggregateCache | None = None,
+        load_many: LoadMany | None = None,
     ) -> None:
         self._repository = repository
+        self._cache = cache
+        self._load_many = load_many
         self._known_digests = known_digests
         self._topics = topics
         self._cluster_id = cluster_id
 
     def decide(self, records: Sequence[InboundRecord], recorded_at: datetime) -> BatchOutcome:
         outcome = BatchOutcome()
-        work = UnitOfWork(self._repository)
+        work = UnitOfWork(self._repository, self._cache)
         # Reference data first, so a designation in this batch is known to the enrollments that
         # cite it; the sort is stable, so each partition keeps its own order.
         records = sorted(records, key=lambda r: self._topic_rank(r.coordinates.topic))
@@ -95,6 +130,9 @@ class BatchDecider:
             for r in records
         ]
         known = dict(self._known_digests([d.message_id for d in decoded if isinstance(d, Decoded)]))
+        if self._load_many is not None:
+            commands = [d.command for d in decoded if isinstance(d, Decoded)]
+            work.prefetch(likely_lookups(commands), self._load_many)
         for record, message in zip(records, decoded, strict=True):
             if isinstance(message, Undecodable):
                 self._reject(outcome, record, message, recorded_at)
@@ -121,7 +159,9 @@ class BatchDecider:
                 outcome.events.extend(aggregate.collect_events())
             known[message.message_id] = message.content_sha256
             outcome.record.accepted.append(self._accepted(record, message, recorded_at))
+        work.assert_nothing_pending("the batch")
         outcome.record.offsets = self._offsets(records)
+        outcome.aggregates = work.loaded
         return outcome
 
     def _topic_rank(self, topic: str) -> int:

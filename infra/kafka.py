@@ -6,7 +6,7 @@ import contextlib
 import time
 from collections.abc import Iterable
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
@@ -25,17 +25,35 @@ def make_producer(bootstrap: str) -> KafkaProducer:
 
 
 def make_consumer(settings: Settings, bootstrap: str) -> KafkaConsumer:
-    """A consumer of the ledger's group. Offsets live in PostgreSQL, so auto-commit is off."""
+    """A consumer of the ledger's group, or of no group in assign mode. Offsets live in
+    PostgreSQL, so auto-commit is off."""
     return KafkaConsumer(
         bootstrap_servers=bootstrap,
-        group_id=settings.consumer_group,
+        group_id=settings.consumer_group if settings.consumer_mode == "group" else None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=settings.max_poll_records,
+        fetch_max_wait_ms=settings.fetch_max_wait_ms,
         max_poll_interval_ms=settings.max_poll_interval_ms,
         session_timeout_ms=min(10_000, settings.max_poll_interval_ms),
         heartbeat_interval_ms=min(3_000, settings.max_poll_interval_ms // 3),
     )
+
+
+def all_partitions(
+    consumer: KafkaConsumer, topics: Iterable[str], timeout_s: float = 10.0
+) -> list[TopicPartition]:
+    """Every partition of the topics, waiting for metadata that names them all."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        found = {t: consumer.partitions_for_topic(t) for t in topics}
+        if all(found.values()):
+            return [TopicPartition(t, p) for t, ps in found.items() for p in sorted(ps or ())]
+        if time.monotonic() > deadline:
+            missing = sorted(t for t, ps in found.items() if not ps)
+            raise KafkaError(f"no partitions known for topics: {missing}")
+        consumer.topics()  # forces a metadata request
+        time.sleep(0.1)
 
 
 def ensure_topics(bootstrap: str, names: Iterable[str], partitions: int) -> None:

@@ -17,6 +17,9 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from None
 
 
+CONSUMER_MODES = ("group", "assign")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where the ledger's services are and how to talk to them.
@@ -33,12 +36,29 @@ class Settings:
     # Tansu completes a group join only after the rebalance timeout, so dev runs keep it short.
     max_poll_interval_ms: int = 300_000
     max_poll_records: int = 500
+    # How long a fetch waits for data at the broker. Tansu answers a fetch only when this wait
+    # is over, even if data arrived meanwhile, so it is the latency of a quiet consumer.
+    fetch_max_wait_ms: int = 100
+    # "group": partitions are shared out by the consumer group (several workers, failover).
+    # "assign": the worker takes every partition itself, no group: no join, no rebalance
+    # stalls; only ONE worker may then run against a store (docs/operations.md).
+    consumer_mode: str = "group"
+    # Committed aggregates the worker keeps across batches (consumers/cache.py); 0 disables.
+    aggregate_cache_size: int = 20_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         database_url = env.get("LEDGER_DATABASE_URL") or None
         bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS") or None
         embedded_broker = bootstrap is None
+        consumer_mode = env.get("LEDGER_CONSUMER_MODE") or (
+            "assign" if embedded_broker else "group"
+        )
+        if consumer_mode not in CONSUMER_MODES:
+            raise ValueError(
+                f"LEDGER_CONSUMER_MODE must be one of {', '.join(CONSUMER_MODES)},"
+                f" got {consumer_mode!r}"
+            )
         return cls(
             database_url=database_url,
             kafka_bootstrap_servers=bootstrap,
@@ -50,4 +70,7 @@ class Settings:
                 env, "LEDGER_MAX_POLL_INTERVAL_MS", 3_000 if embedded_broker else 300_000
             ),
             max_poll_records=_int(env, "LEDGER_MAX_POLL_RECORDS", 500),
+            fetch_max_wait_ms=_int(env, "LEDGER_FETCH_MAX_WAIT_MS", 100),
+            aggregate_cache_size=_int(env, "LEDGER_AGGREGATE_CACHE_SIZE", 20_000),
+            consumer_mode=consumer_mode,
         )

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from kafka import KafkaConsumer, TopicPartition
 
 from consumers.ingest import IngestStats, run_worker
 from consumers.topics import Topics
 from infra.kafka import ensure_topics, make_producer
-from infra.settings import Settings
+from infra.settings import CONSUMER_MODES, Settings
 from infra.store import Ledger
 from tests.messages import encode
+
+
+@pytest.fixture(name="settings", params=CONSUMER_MODES)
+def settings_in_both_consumer_modes(settings: Settings, request: pytest.FixtureRequest) -> Settings:
+    """The test's settings, once with a consumer group and once with assigned partitions:
+    import it into a test module to run its tests in both modes."""
+    return replace(settings, consumer_mode=request.param)
 
 
 def create_topics(settings: Settings) -> Topics:

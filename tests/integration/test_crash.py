@@ -11,7 +11,11 @@ from pathlib import Path
 
 from infra.settings import Settings
 from infra.store import Ledger
-from tests.integration.helpers import create_topics, ingest
+from tests.integration.helpers import (
+    create_topics,
+    ingest,
+    settings_in_both_consumer_modes,  # noqa: F401 - the fixture `settings`, in both modes
+)
 from tests.integration.invariants import assert_exactly_once
 from tests.integration.workers import (
     accepted_count,

@@ -17,7 +17,10 @@ import pytest
 from infra.embedded import ensure_database, start_postgres, stop_postgres
 from infra.settings import Settings
 from infra.store import open_ledger
-from tests.integration.helpers import create_topics
+from tests.integration.helpers import (
+    create_topics,
+    settings_in_both_consumer_modes,  # noqa: F401 - the fixture `settings`, in both modes
+)
 from tests.integration.invariants import assert_exactly_once
 from tests.integration.workers import (
     ROOT,

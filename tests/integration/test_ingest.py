@@ -8,7 +8,13 @@ from uuid import uuid4
 from infra.queries import counts, history, rejected
 from infra.settings import Settings
 from infra.store import Ledger
-from tests.integration.helpers import create_topics, ingest, read_topic, send
+from tests.integration.helpers import (
+    create_topics,
+    ingest,
+    read_topic,
+    send,
+    settings_in_both_consumer_modes,  # noqa: F401 - the fixture `settings`, in both modes
+)
 from tests.messages import HOSPITAL, designated, encode, ended, enrolled
 
 

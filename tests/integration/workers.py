@@ -27,6 +27,7 @@ def cli_env(settings: Settings, database_url: str) -> dict[str, str]:
         "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
         "LEDGER_TOPIC_PREFIX": settings.topic_prefix,
         "LEDGER_CONSUMER_GROUP": settings.consumer_group,
+        "LEDGER_CONSUMER_MODE": settings.consumer_mode,
         "LEDGER_MAX_POLL_INTERVAL_MS": str(settings.max_poll_interval_ms),
         "LEDGER_HOME": str(settings.home),
         "LEDGER_LOG_LEVEL": "WARNING",
