@@ -61,15 +61,16 @@ def worker_command() -> list[str]:
 
 
 def worker_env(services: BenchServices) -> dict[str, str]:
-    """The worker's settings: this run's store and broker, one group joined once."""
+    """The worker's settings: this run's store and broker, its own settings otherwise."""
     return {
         **os.environ,
         "LEDGER_DATABASE_URL": services.database_url,
         "KAFKA_BOOTSTRAP_SERVERS": services.bootstrap,
         "LEDGER_TOPIC_PREFIX": TOPIC_PREFIX,
         "LEDGER_CONSUMER_GROUP": f"bench-{services.database_name}",
-        # Tansu completes a group join only after the rebalance timeout (max.poll.interval).
-        "LEDGER_MAX_POLL_INTERVAL_MS": "10000",
+        # One worker owns every partition (no group join: Tansu completes one only after the
+        # rebalance timeout); offsets come from the store either way.
+        "LEDGER_CONSUMER_MODE": "assign",
     }
 
 
