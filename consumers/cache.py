@@ -14,7 +14,9 @@ only committed state:
   written by others is missed, also not a decision that only rejects and so would never meet
   the store's optimistic concurrency check.
 
-Absent aggregates are cached too (as None): most lookups of a new claim find nothing.
+Only aggregates that `worth_keeping` are kept. The worker skips claims, which are rarely
+looked up again once settled, and absent aggregates (a new claim's id): either would push out
+the persons' accounts that the next claims need, whose replay is what the cache saves.
 """
 
 from __future__ import annotations
@@ -33,9 +35,15 @@ ForeignWrites = Callable[[int | None, tuple[int, int] | None], tuple[Sequence[UU
 class AggregateCache:
     """A bounded LRU of committed aggregates, current as of `position` in the log."""
 
-    def __init__(self, maxsize: int, foreign_writes: ForeignWrites) -> None:
+    def __init__(
+        self,
+        maxsize: int,
+        foreign_writes: ForeignWrites,
+        worth_keeping: Callable[[Aggregate], bool] = lambda _aggregate: True,
+    ) -> None:
         self.maxsize = maxsize
         self._foreign_writes = foreign_writes
+        self._worth_keeping = worth_keeping
         self._entries: OrderedDict[UUID, Aggregate | None] = OrderedDict()
         self._position: int | None = None  # the log's position the entries are current at
         self._own: tuple[int, int] | None = None  # positions of our last commit, not yet seen
@@ -62,8 +70,8 @@ class AggregateCache:
         self._own = None
 
     def take(self, aggregate_id: UUID) -> tuple[bool, Aggregate | None]:
-        """Whether the aggregate is cached, and if so the aggregate (None: known absent),
-        removed from the cache until its batch commits."""
+        """Whether the aggregate is cached, and if so the aggregate, removed from the cache
+        until its batch commits."""
         if aggregate_id in self._entries:
             return True, self._entries.pop(aggregate_id)
         return False, None
@@ -78,7 +86,9 @@ class AggregateCache:
         if written:
             self._own = (min(written), max(written))
         for aggregate_id, aggregate in aggregates.items():
-            if aggregate is not None and aggregate.pending_events:
+            if aggregate is None or not self._worth_keeping(aggregate):
+                continue
+            if aggregate.pending_events:
                 continue  # not committed state; never expected, but never cached either
             self._entries[aggregate_id] = aggregate
             self._entries.move_to_end(aggregate_id)

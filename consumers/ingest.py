@@ -24,6 +24,7 @@ from consumers.batch import BatchDecider, BatchOutcome, InboundRecord
 from consumers.cache import AggregateCache
 from consumers.contract import Coordinates
 from consumers.topics import Topics
+from domain.claim import Claim
 from infra.kafka import all_partitions, cluster_id_of, make_consumer, make_producer
 from infra.queries import aggregates, foreign_writes, known_digests, stored_offset
 from infra.settings import Settings
@@ -97,7 +98,9 @@ class IngestWorker:
         self._clock = clock
         self._on_batch = on_batch
         self.cache = AggregateCache(
-            cache_size, lambda after, own: foreign_writes(ledger, after, own)
+            cache_size,
+            lambda after, own: foreign_writes(ledger, after, own),
+            worth_keeping=lambda aggregate: not isinstance(aggregate, Claim),
         )
         self._decider = BatchDecider(
             ledger.repository,

@@ -44,7 +44,7 @@ class Settings:
     # stalls; only ONE worker may then run against a store (docs/operations.md).
     consumer_mode: str = "group"
     # Committed aggregates the worker keeps across batches (consumers/cache.py); 0 disables.
-    aggregate_cache_size: int = 20_000
+    aggregate_cache_size: int = 50_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -71,6 +71,6 @@ class Settings:
             ),
             max_poll_records=_int(env, "LEDGER_MAX_POLL_RECORDS", 500),
             fetch_max_wait_ms=_int(env, "LEDGER_FETCH_MAX_WAIT_MS", 100),
-            aggregate_cache_size=_int(env, "LEDGER_AGGREGATE_CACHE_SIZE", 20_000),
+            aggregate_cache_size=_int(env, "LEDGER_AGGREGATE_CACHE_SIZE", 50_000),
             consumer_mode=consumer_mode,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 from consumers.cache import AggregateCache
 from tests.domain_builders import enroll
 from tests.memory import InMemoryAggregates
@@ -54,3 +56,14 @@ def test_refresh_evicts_what_others_wrote_and_remembers_the_position() -> None:
     assert calls == [(None, None), (5, (6, 7))]
     assert cache.take(two.id) == (False, None)
     assert cache.take(one.id) == (True, one)
+
+
+def test_aggregates_not_worth_keeping_and_absent_ones_are_not_kept() -> None:
+    known = InMemoryAggregates.given(enroll("P-1"), enroll("P-2"))
+    kept, skipped = known.person("P-1"), known.person("P-2")
+    assert kept is not None
+    assert skipped is not None
+    cache = AggregateCache(10, lambda after, own: ([], 0), lambda a: a.id != skipped.id)
+    cache.committed({kept.id: kept, skipped.id: skipped, uuid4(): None}, [])
+    assert len(cache) == 1
+    assert cache.take(kept.id) == (True, kept)
