@@ -82,15 +82,6 @@ def peak_rss(pid: int) -> int:
     raise RuntimeError(f"no VmHWM for process {pid}")
 
 
-def log_size(services: BenchServices) -> int:
-    """Events in the log (the highest position; positions are dense but for rolled back gaps)."""
-    ledger = open_ledger(services.database_url, pool_size=1, role=READER_ROLE)
-    try:
-        return ledger.recorder.max_notification_id() or 0
-    finally:
-        ledger.close()
-
-
 def run_ingest(
     services: BenchServices,
     planned: Iterable[Planned],

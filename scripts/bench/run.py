@@ -21,6 +21,7 @@ from pathlib import Path
 from infra.settings import Settings
 from infra.store import Ledger, open_ledger
 from projections.asof import start_of_year
+from projections.runner import decoded
 from scripts.bench import machine, report, services
 from scripts.bench.copy_baseline import copy_rate
 from scripts.bench.figures import BenchRun, SizedLatency
@@ -103,10 +104,8 @@ def _window(ledger: Ledger, year: int, position: int) -> Window:
 
 
 def _recorded_at(ledger: Ledger, position: int) -> datetime:
-    notification = ledger.recorder.select_notifications(position, 1)[0]
-    event = ledger.mapper.to_domain_event(notification)
-    recorded: datetime = getattr(event, "provenance").recorded_at  # noqa: B009 - every event has one
-    return recorded
+    _, (_, recorded_at) = decoded(ledger, ledger.recorder.select_notifications(position, 1))[0]
+    return recorded_at
 
 
 def say(text: str) -> None:
