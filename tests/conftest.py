@@ -51,14 +51,19 @@ def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
     stop_postgres(pgdata)
 
 
+def fresh_database(server_url: str) -> Iterator[str]:
+    """A new database with a random name on the server, dropped afterwards."""
+    name = f"ledger_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield with_database(server_url, name)
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
 @pytest.fixture
 def database_url(postgres_server_url: str) -> Iterator[str]:
-    name = f"ledger_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    yield with_database(postgres_server_url, name)
-    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+    yield from fresh_database(postgres_server_url)
 
 
 def _docker_engine_answers() -> bool:

@@ -11,17 +11,16 @@ from typing import Any
 import psycopg
 import pytest
 from kafka import KafkaProducer
-from psycopg import sql
 
 from domain import identity
 from domain.commands import Command
-from infra.embedded import with_database
 from infra.queries import foreign_writes
 from infra.settings import Settings
 from infra.store import WRITER_ROLE, Ledger, open_ledger
 from scripts.scenario.config import config_for
 from scripts.scenario.county import county_year
 from scripts.scenario.feed import WaveFeeder
+from tests.conftest import fresh_database
 from tests.domain_builders import LEVEL_2, LEVEL_3, PHARMACY, designate
 from tests.integration.helpers import create_topics
 from tests.memory import InMemoryAggregates
@@ -62,12 +61,7 @@ def store_contents(database_url: str) -> dict[str, list[Any]]:
 
 @pytest.fixture
 def second_database(postgres_server_url: str) -> Iterator[str]:
-    name = f"ledger_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    yield with_database(postgres_server_url, name)
-    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+    yield from fresh_database(postgres_server_url)
 
 
 def feed_tiny_county(settings: Settings, database_url: str) -> dict[str, list[Any]]:
