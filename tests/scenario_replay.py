@@ -13,7 +13,7 @@ from uuid import UUID
 
 from consumers.contract import Coordinates, Decoded, decode
 from domain.reasons import Rejected
-from scripts.scenario.plan import ACCEPTED, DUPLICATE, Planned
+from scripts.simulation.plan import ACCEPTED, DUPLICATE, Planned
 from tests.memory import InMemoryAggregates
 
 RECORDED_AT = datetime(2020, 6, 1, tzinfo=UTC)

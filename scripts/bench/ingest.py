@@ -1,7 +1,7 @@
 """Ingest figure: a scenario stream through Kafka into the store by a real worker process.
 
 Kafka orders a partition, not topics, so the stream goes in dependency-ordered waves (see
-scripts/scenario/feed.py): a wave is published and timed until the worker has committed every
+scripts/simulation/feed.py): a wave is published and timed until the worker has committed every
 partition up to the wave's last offset. The figure is events committed over the sum of those
 times; the gaps between waves (the next wave being generated) are not counted, and the first
 wave, which includes the worker's start and group join, is a warm-up outside the figure.
@@ -23,9 +23,9 @@ from kafka import KafkaProducer
 from consumers.topics import Topics
 from infra.store import READER_ROLE, open_ledger
 from scripts.bench.services import TOPIC_PREFIX, BenchServices
-from scripts.progress import Progress
-from scripts.scenario.feed import WavePublisher, cluster_id_from
-from scripts.scenario.plan import Planned, waves
+from scripts.cli.progress import Progress
+from scripts.simulation.feed import WavePublisher, cluster_id_from
+from scripts.simulation.plan import Planned, waves
 
 WAVE_TIMEOUT_S = 600.0
 MAX_WAVE = 20_000  # larger waves: fewer boundaries, whose latency is counted against the worker

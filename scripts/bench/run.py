@@ -28,8 +28,8 @@ from scripts.bench.figures import BenchRun, SizedLatency
 from scripts.bench.ingest import run_ingest
 from scripts.bench.projection import TimedCatchUp, plain_read
 from scripts.bench.queries import Window, measure
-from scripts.scenario.config import config_for
-from scripts.scenario.county import county_year
+from scripts.simulation.config import config_for
+from scripts.simulation.county import county_year
 
 # Events the county year stores per person (measured: 64 936 persons stored 937 964 events; the
 # `county` scale stores 15.4 per person); the run reports the events actually stored.

@@ -17,9 +17,9 @@ from domain.commands import Command
 from infra.queries import foreign_writes
 from infra.settings import Settings
 from infra.store import WRITER_ROLE, Ledger, open_ledger
-from scripts.scenario.config import config_for
-from scripts.scenario.county import county_year
-from scripts.scenario.feed import WaveFeeder
+from scripts.simulation.config import config_for
+from scripts.simulation.county import county_year
+from scripts.simulation.feed import WaveFeeder
 from tests.conftest import fresh_database
 from tests.domain_builders import LEVEL_2, LEVEL_3, PHARMACY, designate
 from tests.integration.helpers import create_topics

@@ -282,7 +282,7 @@ def test_small_batches_give_the_same_rows_as_one_big_batch(ledger: Ledger) -> No
 def test_the_asof_story_shows_the_clawback_only_as_known_now(
     ledger: Ledger, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from scripts.asof_story import tell_asof_story  # noqa: PLC0415
+    from scripts.demo.asof_story import tell_asof_story  # noqa: PLC0415
 
     history_2019(ledger)
     dates = [parse_instant(t) for t in ("2019-06-30", "2019-12-31", "2020-06-30")]
@@ -322,7 +322,7 @@ def test_a_page_read_before_a_rebuild_is_not_applied_twice(ledger: Ledger) -> No
 def test_the_scenario_story_picks_the_hospital_with_a_clawback_and_two_known_times(
     ledger: Ledger, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from scripts.asof_story import scenario_story  # noqa: PLC0415
+    from scripts.demo.asof_story import scenario_story  # noqa: PLC0415
 
     history_2019(ledger)
     context = SimpleNamespace(

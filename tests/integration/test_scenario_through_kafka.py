@@ -17,12 +17,12 @@ from infra.store import Ledger, open_ledger
 from projections.check import check
 from projections.models import NAMES
 from projections.runner import catch_up, open_projections
-from scripts.scenario.config import config_for
-from scripts.scenario.county import county_year
-from scripts.scenario.feed import Sent, WaveFeeder
-from scripts.scenario.outcomes import check_outcomes
-from scripts.scenario.plan import ACCEPTED
-from scripts.scenario.summary import summarize
+from scripts.simulation.config import config_for
+from scripts.simulation.county import county_year
+from scripts.simulation.feed import Sent, WaveFeeder
+from scripts.simulation.outcomes import check_outcomes
+from scripts.simulation.plan import ACCEPTED
+from scripts.simulation.summary import summarize
 from tests.integration.helpers import create_topics
 from tests.integration.workers import cli_env, start_cli, wait_until
 

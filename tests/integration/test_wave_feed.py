@@ -6,9 +6,9 @@ from kafka import KafkaProducer
 
 from infra.settings import Settings
 from infra.store import Ledger, open_ledger
-from scripts.scenario.feed import Sent, WaveFeeder
-from scripts.scenario.outcomes import check_outcomes
-from scripts.scenario.plan import ACCEPTED, Phase, Planned
+from scripts.simulation.feed import Sent, WaveFeeder
+from scripts.simulation.outcomes import check_outcomes
+from scripts.simulation.plan import ACCEPTED, Phase, Planned
 from tests.integration.helpers import create_topics
 from tests.messages import designated, enrolled
 

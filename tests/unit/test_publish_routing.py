@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from consumers.topics import Topics
-from scripts.publish import UnroutableError, read_lines, route
+from scripts.cli.publish import UnroutableError, read_lines, route
 from tests.messages import HOSPITAL, designated, encode, enrolled
 
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from consumers.contract import MESSAGE_TYPES
-from scripts.scenario.config import ScenarioConfig, config_for
-from scripts.scenario.county import county_year
-from scripts.scenario.plan import ACCEPTED, Planned, waves
+from scripts.simulation.config import ScenarioConfig, config_for
+from scripts.simulation.county import county_year
+from scripts.simulation.plan import ACCEPTED, Planned, waves
 from tests.scenario_replay import replay
 
 TINY = config_for("tiny", None, seed=7)

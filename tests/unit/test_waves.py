@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scripts.scenario.plan import Phase, Planned, waves
+from scripts.simulation.plan import Phase, Planned, waves
 
 
 def msg(key: str, phase: Phase = Phase.REFERENCE, month: int = 1, *needs: str) -> Planned:

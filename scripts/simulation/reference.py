@@ -8,10 +8,10 @@ from datetime import date
 from decimal import Decimal
 
 from domain.policy import PolicyTerms
-from scripts.scenario.books import TERMS
-from scripts.scenario.messages import MessageFactory, amount, at
-from scripts.scenario.plan import Phase, Planned
-from scripts.scenario.world import County
+from scripts.simulation.books import TERMS
+from scripts.simulation.messages import MessageFactory, amount, at
+from scripts.simulation.plan import Phase, Planned
+from scripts.simulation.world import County
 
 # Annual budget per institution (总额控制指标), by level, in yuan per insured person served.
 BUDGET_PER_PERSON = {"3": 900, "2": 600, "1": 300, "community": 150, "none": 60}

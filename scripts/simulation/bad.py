@@ -13,10 +13,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from scripts.scenario.casebook import Casebook
-from scripts.scenario.messages import MessageFactory, amount, at
-from scripts.scenario.plan import DUPLICATE, Phase, Planned
-from scripts.scenario.sanctions import Decision, SanctionMessages, sanction_payload
+from scripts.simulation.casebook import Casebook
+from scripts.simulation.messages import MessageFactory, amount, at
+from scripts.simulation.plan import DUPLICATE, Phase, Planned
+from scripts.simulation.sanctions import Decision, SanctionMessages, sanction_payload
 
 
 class BadMessages:

@@ -10,7 +10,7 @@ from infra.kafka import make_producer
 from infra.services import up
 from infra.settings import Settings
 from infra.store import WRITER_ROLE, open_ledger
-from scripts import output
+from scripts.cli import output
 
 
 def cmd_replay(settings: Settings, args: argparse.Namespace) -> int:

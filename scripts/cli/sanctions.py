@@ -33,8 +33,8 @@ from domain.sanction_rules import (
 from infra.kafka import make_producer
 from infra.services import up
 from infra.settings import Settings
-from scripts import output
-from scripts.commandline import AddCommand, Handler
+from scripts.cli import output
+from scripts.cli.commandline import AddCommand, Handler
 
 TOPIC_SUFFIX = "sanctions"
 CHINA = timezone(timedelta(hours=8))

@@ -24,7 +24,7 @@ from infra.kafka import cluster_id_of
 from infra.queries import stored_offset
 from infra.settings import Settings
 from infra.store import Ledger, offset_tracking_name
-from scripts.scenario.plan import Planned, waves
+from scripts.simulation.plan import Planned, waves
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from domain.money import CENT
-from scripts.scenario.plan import ACCEPTED, Phase, Planned
+from scripts.simulation.plan import ACCEPTED, Phase, Planned
 
 CHINA = timezone(timedelta(hours=8))
 SCENARIO_NAMESPACE = UUID("5b0f7d1e-9c3a-4e55-8d61-2f4a8e7c9b30")

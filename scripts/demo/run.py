@@ -20,16 +20,16 @@ from infra.services import Endpoints, up
 from infra.settings import Settings
 from infra.store import READER_ROLE, WRITER_ROLE, Ledger, open_ledger
 from projections.runner import catch_up, open_projections
-from scripts import output
-from scripts.asof_story import scenario_story
-from scripts.progress import Progress
-from scripts.scenario.config import ScenarioConfig, config_for
-from scripts.scenario.county import county_year
-from scripts.scenario.feed import FeedReport, Sent, WaveFeeder, WaveTimeoutError
-from scripts.scenario.outcomes import OutcomeCheck, check_outcomes
-from scripts.scenario.plan import Planned
-from scripts.scenario.summary import summarize
-from scripts.scenario.summary_print import print_summary, summary_dict
+from scripts.cli import output
+from scripts.cli.progress import Progress
+from scripts.demo.asof_story import scenario_story
+from scripts.simulation.config import ScenarioConfig, config_for
+from scripts.simulation.county import county_year
+from scripts.simulation.feed import FeedReport, Sent, WaveFeeder, WaveTimeoutError
+from scripts.simulation.outcomes import OutcomeCheck, check_outcomes
+from scripts.simulation.plan import Planned
+from scripts.simulation.summary import summarize
+from scripts.simulation.summary_print import print_summary, summary_dict
 
 
 @dataclass

@@ -11,7 +11,7 @@ from kafka import KafkaProducer
 
 from consumers.contract import MESSAGE_TYPES
 from consumers.topics import INBOUND_SUFFIXES, Topics
-from scripts.progress import Progress
+from scripts.cli.progress import Progress
 
 
 @dataclass(frozen=True)

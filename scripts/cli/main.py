@@ -21,11 +21,11 @@ from infra.queries import history, rejected
 from infra.services import Endpoints, down, status, store_url, up
 from infra.settings import Settings
 from infra.store import WRITER_ROLE, open_ledger
-from scripts import guarantees, output, projection_commands, sanction_commands
-from scripts.commandline import CommandGroup, Handler
-from scripts.demo_arguments import add_demo_arguments
-from scripts.progress import Progress
-from scripts.publish import UnroutableError, publish, read_lines, route
+from scripts.cli import audit, outbound, output, queries, read_models, sanctions
+from scripts.cli.commandline import CommandGroup, Handler
+from scripts.cli.progress import Progress
+from scripts.cli.publish import UnroutableError, publish, read_lines, route
+from scripts.demo.arguments import add_demo_arguments
 
 
 def utc_now() -> datetime:
@@ -142,7 +142,7 @@ def cmd_history(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_rejected(settings: Settings, args: argparse.Namespace) -> int:
     if args.action == "replay":
-        from scripts.replay import cmd_replay  # noqa: PLC0415 - Kafka clients only for replay
+        from scripts.cli.replay import cmd_replay  # noqa: PLC0415 - Kafka clients only for replay
 
         return cmd_replay(settings, args)
     ledger = open_ledger(store_url(settings))
@@ -160,13 +160,13 @@ def cmd_rejected(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    from scripts.demo import run_demo  # noqa: PLC0415 - the demo's helpers load only for it
+    from scripts.demo.run import run_demo  # noqa: PLC0415 - the demo's helpers load only for it
 
     return run_demo(settings, args)
 
 
 # Areas that own their commands add their module here (one line each keeps merges trivial).
-COMMAND_GROUPS: tuple[CommandGroup, ...] = (guarantees, sanction_commands, projection_commands)
+COMMAND_GROUPS: tuple[CommandGroup, ...] = (audit, outbound, sanctions, queries, read_models)
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:

@@ -6,10 +6,10 @@ import random
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from scripts.scenario.books import Books, Window
-from scripts.scenario.messages import MessageFactory, at
-from scripts.scenario.plan import Phase, Planned
-from scripts.scenario.world import County, Person
+from scripts.simulation.books import Books, Window
+from scripts.simulation.messages import MessageFactory, at
+from scripts.simulation.plan import Phase, Planned
+from scripts.simulation.world import County, Person
 
 CIVIL_AFFAIRS = "civil-affairs:{region}"
 

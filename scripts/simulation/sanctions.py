@@ -7,8 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from scripts.scenario.messages import MessageFactory, amount, at, document_number
-from scripts.scenario.plan import Phase, Planned
+from scripts.simulation.messages import MessageFactory, amount, at, document_number
+from scripts.simulation.plan import Phase, Planned
 
 INSPECTOR = "inspector:county-team"
 

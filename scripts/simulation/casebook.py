@@ -1,4 +1,4 @@
-"""The year's inspection story (scripts/scenario/story.py) told through messages.
+"""The year's inspection story (scripts/simulation/story.py) told through messages.
 
 The cast is picked from the county by position, so every scale and seed tells the same story:
 a suspended private hospital with claims inside and just after its window, a fraud case with
@@ -13,19 +13,19 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
-from scripts.scenario.books import Books, Window
-from scripts.scenario.claims import Visit
-from scripts.scenario.clawbacks import (
+from scripts.simulation.books import Books, Window
+from scripts.simulation.claims import Visit
+from scripts.simulation.clawbacks import (
     clawback_ordered,
     clawback_recovered,
     lines_of,
     refund_volunteered,
     total,
 )
-from scripts.scenario.messages import MessageFactory, at
-from scripts.scenario.plan import Phase, Planned
-from scripts.scenario.sanctions import Decision, SanctionMessages, sanction_payload
-from scripts.scenario.story import (
+from scripts.simulation.messages import MessageFactory, at
+from scripts.simulation.plan import Phase, Planned
+from scripts.simulation.sanctions import Decision, SanctionMessages, sanction_payload
+from scripts.simulation.story import (
     FOLLOW_UPS,
     ORDERS,
     RECOVERIES,
@@ -36,7 +36,7 @@ from scripts.scenario.story import (
     FollowUp,
     Imposed,
 )
-from scripts.scenario.world import County, Institution, Person
+from scripts.simulation.world import County, Institution, Person
 
 CENT = Decimal("0.01")
 CAP_STORY_PERSONS = 2_000

@@ -7,11 +7,11 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
-from scripts import output
-from scripts.scenario.config import ScenarioConfig
-from scripts.scenario.feed import FeedReport
-from scripts.scenario.outcomes import OutcomeCheck
-from scripts.scenario.summary import StoreSummary
+from scripts.cli import output
+from scripts.simulation.config import ScenarioConfig
+from scripts.simulation.feed import FeedReport
+from scripts.simulation.outcomes import OutcomeCheck
+from scripts.simulation.summary import StoreSummary
 
 HOSPITALS_SHOWN = 5
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 
-from scripts.scenario.bad import BadMessages
-from scripts.scenario.books import Books
-from scripts.scenario.casebook import Casebook
-from scripts.scenario.claims import ClaimIds, random_visits, settlements
-from scripts.scenario.clawbacks import refusals
-from scripts.scenario.config import ScenarioConfig
-from scripts.scenario.enrollment import departures, enrollments, renewals, status_revocations
-from scripts.scenario.messages import MessageFactory
-from scripts.scenario.payments import contributions, deposit_releases, disbursements, subsidies
-from scripts.scenario.plan import Phase, Planned
-from scripts.scenario.reference import reference_data
-from scripts.scenario.world import build_county
+from scripts.simulation.bad import BadMessages
+from scripts.simulation.books import Books
+from scripts.simulation.casebook import Casebook
+from scripts.simulation.claims import ClaimIds, random_visits, settlements
+from scripts.simulation.clawbacks import refusals
+from scripts.simulation.config import ScenarioConfig
+from scripts.simulation.enrollment import departures, enrollments, renewals, status_revocations
+from scripts.simulation.messages import MessageFactory
+from scripts.simulation.payments import contributions, deposit_releases, disbursements, subsidies
+from scripts.simulation.plan import Phase, Planned
+from scripts.simulation.reference import reference_data
+from scripts.simulation.world import build_county
 
 # January to December, then next January (December's disbursement, deposit release) and
 # April (a late inspection about this year's claims).

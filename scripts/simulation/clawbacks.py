@@ -8,10 +8,10 @@ from datetime import date
 from decimal import Decimal
 
 from domain.money import ZERO
-from scripts.scenario.books import Books, ClaimRecord
-from scripts.scenario.messages import MessageFactory, amount, at, document_number
-from scripts.scenario.plan import Phase, Planned
-from scripts.scenario.world import County
+from scripts.simulation.books import Books, ClaimRecord
+from scripts.simulation.messages import MessageFactory, amount, at, document_number
+from scripts.simulation.plan import Phase, Planned
+from scripts.simulation.world import County
 
 
 def part(value: Decimal, share: str) -> Decimal:

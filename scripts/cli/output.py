@@ -22,6 +22,15 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot print {type(value).__name__} as JSON")
 
 
+def text(value: Any) -> Any:
+    """A value as the CLI shows it: money with two decimals, instants in ISO 8601."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
 def print_json(value: Any) -> None:
     print(json.dumps(value, default=_default, ensure_ascii=False, indent=2))
 
@@ -150,7 +159,3 @@ def stats_dict(s: IngestStats) -> dict[str, Any]:
         "batches": s.batches,
         "seconds": round(s.elapsed, 2),
     }
-
-
-def store_counts(values: Mapping[str, int]) -> None:
-    key_values(values)

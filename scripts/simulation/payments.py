@@ -8,10 +8,10 @@ from datetime import date
 from decimal import Decimal
 
 from domain.money import ZERO
-from scripts.scenario.books import Books
-from scripts.scenario.messages import MessageFactory, amount, at
-from scripts.scenario.plan import Phase, Planned
-from scripts.scenario.world import County
+from scripts.simulation.books import Books
+from scripts.simulation.messages import MessageFactory, amount, at
+from scripts.simulation.plan import Phase, Planned
+from scripts.simulation.world import County
 
 # Government subsidy per insured resident in 2019 (520 yuan), split by level.
 SUBSIDY_PER_RESIDENT = {"central": Decimal(312), "provincial": Decimal(130), "county": Decimal(78)}

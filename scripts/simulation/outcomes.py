@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from infra.store import Ledger
-from scripts.scenario.feed import Sent
-from scripts.scenario.plan import ACCEPTED, DUPLICATE
+from scripts.simulation.feed import Sent
+from scripts.simulation.plan import ACCEPTED, DUPLICATE
 
 Coordinates = tuple[str, int, int]
 

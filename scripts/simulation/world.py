@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
-from scripts.scenario.config import ScenarioConfig
+from scripts.simulation.config import ScenarioConfig
 
 HOSPITAL_LEVELS = ("3", "2", "2", "1", "1", "community")
 STATUSES = ("min_income", "destitute", "severe_disability", "registered_poor")

@@ -13,7 +13,7 @@ from projections import queries
 from projections.asof import MICROSECOND, Bitemporal, end_of_day, utc_now
 from projections.facts import HOSPITAL_METRICS
 from projections.runner import catch_up, open_projections
-from scripts import output
+from scripts.cli import output
 
 
 def tell_asof_story(

@@ -10,10 +10,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from domain.money import ZERO
-from scripts.scenario.books import Books, ClaimRecord
-from scripts.scenario.messages import MessageFactory, amount, at
-from scripts.scenario.plan import Phase, Planned
-from scripts.scenario.world import County, Institution, Person
+from scripts.simulation.books import Books, ClaimRecord
+from scripts.simulation.messages import MessageFactory, amount, at
+from scripts.simulation.plan import Phase, Planned
+from scripts.simulation.world import County, Institution, Person
 
 # Total cost ranges of one admission by level (yuan); outpatient and pharmacy are small.
 ADMISSION_COST = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from scripts.scenario.config import SCALES
+from scripts.simulation.config import SCALES
 
 
 def add_demo_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,14 +1,12 @@
-"""CLI of the read models: as-of queries, reports, and keeping projections current."""
+"""CLI of the as-of queries and reports over the read models."""
 
 from __future__ import annotations
 
 import argparse
 import csv
 import sys
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from psycopg import Cursor
@@ -26,11 +24,9 @@ from projections.asof import (
     parse_instant,
     utc_now,
 )
-from projections.check import check, rebuild
-from projections.models import NAMES
-from projections.runner import BATCH_SIZE, ReadModelProjection, follow, open_projections
-from scripts import output
-from scripts.commandline import AddCommand, Handler
+from projections.runner import ReadModelProjection, open_projections
+from scripts.cli import output
+from scripts.cli.commandline import AddCommand, Handler
 
 # The `hospital --json` amounts, in their documented order.
 HOSPITAL_FIGURES = (
@@ -88,19 +84,11 @@ def _read(settings: Settings, query: Callable[[Cursor[Any]], Any]) -> Any:
         ledger.close()
 
 
-def _text(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
-
-
 def cmd_balance(settings: Settings, args: argparse.Namespace) -> int:
     at = _point(args)
     amount = _read(settings, lambda c: queries.balance(c, args.account, at))
     doc = {"account": args.account, "as_of": at.as_of, "known_at": at.known_at, "balance": amount}
-    output.emit(args.json, {k: _text(v) for k, v in doc.items()}, output.key_values)
+    output.emit(args.json, {k: output.text(v) for k, v in doc.items()}, output.key_values)
     return 0
 
 
@@ -116,7 +104,7 @@ def hospital_dict(position: queries.HospitalPosition, at: Bitemporal) -> dict[st
         doc[metric] = int(totals[metric]) if metric == "visits" else queries.money(totals[metric])
     doc |= {"budget": position.budget, "budget_used": position.budget_used}
     doc["warning_level"] = position.warning_level
-    return {k: _text(v) for k, v in doc.items()}
+    return {k: output.text(v) for k, v in doc.items()}
 
 
 def cmd_hospital(settings: Settings, args: argparse.Namespace) -> int:
@@ -151,8 +139,8 @@ def penalty_dict(status: queries.PenaltyStatus, at: Bitemporal) -> dict[str, Any
             }
             for s in status.active
         ],
-        "fines_due": _text(status.fines_due),
-        "fines_paid": _text(status.fines_paid),
+        "fines_due": output.text(status.fines_due),
+        "fines_paid": output.text(status.fines_paid),
         "doctor_points": status.doctor_points,
     }
 
@@ -197,9 +185,9 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
                 "region": args.region,
                 "year": args.year,
                 "scheme": scheme,
-                "known_at": _text(at.known_at),
+                "known_at": output.text(at.known_at),
             }
-            | {k: _text(v) for k, v in lines.items()}
+            | {k: output.text(v) for k, v in lines.items()}
             for scheme, lines in statement.items()
         ]
     else:
@@ -212,71 +200,8 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _ledger(settings: Settings) -> Ledger:
-    return open_ledger(store_url(settings))
-
-
-def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
-    ledger = _ledger(settings)
-    try:
-        read = follow(
-            ledger,
-            open_projections(ledger),
-            threading.Event(),
-            until_idle=args.until_idle,
-            page_size=args.page_size,
-        )
-    finally:
-        ledger.close()
-    output.emit(args.json, {"events_read": read}, output.key_values)
-    return 0
-
-
-def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
-    names = [args.projection] if args.projection else list(NAMES)
-    ledger = _ledger(settings)
-    try:
-        position = rebuild(ledger, names)
-    finally:
-        ledger.close()
-    output.emit(args.json, {"rebuilt": names, "position": position}, output.key_values)
-    return 0
-
-
-def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
-    ledger = _ledger(settings)
-    try:
-        report = check(ledger)
-    finally:
-        ledger.close()
-    doc = {
-        "ok": report.ok,
-        "log_head": report.log_head,
-        "positions": report.positions,
-        "events_replayed": report.events,
-        "differences": {
-            t: {"only_live": a, "only_rebuilt": b} for t, (a, b) in report.differences.items()
-        },
-        "samples": report.samples,
-        "unbalanced_events": [{"position": p, "sum": _text(s)} for p, s in report.unbalanced],
-        "postings_total": _text(report.postings_total),
-        "live_balances_total": _text(report.live_total),
-    }
-    if args.json:
-        output.print_json(doc)
-    else:
-        output.key_values({k: v for k, v in doc.items() if k not in {"differences", "samples"}})
-        output.table(
-            ["table", "only live", "only rebuilt"],
-            [[t, a, b] for t, (a, b) in report.differences.items()],
-        )
-        for sample in report.samples:
-            print(sample)
-    return 0 if report.ok else 1
-
-
 def register(add: AddCommand) -> Mapping[str, Handler]:
-    """The read-model commands."""
+    """The as-of query commands."""
     p = _with_point(add("balance", "balance of an account as of a date, as known at a time"))
     p.add_argument("account", help="e.g. fund:430422:resident:pooled")
     p = _with_point(add("hospital", "per-hospital totals, budget use and warning level"))
@@ -288,24 +213,9 @@ def register(add: AddCommand) -> Mapping[str, Handler]:
     p.add_argument("--region", help="pooling region (required for fund)")
     p.add_argument("--year", type=int, help="calendar year (fund)")
     p.add_argument("--csv", action="store_true", help="CSV instead of a table")
-    p = add("project", "bring the read models up to date with the log, and follow it")
-    p.add_argument("--until-idle", type=float, metavar="SECONDS", help="stop once idle this long")
-    p.add_argument(
-        "--page-size",
-        type=int,
-        default=BATCH_SIZE,
-        metavar="EVENTS",
-        help=f"events per transaction (default {BATCH_SIZE})",
-    )
-    p = add("rebuild", "rebuild read models from the whole log, in one transaction")
-    p.add_argument("projection", nargs="?", choices=NAMES)
-    add("check", "rebuild into scratch tables, compare row for row, check postings sum to zero")
     return {
         "balance": cmd_balance,
         "hospital": cmd_hospital,
         "penalties": cmd_penalties,
         "report": cmd_report,
-        "project": cmd_project,
-        "rebuild": cmd_rebuild,
-        "check": cmd_check,
     }

@@ -1,0 +1,83 @@
+"""Commands an auditor relies on: the digest kept outside the database, and verify."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from types import FrameType
+
+from infra.chain import Digest
+from infra.services import store_url
+from infra.settings import Settings
+from infra.store import READER_ROLE
+from infra.verify import digest, verify
+from scripts.cli import output
+from scripts.cli.commandline import AddCommand, Handler
+
+
+@contextlib.contextmanager
+def stop_on_signal() -> Iterator[threading.Event]:
+    """An event set by SIGTERM or SIGINT: the loop finishes its batch, then returns."""
+    stop = threading.Event()
+
+    def request_stop(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {s: signal.signal(s, request_stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield stop
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
+    head = digest(store_url(settings), role=READER_ROLE)
+    output.emit(
+        args.json,
+        {"digest": str(head), "position": head.position, "hash": head.hash.hex()},
+        output.key_values,
+    )
+    return 0
+
+
+def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        since = Digest.parse(args.from_digest) if args.from_digest else None
+    except ValueError as error:
+        print(f"claims-ledger verify: {error}", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    verdict = verify(store_url(settings), since=since, role=READER_ROLE)
+    elapsed = time.monotonic() - started
+    result: dict[str, object] = {
+        "ok": verdict.ok,
+        "checked": verdict.checked,
+        "head": str(verdict.head),
+        "seconds": round(elapsed, 3),
+        "events_per_second": round(verdict.checked / elapsed) if elapsed > 0 else None,
+    }
+    if since is not None:
+        result["extends_digest"] = str(since) if verdict.ok else None
+    if not verdict.ok:
+        result["first_bad_position"] = verdict.bad_position
+        result["problem"] = verdict.problem
+    output.emit(args.json, result, output.key_values)
+    return 0 if verdict.ok else 1
+
+
+def register(add: AddCommand) -> Mapping[str, Handler]:
+    """Add the commands of this group to the CLI."""
+    add("digest", "print the log's position and hash chain head: keep it outside the database")
+    p = add("verify", "re-check the whole hash chain; non-zero exit and first bad position")
+    p.add_argument(
+        "--from-digest",
+        metavar="POSITION:HASH",
+        help="also check that the log still extends a digest printed earlier",
+    )
+    return {"digest": cmd_digest, "verify": cmd_verify}

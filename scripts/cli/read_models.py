@@ -1,0 +1,96 @@
+"""CLI of read-model maintenance: catch up and follow the log, rebuild, check."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from collections.abc import Mapping
+
+from infra.services import store_url
+from infra.settings import Settings
+from infra.store import Ledger, open_ledger
+from projections.check import check, rebuild
+from projections.models import NAMES
+from projections.runner import BATCH_SIZE, follow, open_projections
+from scripts.cli import output
+from scripts.cli.commandline import AddCommand, Handler
+
+
+def _ledger(settings: Settings) -> Ledger:
+    return open_ledger(store_url(settings))
+
+
+def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
+    ledger = _ledger(settings)
+    try:
+        read = follow(
+            ledger,
+            open_projections(ledger),
+            threading.Event(),
+            until_idle=args.until_idle,
+            page_size=args.page_size,
+        )
+    finally:
+        ledger.close()
+    output.emit(args.json, {"events_read": read}, output.key_values)
+    return 0
+
+
+def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
+    names = [args.projection] if args.projection else list(NAMES)
+    ledger = _ledger(settings)
+    try:
+        position = rebuild(ledger, names)
+    finally:
+        ledger.close()
+    output.emit(args.json, {"rebuilt": names, "position": position}, output.key_values)
+    return 0
+
+
+def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
+    ledger = _ledger(settings)
+    try:
+        report = check(ledger)
+    finally:
+        ledger.close()
+    doc = {
+        "ok": report.ok,
+        "log_head": report.log_head,
+        "positions": report.positions,
+        "events_replayed": report.events,
+        "differences": {
+            t: {"only_live": a, "only_rebuilt": b} for t, (a, b) in report.differences.items()
+        },
+        "samples": report.samples,
+        "unbalanced_events": [{"position": p, "sum": output.text(s)} for p, s in report.unbalanced],
+        "postings_total": output.text(report.postings_total),
+        "live_balances_total": output.text(report.live_total),
+    }
+    if args.json:
+        output.print_json(doc)
+    else:
+        output.key_values({k: v for k, v in doc.items() if k not in {"differences", "samples"}})
+        output.table(
+            ["table", "only live", "only rebuilt"],
+            [[t, a, b] for t, (a, b) in report.differences.items()],
+        )
+        for sample in report.samples:
+            print(sample)
+    return 0 if report.ok else 1
+
+
+def register(add: AddCommand) -> Mapping[str, Handler]:
+    """The read-model maintenance commands."""
+    p = add("project", "bring the read models up to date with the log, and follow it")
+    p.add_argument("--until-idle", type=float, metavar="SECONDS", help="stop once idle this long")
+    p.add_argument(
+        "--page-size",
+        type=int,
+        default=BATCH_SIZE,
+        metavar="EVENTS",
+        help=f"events per transaction (default {BATCH_SIZE})",
+    )
+    p = add("rebuild", "rebuild read models from the whole log, in one transaction")
+    p.add_argument("projection", nargs="?", choices=NAMES)
+    add("check", "rebuild into scratch tables, compare row for row, check postings sum to zero")
+    return {"project": cmd_project, "rebuild": cmd_rebuild, "check": cmd_check}

@@ -1,0 +1,1 @@
+"""The county-year demo: publish a simulated year, ingest it, project it, tell its story."""
