@@ -19,6 +19,7 @@ from domain import commands
 from domain.commands import Command
 from domain.provenance import Provenance
 from domain.reasons import Reason
+from infra.application.inbound import Coordinates, Decoded, Undecodable
 
 Builder = Callable[[Mapping[str, Any], str, Provenance], Command]
 
@@ -80,34 +81,6 @@ MESSAGE_TYPES: dict[str, MessageType] = {
         _type("AppealDecided", "sanctions", "target_id", commands.DecideAppeal),
     )
 }
-
-
-@dataclass(frozen=True)
-class Coordinates:
-    """Where a message sat in Kafka."""
-
-    topic: str
-    partition: int
-    offset: int
-
-
-@dataclass(frozen=True)
-class Decoded:
-    """A message that passed the contract, turned into a command."""
-
-    message_id: UUID
-    type_name: str
-    content_sha256: bytes
-    command: Command
-
-
-@dataclass(frozen=True)
-class Undecodable:
-    """A message that failed the contract, with the best message id we could read."""
-
-    reason: Reason
-    detail: str
-    message_id: UUID | None = None
 
 
 class _DuplicateKeyError(ValueError):

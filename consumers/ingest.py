@@ -1,4 +1,6 @@
-"""The ingest worker: poll a batch, decide it, send its dead letters, commit it with its offsets.
+"""The ingest worker, Kafka plumbing only: poll a batch, decode it against the wire contract,
+hand it to the ledger to decide, send its dead letters, have the ledger commit it with its
+offsets, hint the offsets to Kafka.
 
 Exactly once: offsets are tracking records written in the same transaction as the events, and
 the worker seeks to them whenever partitions are assigned. Kafka's own offsets are only a hint.
@@ -10,7 +12,7 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,15 +22,14 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 
 from consumers.backoff import TRANSIENT, Backoff
-from consumers.batch import BatchDecider, BatchOutcome, InboundRecord
-from consumers.cache import AggregateCache
-from consumers.contract import Coordinates
-from consumers.topics import Topics
-from domain.claim import Claim
+from consumers.contract import decode
+from consumers.topics import INBOUND_SUFFIXES, Topics
+from infra.application.batch import BatchOutcome
+from infra.application.inbound import Coordinates, InboundRecord
+from infra.application.rows import DeadLetter, ReplayOutcome, offset_tracking_name
 from infra.kafka import all_partitions, cluster_id_of, make_consumer, make_producer
-from infra.queries import aggregates, foreign_writes, known_digests, stored_offset
 from infra.settings import Settings
-from infra.store import DeadLetter, Ledger, ReplayOutcome, offset_tracking_name
+from infra.store import Ledger
 
 RETRIED: tuple[type[Exception], ...] = (*TRANSIENT, IntegrityError)
 REPLAY_HEADER = "replay-of"  # set by `rejected replay`: the id of the dead letter re-sent
@@ -97,19 +98,7 @@ class IngestWorker:
         self._cluster_id = cluster_id
         self._clock = clock
         self._on_batch = on_batch
-        self.cache = AggregateCache(
-            cache_size,
-            lambda after, own: foreign_writes(ledger, after, own),
-            worth_keeping=lambda aggregate: not isinstance(aggregate, Claim),
-        )
-        self._decider = BatchDecider(
-            ledger.repository,
-            lambda ids: known_digests(ledger, ids),
-            topics,
-            cluster_id,
-            self.cache if self.cache.enabled else None,
-            lambda ids: aggregates(ledger, ids),
-        )
+        ledger.cache_aggregates(cache_size)
         self.stats = IngestStats()
         self.rewind_needed = False
         self.backoff = Backoff()
@@ -118,7 +107,7 @@ class IngestWorker:
         """Seek partitions to the offsets stored with the events."""
         for tp in partitions:
             name = offset_tracking_name(self._cluster_id, tp.topic, tp.partition)
-            last = stored_offset(self._ledger, name)
+            last = self._ledger.reads.stored_offset(name)
             if last is None:
                 self._consumer.seek_to_beginning(tp)
             else:
@@ -173,24 +162,15 @@ class IngestWorker:
         return polled
 
     def _process(self, polled: dict[TopicPartition, list[Any]]) -> None:
-        records = [
-            InboundRecord(Coordinates(m.topic, m.partition, m.offset), m.key, m.value)
-            for messages in polled.values()
-            for m in messages
-        ]
         recorded_at = self._clock()
-        try:
-            self.cache.refresh()
-            outcome = self._decider.decide(records, recorded_at)
-            outcome.record.replays = replay_outcomes(polled, outcome, recorded_at)
-            self._send_dead_letters(outcome.record.rejected)
-            recordings = self._ledger.save(*outcome.events, batch=outcome.record)
-        except BaseException:
-            # The batch's aggregates may hold changes that were never committed, and an
-            # IntegrityError means another writer changed what we read: start afresh.
-            self.cache.clear()
-            raise
-        self.cache.committed(outcome.aggregates, (r.notification.id for r in recordings))
+        consumed = [m for messages in polled.values() for m in messages]
+        records = inbound_records(consumed, self._topics, recorded_at)
+        outcome = self._ledger.decide(records, recorded_at, cluster_id=self._cluster_id)
+        outcome.record.replays = replay_outcomes(polled, outcome, recorded_at)
+        # Nothing of a batch whose dead letters could not be sent is committed; its aggregates
+        # were taken out of the ledger's cache, so none of its changes linger there either.
+        self._send_dead_letters(outcome.record.rejected)
+        self._ledger.commit(outcome)
         self._count(len(records), outcome)
         if not self._assign:  # with no group there is no group offset to hint
             self._consumer.commit_async(callback=self._log_commit_failure)
@@ -231,6 +211,25 @@ class IngestWorker:
         if isinstance(response, Exception):
             # Only a hint for lag monitoring; the authoritative offsets are in PostgreSQL.
             log.warning("could not commit offset hint to Kafka: %s", response)
+
+
+def inbound_records(
+    consumed: Iterable[Any], topics: Topics, recorded_at: datetime
+) -> list[InboundRecord]:
+    """Consumed Kafka records decoded against the wire contract, in the order the ledger is to
+    decide them: reference data first, so a designation in this batch is known to the
+    enrollments that cite it; the sort is stable, so each partition keeps its own order."""
+    records = []
+    for m in consumed:
+        where = Coordinates(m.topic, m.partition, m.offset)
+        message = decode(m.value, where, topics.suffix_of(m.topic), recorded_at)
+        records.append(InboundRecord(where, m.key, m.value, message))
+    return sorted(records, key=lambda r: _topic_rank(topics, r.coordinates.topic))
+
+
+def _topic_rank(topics: Topics, topic: str) -> int:
+    suffix = topics.suffix_of(topic)
+    return INBOUND_SUFFIXES.index(suffix) if suffix else len(INBOUND_SUFFIXES)
 
 
 def replay_outcomes(

@@ -1,5 +1,5 @@
-"""Reads of the store that the worker and the CLI need: message ids, offsets, history, dead
-letters. Each is one indexed query; none replays the log."""
+"""Reads of the store that the CLI needs: history, dead letters, replays, counts. Each is one
+indexed query; none replays the log. The worker's reads are in infra/application/reads.py."""
 
 from __future__ import annotations
 
@@ -9,31 +9,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
-from psycopg.sql import SQL, Identifier
 
 from domain import identity
 from domain.provenance import Provenance
 from infra.store import Ledger
-
-
-def known_digests(ledger: Ledger, message_ids: Sequence[UUID]) -> Mapping[UUID, bytes]:
-    """Content digests of the given message ids that were accepted before."""
-    if not message_ids:
-        return {}
-    with ledger.datastore.transaction(commit=False) as curs:
-        curs.execute(
-            "SELECT message_id, content_sha256 FROM ledger_messages WHERE message_id = ANY(%s)",
-            (list(message_ids),),
-        )
-        return {row["message_id"]: bytes(row["content_sha256"]) for row in curs.fetchall()}
-
-
-def stored_offset(ledger: Ledger, tracking_name: str) -> int | None:
-    """The last offset of a partition committed with its events, or None."""
-    offset: int | None = ledger.recorder_.max_tracking_id(tracking_name)
-    return offset
 
 
 @dataclass(frozen=True)
@@ -184,64 +164,3 @@ def counts(ledger: Ledger) -> dict[str, int]:
     if row is None:
         raise RuntimeError("a SELECT of counts returned no row")
     return {k: int(v) for k, v in row.items()}
-
-
-def foreign_writes(
-    ledger: Ledger, after: int | None, own: tuple[int, int] | None
-) -> tuple[list[UUID], int]:
-    """Aggregates written after position `after` except by our own commit at positions `own`,
-    and the highest position seen; with `after` None, no aggregates and the log's head.
-
-    Positions are the commit order (the recorder appends under a table lock), so a later call
-    from the returned position misses nothing committed in between.
-    """
-    table = Identifier(ledger.recorder_.events_table_name)
-    with ledger.datastore.transaction(commit=False) as curs:
-        if after is None:
-            curs.execute(SQL("SELECT max(notification_id) AS head FROM {0}").format(table))
-            row = curs.fetchone()
-            return [], int(row["head"] or 0) if row else 0
-        first, last = own if own is not None else (after + 1, after)
-        curs.execute(
-            SQL(
-                "SELECT notification_id, originator_id FROM {0} WHERE"
-                " (notification_id > %s AND notification_id < %s) OR notification_id > %s"
-            ).format(table),
-            (after, first, max(after, last)),
-        )
-        rows = curs.fetchall()
-    head = max([after, *(row["notification_id"] for row in rows)])
-    return [row["originator_id"] for row in rows], head
-
-
-def aggregates(ledger: Ledger, aggregate_ids: Sequence[UUID]) -> dict[UUID, Aggregate | None]:
-    """The current state of each aggregate, None for those with no events: one query for all,
-    where `Repository.get` takes one per aggregate. The ledger takes no snapshots."""
-    if not aggregate_ids:
-        return {}
-    table = Identifier(ledger.recorder_.events_table_name)
-    with ledger.datastore.transaction(commit=False) as curs:
-        curs.execute(
-            SQL(
-                "SELECT originator_id, originator_version, topic, state FROM {0}"
-                " WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
-            ).format(table),
-            (list(aggregate_ids),),
-        )
-        rows = curs.fetchall()
-    history: dict[UUID, list[Any]] = {aggregate_id: [] for aggregate_id in aggregate_ids}
-    for row in rows:
-        stored = StoredEvent(
-            row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"])
-        )
-        history[row["originator_id"]].append(ledger.mapper.to_domain_event(stored))
-    return {aggregate_id: _replayed(events) for aggregate_id, events in history.items()}
-
-
-def _replayed(events: Sequence[Any]) -> Aggregate | None:
-    # The library's project_aggregate asserts a runtime Protocol on every event, which cost a
-    # tenth of the worker's time at a million events; the mapper only makes domain events.
-    aggregate: Aggregate | None = None
-    for event in events:
-        aggregate = event.mutate(aggregate)
-    return aggregate

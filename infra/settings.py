@@ -43,7 +43,7 @@ class Settings:
     # "assign": the worker takes every partition itself, no group: no join, no rebalance
     # stalls; only ONE worker may then run against a store (docs/operations.md).
     consumer_mode: str = "group"
-    # Committed aggregates the worker keeps across batches (consumers/cache.py); 0 disables.
+    # Committed aggregates the worker keeps across batches (infra/application/cache.py); 0 disables.
     aggregate_cache_size: int = 50_000
 
     @classmethod

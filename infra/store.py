@@ -4,7 +4,6 @@ Kafka offsets, accepted message ids and dead letters, so a batch commits all of 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import resources
 from typing import Any, cast
@@ -16,17 +15,22 @@ from eventsourcing.persistence import (
     InfrastructureFactory,
     JSONTranscoder,
     StoredEvent,
-    Tracking,
     Transcoding,
 )
 from eventsourcing.postgres import PostgresDatastore, PostgresFactory, PostgresProcessRecorder
-from eventsourcing.utils import Environment, get_topic
+from eventsourcing.utils import Environment, EnvType, get_topic
 from psycopg import Cursor
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow
 from psycopg.sql import SQL
 
+from domain.claim import Claim
 from domain.provenance import Provenance
+from infra.application.batch import BatchDecider, BatchOutcome
+from infra.application.cache import AggregateCache
+from infra.application.inbound import InboundRecord
+from infra.application.reads import StoreReads
+from infra.application.rows import AcceptedMessage, BatchRecord, DeadLetter, ReplayOutcome
 from infra.chain import GENESIS, link
 from infra.transcodings import register_domain_transcodings
 
@@ -34,52 +38,6 @@ from infra.transcodings import register_domain_transcodings
 WRITER_ROLE = "claims_ledger_writer"
 READER_ROLE = "claims_ledger_reader"
 ACT_AS_ROLE = "LEDGER_ACT_AS_ROLE"  # key of the application's env: the role connections use
-
-
-@dataclass(frozen=True)
-class AcceptedMessage:
-    """An accepted message's idempotency row."""
-
-    message_id: UUID
-    content_sha256: bytes
-    message_type: str
-    source_cluster: str
-    source_topic: str
-    source_partition: int
-    source_offset: int
-    recorded_at: datetime
-
-
-@dataclass(frozen=True)
-class DeadLetter:
-    """A message that could not be accepted, kept whole with its reason."""
-
-    source_cluster: str
-    source_topic: str
-    source_partition: int
-    source_offset: int
-    message_key: bytes | None
-    message_value: bytes | None
-    message_id: UUID | None
-    reason: str
-    detail: str
-    rejected_at: datetime
-
-
-@dataclass
-class BatchRecord:
-    """Everything besides events that one poll batch writes in the events' transaction."""
-
-    offsets: list[Tracking] = field(default_factory=list)
-    accepted: list[AcceptedMessage] = field(default_factory=list)
-    rejected: list[DeadLetter] = field(default_factory=list)
-    replays: list[ReplayOutcome] = field(default_factory=list)
-
-
-def offset_tracking_name(cluster_id: str, topic: str, partition: int) -> str:
-    """Tracking key of a partition. The cluster id is part of it because offsets only mean
-    something within one cluster: a fresh memory-only broker starts again at offset 0."""
-    return f"kafka:{cluster_id}:{topic}:{partition}"
 
 
 # One statement per batch, its rows as arrays: an executemany costs a statement per row, on
@@ -105,20 +63,6 @@ INSERT_REPLAY_OUTCOME = (
     "INSERT INTO rejected_replays (rejected_id, kind, reason, detail, source_topic,"
     " source_partition, source_offset, recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
 )
-
-
-@dataclass(frozen=True)
-class ReplayOutcome:
-    """What became of a replayed dead letter, written with the batch that decided it."""
-
-    rejected_id: int
-    kind: str  # accepted, duplicate or rejected
-    reason: str | None
-    detail: str
-    source_topic: str
-    source_partition: int
-    source_offset: int
-    recorded_at: datetime
 
 
 class LedgerRecorder(PostgresProcessRecorder):
@@ -218,9 +162,54 @@ class ProvenanceAsDict(Transcoding):
 
 
 class Ledger(Application[UUID]):
-    """The ledger's event-sourced application; its events table is `ledger_events`."""
+    """The ledger's event-sourced application; its events table is `ledger_events`.
+
+    Its command side is `decide` (a poll batch, decoded, into events and rows; writes nothing)
+    and `commit` (all of it in one transaction), built from `infra/application/`.
+    """
 
     name = "Ledger"
+
+    def __init__(self, env: EnvType | None = None) -> None:
+        super().__init__(env)
+        self.reads = StoreReads(self.recorder_, self.mapper)
+        self.aggregate_cache = AggregateCache(0, self.reads.foreign_writes)
+
+    def cache_aggregates(self, maxsize: int) -> None:
+        """Keep up to `maxsize` committed aggregates between batches: only for the single
+        writer of the partitions it decides (see infra/application/cache.py)."""
+        self.aggregate_cache = AggregateCache(
+            maxsize,
+            self.reads.foreign_writes,
+            # Claims are rarely looked up again once settled; persons' accounts are.
+            worth_keeping=lambda aggregate: not isinstance(aggregate, Claim),
+        )
+
+    def decide(
+        self, records: Sequence[InboundRecord], recorded_at: datetime, *, cluster_id: str
+    ) -> BatchOutcome:
+        """Decide a poll batch, in the order given: its events, accepted message ids, dead
+        letters and offsets. Nothing is written; `commit` writes the outcome."""
+        try:
+            self.aggregate_cache.refresh()
+            decider = BatchDecider(self.repository, self.reads, self.aggregate_cache, cluster_id)
+            return decider.decide(records, recorded_at)
+        except BaseException:
+            # The cache may have lost aggregates to the failed batch: start afresh.
+            self.aggregate_cache.clear()
+            raise
+
+    def commit(self, outcome: BatchOutcome) -> None:
+        """Write a decided batch in one transaction (events, hash chain, offsets, message ids,
+        dead letters), or nothing; then keep its aggregates in the cache."""
+        try:
+            recordings = self.save(*outcome.events, batch=outcome.record)
+        except BaseException:
+            # An IntegrityError means another writer changed what the batch read.
+            self.aggregate_cache.clear()
+            raise
+        positions = (r.notification.id for r in recordings)
+        self.aggregate_cache.committed(outcome.aggregates, positions)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

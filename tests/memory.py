@@ -1,4 +1,4 @@
-"""Aggregates in memory for handler tests: what the batch's unit of work does, minus the store."""
+"""Aggregates in memory for handler tests: the batch's unit of work, minus the store."""
 
 from __future__ import annotations
 
@@ -7,17 +7,17 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from consumers.lookups import AggregateLookups
 from domain.commands import Command
 from domain.handlers import handle
 from domain.reasons import Reason, Rejected
+from infra.application.unit_of_work import UnitOfWork
 
 
-class InMemoryAggregates(AggregateLookups):
+class InMemoryAggregates(UnitOfWork):
     """Every aggregate recorded so far; `decide` applies a command and returns its events."""
 
     def __init__(self) -> None:
-        self.aggregates: dict[UUID, Aggregate] = {}
+        super().__init__(load=lambda _aggregate_id: None)
         self.history: dict[UUID, list[Any]] = {}  # every collected event, per aggregate
 
     @classmethod
@@ -28,20 +28,21 @@ class InMemoryAggregates(AggregateLookups):
             known.decide(command)
         return known
 
-    def get(self, aggregate_id: UUID) -> Aggregate | None:
-        return self.aggregates.get(aggregate_id)
-
-    def keep(self, aggregate: Aggregate) -> None:
-        self.aggregates[aggregate.id] = aggregate
+    @property
+    def aggregates(self) -> dict[UUID, Aggregate]:
+        """Every aggregate recorded so far, by id."""
+        return {i: a for i, a in self.loaded.items() if a is not None}
 
     def decide(self, command: Command) -> list[Any]:
-        """Handle a command, keep what it touched, and return its events in order."""
-        events: list[Any] = []
-        for aggregate in handle(command, self):
-            self.keep(aggregate)
-            collected = aggregate.collect_events()
-            self.history.setdefault(aggregate.id, []).extend(collected)
-            events.extend(collected)
+        """Handle a command and return its events in the order the batch would store them."""
+        try:
+            handle(command, self)
+        except Rejected:
+            self.discard_message()  # fails if the command was half-applied
+            raise
+        events = self.collect_new_events()
+        for event in events:
+            self.history.setdefault(event.originator_id, []).append(event)
         return events
 
     def rejection(self, command: Command) -> Reason:

@@ -7,8 +7,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from consumers.contract import Coordinates
 from domain.provenance import Provenance
+from infra.application.inbound import Coordinates
 
 REGION = "430422"
 HOSPITAL = "H43042200011"

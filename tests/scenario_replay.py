@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from consumers.contract import Coordinates, Decoded, decode
+from consumers.contract import decode
 from domain.reasons import Rejected
+from infra.application.inbound import Coordinates, Decoded
 from scripts.simulation.plan import ACCEPTED, DUPLICATE, Planned
 from tests.memory import InMemoryAggregates
 

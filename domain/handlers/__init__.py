@@ -1,15 +1,15 @@
 """Command handlers: look up what a decision depends on, decide, and trigger events.
 
 A handler checks everything before it triggers anything, on every aggregate it touches, so a
-rejected command leaves all of them untouched.
+rejected command leaves all of them untouched (an aggregate it created and added before the
+refusal, a person's account opened on first use, is dropped with the message). A handler
+returns nothing: the unit of work knows what it looked up and added.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-
-from eventsourcing.domain import Aggregate
 
 from domain.commands import (
     AllocateBudget,
@@ -43,8 +43,7 @@ from domain.handlers.lookup import Aggregates
 
 __all__ = ["Aggregates", "handle"]
 
-Touched = Aggregate | tuple[Aggregate, ...] | None
-HANDLERS: dict[type, Callable[[Any, Aggregates], Touched]] = {
+HANDLERS: dict[type, Callable[[Any, Aggregates], None]] = {
     DesignateInstitution: enrollment.designate_institution,
     EnrollPerson: enrollment.enroll_person,
     EndEnrollment: enrollment.end_enrollment,
@@ -72,12 +71,10 @@ HANDLERS: dict[type, Callable[[Any, Aggregates], Touched]] = {
 }
 
 
-def handle(command: Command, aggregates: Aggregates) -> tuple[Aggregate, ...]:
-    """Decide one command; the aggregates it touched (none for an identical re-send).
+def handle(command: Command, aggregates: Aggregates) -> None:
+    """Decide one command: change the aggregates it looks up, add those it creates (nothing
+    for an identical re-send).
 
-    Raises Rejected, leaving every aggregate untouched, if it fails.
+    Raises Rejected, having changed no aggregate, if it fails.
     """
-    touched = HANDLERS[type(command)](command, aggregates)
-    if touched is None:
-        return ()
-    return touched if isinstance(touched, tuple) else (touched,)
+    HANDLERS[type(command)](command, aggregates)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from domain.account import PersonAccount
 from domain.calendar import local_date
 from domain.claim import Claim, settlement_postings
 from domain.commands import ReverseClaim, SettleClaim, fingerprint
@@ -66,13 +65,11 @@ def _terms(aggregates: Aggregates, command: SettleClaim, region: str, scheme: st
     return terms
 
 
-def settle_claim(
-    command: SettleClaim, aggregates: Aggregates
-) -> tuple[Claim] | tuple[Claim, PersonAccount] | tuple[()]:
+def settle_claim(command: SettleClaim, aggregates: Aggregates) -> None:
     """Record a claim paid by the policy in force on its service date, or refused with why."""
     digest = fingerprint(command)
     if is_repeat(aggregates.claim(command.claim_id), digest, f"claim {command.claim_id}"):
-        return ()
+        return
     person = known_person(aggregates, command.person_id)
     institution = known_institution(aggregates, command.institution)
     if command.doctor_id is not None:
@@ -148,8 +145,9 @@ def settle_claim(
         ),
         provenance=command.provenance,
     )
+    aggregates.add(claim)
     if account is None:
-        return (claim,)
+        return
     account.charge(
         claim_id=command.claim_id,
         year=local_date(moment).year,
@@ -158,12 +156,9 @@ def settle_claim(
         admission=admission,
         provenance=command.provenance,
     )
-    return (claim, account)
 
 
-def reverse_claim(
-    command: ReverseClaim, aggregates: Aggregates
-) -> tuple[Claim] | tuple[Claim, PersonAccount]:
+def reverse_claim(command: ReverseClaim, aggregates: Aggregates) -> None:
     """Undo a settlement and the person's year usage it counted."""
     claim = known_claim(aggregates, command.claim_id)
     if claim.person_id != command.person_id:
@@ -172,7 +167,7 @@ def reverse_claim(
         )
     claim.reverse(reason=command.reason, provenance=command.provenance)
     if claim.outcome != "paid":
-        return (claim,)
+        return
     account = account_of(aggregates, command.person_id, command.provenance)
     account.release(
         claim_id=claim.claim_id,
@@ -182,4 +177,3 @@ def reverse_claim(
         admission=claim.admission,
         provenance=command.provenance,
     )
-    return (claim, account)

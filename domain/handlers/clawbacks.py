@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from eventsourcing.domain import Aggregate
-
 from domain.calendar import local_date
 from domain.claim import Claim
 from domain.clawback import ClaimLine, Clawback, Refund, returned_to_funds
@@ -22,7 +20,7 @@ from domain.money import ZERO
 from domain.reasons import Reason, Rejected
 
 
-def refuse_claim(command: RefuseClaim, aggregates: Aggregates) -> Claim:
+def refuse_claim(command: RefuseClaim, aggregates: Aggregates) -> None:
     """Refuse part of a claim's fund share."""
     claim = known_claim(aggregates, command.claim_id)
     claim.refuse(
@@ -33,7 +31,6 @@ def refuse_claim(command: RefuseClaim, aggregates: Aggregates) -> Claim:
         detection_source=command.detection_source,
         provenance=command.provenance,
     )
-    return claim
 
 
 def _checked_lines(
@@ -48,11 +45,11 @@ def _checked_lines(
     return checked
 
 
-def order_clawback(command: OrderClawback, aggregates: Aggregates) -> tuple[Aggregate, ...]:
+def order_clawback(command: OrderClawback, aggregates: Aggregates) -> None:
     """Order amounts paid for named claims back; no money moves until recovered."""
     digest = fingerprint(command)
     if is_repeat(aggregates.clawback(command.clawback_id), digest, command.clawback_id):
-        return ()
+        return
     known_institution(aggregates, command.institution)
     applies_from = local_date(command.provenance.occurred_at)
     if command.decision_date < applies_from:
@@ -75,14 +72,14 @@ def order_clawback(command: OrderClawback, aggregates: Aggregates) -> tuple[Aggr
         fingerprint=digest,
         provenance=command.provenance,
     )
+    aggregates.add(clawback)
     for claim, line in checked:
         claim.note_clawback(
             clawback_id=command.clawback_id, amount=line.amount, provenance=command.provenance
         )
-    return (clawback, *(claim for claim, _ in checked))
 
 
-def recover_clawback(command: RecoverClawback, aggregates: Aggregates) -> Clawback:
+def recover_clawback(command: RecoverClawback, aggregates: Aggregates) -> None:
     """Record a recovery of an ordered clawback: the money returns to the pooled funds."""
     clawback = aggregates.clawback(command.clawback_id)
     if clawback is None or clawback.institution != command.institution:
@@ -100,14 +97,13 @@ def recover_clawback(command: RecoverClawback, aggregates: Aggregates) -> Clawba
             f"{command.clawback_id} ({paid}, of which {clawback.recovered} recovered)",
         )
     clawback.recover(amount=command.amount, provenance=command.provenance)
-    return clawback
 
 
-def volunteer_refund(command: VolunteerRefund, aggregates: Aggregates) -> tuple[Aggregate, ...]:
+def volunteer_refund(command: VolunteerRefund, aggregates: Aggregates) -> None:
     """Record a voluntary refund of amounts paid for named claims."""
     digest = fingerprint(command)
     if is_repeat(aggregates.refund(command.refund_id), digest, command.refund_id):
-        return ()
+        return
     known_institution(aggregates, command.institution)
     checked = _checked_lines(aggregates, command.institution, command.lines)
     lines = tuple(line for _, line in checked)
@@ -123,8 +119,8 @@ def volunteer_refund(command: VolunteerRefund, aggregates: Aggregates) -> tuple[
         postings=returned_to_funds(command.institution, lines),
         provenance=command.provenance,
     )
+    aggregates.add(refund)
     for claim, line in checked:
         claim.note_refund(
             refund_id=command.refund_id, amount=line.amount, provenance=command.provenance
         )
-    return (refund, *(claim for claim, _ in checked))

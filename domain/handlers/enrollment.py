@@ -16,12 +16,12 @@ from domain.person import Person, Scheme
 from domain.reasons import Reason, Rejected
 
 
-def designate_institution(command: DesignateInstitution, aggregates: Aggregates) -> Institution:
+def designate_institution(command: DesignateInstitution, aggregates: Aggregates) -> None:
     """Create an institution, or amend the designation of one already known."""
     check_designation(command.code, command.region, command.kind, command.level)
     existing = aggregates.institution(command.code)
     if existing is None:
-        return Institution(
+        institution = Institution(
             code=command.code,
             region=command.region,
             name=command.name,
@@ -31,6 +31,8 @@ def designate_institution(command: DesignateInstitution, aggregates: Aggregates)
             agreement_no=command.agreement_no,
             provenance=command.provenance,
         )
+        aggregates.add(institution)
+        return
     existing.redesignate(
         name=command.name,
         kind=command.kind,
@@ -39,10 +41,9 @@ def designate_institution(command: DesignateInstitution, aggregates: Aggregates)
         agreement_no=command.agreement_no,
         provenance=command.provenance,
     )
-    return existing
 
 
-def enroll_person(command: EnrollPerson, aggregates: Aggregates) -> Person:
+def enroll_person(command: EnrollPerson, aggregates: Aggregates) -> None:
     """Enroll a new person, or re-enroll one whose coverage had ended."""
     if command.scheme == Scheme.EMPLOYEE and command.employer_id is None:
         raise Rejected(Reason.SCHEMA_INVALID, "employee-scheme enrollment needs an employer_id")
@@ -55,7 +56,7 @@ def enroll_person(command: EnrollPerson, aggregates: Aggregates) -> Person:
             )
     existing = aggregates.person(command.person_id)
     if existing is None:
-        return Person(
+        person = Person(
             person_id=command.person_id,
             region=command.region,
             scheme=command.scheme,
@@ -64,6 +65,8 @@ def enroll_person(command: EnrollPerson, aggregates: Aggregates) -> Person:
             primary_institution=command.primary_institution,
             provenance=command.provenance,
         )
+        aggregates.add(person)
+        return
     existing.enroll_again(
         region=command.region,
         scheme=command.scheme,
@@ -72,24 +75,21 @@ def enroll_person(command: EnrollPerson, aggregates: Aggregates) -> Person:
         primary_institution=command.primary_institution,
         provenance=command.provenance,
     )
-    return existing
 
 
-def end_enrollment(command: EndEnrollment, aggregates: Aggregates) -> Person:
+def end_enrollment(command: EndEnrollment, aggregates: Aggregates) -> None:
     """End the coverage of a known person."""
     person = known_person(aggregates, command.person_id)
     person.end_enrollment(reason=command.reason, provenance=command.provenance)
-    return person
 
 
-def renew_enrollment(command: RenewEnrollment, aggregates: Aggregates) -> Person:
+def renew_enrollment(command: RenewEnrollment, aggregates: Aggregates) -> None:
     """Record the annual renewal of a person's enrollment."""
     person = known_person(aggregates, command.person_id)
     person.renew(year=command.year, category=command.category, provenance=command.provenance)
-    return person
 
 
-def certify_status(command: CertifyStatus, aggregates: Aggregates) -> Person:
+def certify_status(command: CertifyStatus, aggregates: Aggregates) -> None:
     """Record a certified status of a known person."""
     person = known_person(aggregates, command.person_id)
     person.certify(
@@ -99,13 +99,11 @@ def certify_status(command: CertifyStatus, aggregates: Aggregates) -> Person:
         effective_to=command.effective_to,
         provenance=command.provenance,
     )
-    return person
 
 
-def revoke_status(command: RevokeStatus, aggregates: Aggregates) -> Person:
+def revoke_status(command: RevokeStatus, aggregates: Aggregates) -> None:
     """End a certified status of a known person."""
     person = known_person(aggregates, command.person_id)
     person.revoke_status(
         status=command.status, reason=command.reason, provenance=command.provenance
     )
-    return person

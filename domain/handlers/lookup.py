@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from eventsourcing.domain import Aggregate
+
 from domain.account import PersonAccount
 from domain.claim import Claim
 from domain.clawback import Clawback, Refund
@@ -18,7 +20,10 @@ from domain.subsidy import Subsidy
 
 
 class Aggregates(Protocol):
-    """Aggregates as recorded so far, including this batch's."""
+    """Aggregates as recorded so far, including this batch's; what a handler creates it adds,
+    under an id it looked up first. What it changes is known from the look-ups."""
+
+    def add(self, aggregate: Aggregate) -> None: ...
 
     def institution(self, code: str) -> Institution | None: ...
 
@@ -75,9 +80,11 @@ def known_claim(aggregates: Aggregates, claim_id: str) -> Claim:
 
 def account_of(aggregates: Aggregates, person_id: str, provenance: Provenance) -> PersonAccount:
     """The person's account, opened on first use by the message that needs it."""
-    return aggregates.account(person_id) or PersonAccount(
-        person_id=person_id, provenance=provenance
-    )
+    account = aggregates.account(person_id)
+    if account is None:
+        account = PersonAccount(person_id=person_id, provenance=provenance)
+        aggregates.add(account)
+    return account
 
 
 def is_repeat(existing: object | None, fingerprint: str, what: str) -> bool:

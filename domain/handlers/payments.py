@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from domain.account import PersonAccount
 from domain.commands import (
     GrantSubsidy,
     MakeDisbursement,
@@ -17,14 +16,13 @@ from domain.handlers.lookup import (
     known_institution,
     known_person,
 )
-from domain.institution import Institution
 from domain.person import Scheme
 from domain.postings import Posting, balanced, payer, personal_account, pooled_fund
 from domain.reasons import Reason, Rejected
 from domain.subsidy import Subsidy, subsidy_postings
 
 
-def pay_contribution(command: PayContribution, aggregates: Aggregates) -> PersonAccount:
+def pay_contribution(command: PayContribution, aggregates: Aggregates) -> None:
     """Record a contribution into the pooled fund and, for employees, the personal account."""
     person = known_person(aggregates, command.person_id)
     scheme = person.latest_scheme
@@ -69,16 +67,15 @@ def pay_contribution(command: PayContribution, aggregates: Aggregates) -> Person
         postings=postings,
         provenance=command.provenance,
     )
-    return account
 
 
-def grant_subsidy(command: GrantSubsidy, aggregates: Aggregates) -> Subsidy | None:
-    """Record a subsidy paid into a pooled fund; None for an identical re-send."""
+def grant_subsidy(command: GrantSubsidy, aggregates: Aggregates) -> None:
+    """Record a subsidy paid into a pooled fund; nothing for an identical re-send."""
     existing = aggregates.subsidy(command.subsidy_id)
     digest = fingerprint(command)
     if is_repeat(existing, digest, f"subsidy {command.subsidy_id}"):
-        return None
-    return Subsidy(
+        return
+    subsidy = Subsidy(
         subsidy_id=command.subsidy_id,
         region=command.region,
         scheme=command.scheme,
@@ -90,9 +87,10 @@ def grant_subsidy(command: GrantSubsidy, aggregates: Aggregates) -> Subsidy | No
         postings=subsidy_postings(command.region, command.scheme, command.level, command.amount),
         provenance=command.provenance,
     )
+    aggregates.add(subsidy)
 
 
-def make_disbursement(command: MakeDisbursement, aggregates: Aggregates) -> Institution:
+def make_disbursement(command: MakeDisbursement, aggregates: Aggregates) -> None:
     """Pay an institution, holding the deposit rate of the policy in force."""
     institution = known_institution(aggregates, command.institution)
     policy = aggregates.policy(institution.region, command.scheme)
@@ -110,13 +108,11 @@ def make_disbursement(command: MakeDisbursement, aggregates: Aggregates) -> Inst
         deposit_rate=terms.deposit_rate,
         provenance=command.provenance,
     )
-    return institution
 
 
-def release_deposit(command: ReleaseDeposit, aggregates: Aggregates) -> Institution:
+def release_deposit(command: ReleaseDeposit, aggregates: Aggregates) -> None:
     """Pay out held deposit of a designated institution."""
     institution = known_institution(aggregates, command.institution)
     institution.release_deposit(
         year=command.year, amount=command.amount, provenance=command.provenance
     )
-    return institution

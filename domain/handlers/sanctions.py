@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from eventsourcing.domain import Aggregate
-
 from domain.commands import (
     DecideAppeal,
     FileAppeal,
@@ -62,11 +60,11 @@ def _check_kind_fields(command: ImposeSanction) -> None:
     check_window(command.kind, command.legal_basis, command.effective_from, command.effective_to)
 
 
-def impose_sanction(command: ImposeSanction, aggregates: Aggregates) -> tuple[Aggregate, ...]:
+def impose_sanction(command: ImposeSanction, aggregates: Aggregates) -> None:
     """Record a sanction and its effect on the target, all checked before anything is."""
     digest = fingerprint(command)
     if is_repeat(aggregates.sanction(command.sanction_id), digest, command.sanction_id):
-        return ()
+        return
     _check_kind_fields(command)
     amount = _checked_fine(command)
     target = _target(aggregates, command.target_kind, command.target_id)
@@ -97,12 +95,12 @@ def impose_sanction(command: ImposeSanction, aggregates: Aggregates) -> tuple[Ag
         fingerprint=digest,
         provenance=command.provenance,
     )
-    touched = _apply_effect(sanction, target, command)
-    return (sanction, target) if touched else (sanction,)
+    aggregates.add(sanction)
+    _apply_effect(sanction, target, command)
 
 
-def _apply_effect(sanction: Sanction, target: Target, command: ImposeSanction) -> bool:
-    """Place the sanction's restriction on its target; False if it places none."""
+def _apply_effect(sanction: Sanction, target: Target, command: ImposeSanction) -> None:
+    """Place the sanction's restriction on its target, if it places one."""
     sanction_id, provenance = sanction.sanction_id, command.provenance
     start, end = command.effective_from, command.effective_to
     match command.kind, target:
@@ -133,8 +131,7 @@ def _apply_effect(sanction: Sanction, target: Target, command: ImposeSanction) -
                 provenance=provenance,
             )
         case _:
-            return False
-    return True
+            pass  # the other kinds place no restriction
 
 
 def _imposed_on(aggregates: Aggregates, sanction_id: str, target_id: str) -> Sanction:
@@ -155,36 +152,33 @@ def _restricted_target(aggregates: Aggregates, sanction: Sanction) -> Institutio
     return None
 
 
-def lift_sanction(command: LiftSanction, aggregates: Aggregates) -> tuple[Aggregate, ...]:
+def lift_sanction(command: LiftSanction, aggregates: Aggregates) -> None:
     """End a sanction's window early, on the sanction and on its target."""
     sanction = _imposed_on(aggregates, command.sanction_id, command.target_id)
     last_day = sanction.lift(reason=command.reason, provenance=command.provenance)
     target = _restricted_target(aggregates, sanction)
     if target is None:
-        return (sanction,)
+        return
     target.cut_restriction(
         sanction_id=sanction.sanction_id, effective_to=last_day, provenance=command.provenance
     )
-    return (sanction, target)
 
 
-def pay_fine(command: PayFine, aggregates: Aggregates) -> Sanction:
+def pay_fine(command: PayFine, aggregates: Aggregates) -> None:
     """Record a fine payment."""
     sanction = _imposed_on(aggregates, command.sanction_id, command.target_id)
     sanction.pay_fine(
         amount=command.amount, receipt_no=command.receipt_no, provenance=command.provenance
     )
-    return sanction
 
 
-def file_appeal(command: FileAppeal, aggregates: Aggregates) -> Sanction:
+def file_appeal(command: FileAppeal, aggregates: Aggregates) -> None:
     """Record an appeal."""
     sanction = _imposed_on(aggregates, command.sanction_id, command.target_id)
     sanction.file_appeal(appeal_id=command.appeal_id, provenance=command.provenance)
-    return sanction
 
 
-def decide_appeal(command: DecideAppeal, aggregates: Aggregates) -> tuple[Aggregate, ...]:
+def decide_appeal(command: DecideAppeal, aggregates: Aggregates) -> None:
     """Record an appeal decision and change the effect on the target from its date on."""
     sanction = _imposed_on(aggregates, command.sanction_id, command.target_id)
     end_before, points_before = sanction.effective_to, sanction.points
@@ -206,7 +200,7 @@ def decide_appeal(command: DecideAppeal, aggregates: Aggregates) -> tuple[Aggreg
                 effective_to=sanction.effective_to,
                 provenance=command.provenance,
             )
-        return (sanction, restricted)
+        return
     doctor = (
         aggregates.doctor(sanction.target_id)
         if sanction.kind == SanctionKind.DOCTOR_POINTS
@@ -220,5 +214,3 @@ def decide_appeal(command: DecideAppeal, aggregates: Aggregates) -> tuple[Aggreg
             from_day=command.decision_date,
             provenance=command.provenance,
         )
-        return (sanction, doctor)
-    return (sanction,)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
-from consumers.contract import Coordinates, Decoded, decode
+from consumers.contract import decode
 from consumers.topics import Topics
 from domain.commands import ImposeSanction
 from domain.reasons import Rejected
@@ -30,6 +30,7 @@ from domain.sanction_rules import (
     check_window,
     fine_amount,
 )
+from infra.application.inbound import Coordinates, Decoded
 from infra.kafka import make_producer
 from infra.services import up
 from infra.settings import Settings

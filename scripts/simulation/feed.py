@@ -20,10 +20,10 @@ from kafka import KafkaConsumer, KafkaProducer
 
 from consumers.ingest import IngestStats, run_worker
 from consumers.topics import Topics
+from infra.application.rows import offset_tracking_name
 from infra.kafka import cluster_id_of
-from infra.queries import stored_offset
 from infra.settings import Settings
-from infra.store import Ledger, offset_tracking_name
+from infra.store import Ledger
 from scripts.simulation.plan import Planned, waves
 
 
@@ -198,7 +198,7 @@ class WaveFeeder:
 
 
 def _committed(ledger: Ledger, tracking_name: str, offset: int) -> bool:
-    stored = stored_offset(ledger, tracking_name)
+    stored = ledger.reads.stored_offset(tracking_name)
     return stored is not None and stored >= offset
 
 

@@ -14,7 +14,6 @@ from kafka import KafkaProducer
 
 from domain import identity
 from domain.commands import Command
-from infra.queries import foreign_writes
 from infra.settings import Settings
 from infra.store import WRITER_ROLE, Ledger, open_ledger
 from scripts.simulation.config import config_for
@@ -134,13 +133,13 @@ def test_writes_of_another_writer_are_found_by_position_and_our_own_are_skipped(
         events = [e for c in commands for e in InMemoryAggregates().decide(c)]
         return [r.notification.id for r in ledger.save(*events)]
 
-    assert foreign_writes(ledger, None, None) == ([], 0)
+    assert ledger.reads.foreign_writes(None, None) == ([], 0)
     first = save(designate(LEVEL_3))
-    head = foreign_writes(ledger, None, None)[1]
+    head = ledger.reads.foreign_writes(None, None)[1]
     assert head == max(first)
     ours = save(designate(LEVEL_2, "2"))
     theirs = save(designate(PHARMACY, "none", "pharmacy"))
-    changed, position = foreign_writes(ledger, head, (min(ours), max(ours)))
+    changed, position = ledger.reads.foreign_writes(head, (min(ours), max(ours)))
     assert changed == [identity.institution_aggregate_id(PHARMACY)]
     assert position == max(theirs)
-    assert foreign_writes(ledger, position, None) == ([], position)
+    assert ledger.reads.foreign_writes(position, None) == ([], position)

@@ -6,17 +6,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import psycopg
 import pytest
 from eventsourcing.persistence import PersistenceError
 
-from consumers.batch import BatchDecider, InboundRecord
-from consumers.contract import Coordinates
+from consumers.ingest import inbound_records
 from consumers.topics import Topics
 from infra.chain import GENESIS, link
-from infra.queries import known_digests
 from infra.store import READER_ROLE, WRITER_ROLE, Ledger, open_ledger
 from infra.verify import digest, verify
 from tests.messages import encode, enrolled
@@ -26,19 +25,18 @@ NOW = datetime(2020, 1, 15, tzinfo=UTC)
 
 def record_enrollments(ledger: Ledger, first: int, count: int, partition: int = 0) -> None:
     """Decide and commit `count` enrollments in one batch, as the worker would."""
-    decider = BatchDecider(
-        ledger.repository, lambda ids: known_digests(ledger, ids), Topics("ledger."), "c"
-    )
-    records = [
-        InboundRecord(
-            Coordinates("ledger.enrollment", partition, offset),
-            b"k",
-            encode(enrolled(f"P{partition}-{offset}")),
+    consumed = [
+        SimpleNamespace(
+            topic="ledger.enrollment",
+            partition=partition,
+            offset=offset,
+            key=b"k",
+            value=encode(enrolled(f"P{partition}-{offset}")),
         )
         for offset in range(first, first + count)
     ]
-    outcome = decider.decide(records, NOW)
-    ledger.save(*outcome.events, batch=outcome.record)
+    records = inbound_records(consumed, Topics("ledger."), NOW)
+    ledger.commit(ledger.decide(records, NOW, cluster_id="c"))
 
 
 @pytest.fixture

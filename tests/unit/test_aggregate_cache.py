@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from consumers.cache import AggregateCache
+from infra.application.cache import AggregateCache
 from tests.domain_builders import enroll
 from tests.memory import InMemoryAggregates
 

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from consumers.contract import Decoded, Undecodable, content_digest, decode
+from consumers.contract import content_digest, decode
 from domain.commands import EnrollPerson
 from domain.reasons import Reason
+from infra.application.inbound import Decoded, Undecodable
 from tests.messages import RECORDED_AT, coordinates, designated, encode, enrolled
 
 

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from consumers.contract import MESSAGE_TYPES, Decoded, Undecodable, decode
+from consumers.contract import MESSAGE_TYPES, decode
 from domain.commands import ClaimAmount, OrderClawback, PublishPolicy, SettleClaim
 from domain.reasons import Reason
+from infra.application.inbound import Decoded, Undecodable
 from tests.examples import documented
 from tests.messages import RECORDED_AT, coordinates, encode
 

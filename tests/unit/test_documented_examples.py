@@ -7,7 +7,8 @@ from dataclasses import fields
 
 import pytest
 
-from consumers.contract import MESSAGE_TYPES, Decoded, decode
+from consumers.contract import MESSAGE_TYPES, decode
+from infra.application.inbound import Decoded
 from tests.examples import documented_examples
 from tests.messages import RECORDED_AT, coordinates
 

@@ -8,8 +8,6 @@ import pytest
 
 from domain.commands import DesignateInstitution, EndEnrollment, EnrollPerson
 from domain.handlers import handle
-from domain.institution import Institution
-from domain.person import Person
 from domain.reasons import Reason, Rejected
 from tests.memory import InMemoryAggregates
 from tests.messages import HOSPITAL, provenance
@@ -52,12 +50,10 @@ def test_enrolling_with_an_undesignated_primary_institution_is_an_unknown_refere
 
 
 def test_enrolling_with_a_designated_primary_institution_is_accepted() -> None:
-    known = InMemoryAggregates()
-    [institution] = handle(designate(), known)
-    assert isinstance(institution, Institution)
-    known.keep(institution)
-    [person] = handle(enroll(primary_institution=HOSPITAL), known)
-    assert isinstance(person, Person)
+    known = InMemoryAggregates.given(designate())
+    handle(enroll(primary_institution=HOSPITAL), known)
+    person = known.person("P-1")
+    assert person is not None
     assert person.primary_institution == HOSPITAL
 
 
@@ -75,11 +71,9 @@ def test_ending_the_enrollment_of_an_unknown_person_is_an_unknown_reference() ->
 
 
 def test_designating_a_known_institution_again_amends_it() -> None:
-    known = InMemoryAggregates()
-    [first] = handle(designate(), known)
-    assert isinstance(first, Institution)
-    first.collect_events()
-    known.keep(first)
-    [again] = handle(designate(), known)
-    assert again is first
+    known = InMemoryAggregates.given(designate())
+    first = known.institution(HOSPITAL)
+    assert first is not None
+    handle(designate(), known)
+    assert known.institution(HOSPITAL) is first
     assert [type(e).__name__ for e in first.collect_events()] == ["Redesignated"]

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 from typing import Any
 from uuid import uuid4
 
-from consumers.batch import BatchOutcome
 from consumers.ingest import REPLAY_HEADER, replay_outcomes
-from infra.store import AcceptedMessage, DeadLetter
+from infra.application.batch import BatchOutcome
+from infra.application.rows import AcceptedMessage, DeadLetter
 
 AT = datetime(2020, 1, 15, tzinfo=UTC)
 

@@ -6,15 +6,16 @@ only committed state:
 
 - a batch takes the aggregates it uses out of the cache (`take`) and mutates them in place;
   they come back (`committed`) only after the batch's transaction committed, so a batch that
-  failed or rolled back leaves nothing of itself behind, and on any failure the worker also
-  clears the whole cache (`clear`): an IntegrityError means someone else wrote;
+  failed or rolled back leaves nothing of itself behind, and when deciding or committing
+  fails the ledger also clears the whole cache (`clear`): an IntegrityError means someone
+  else wrote;
 - before each batch, `refresh` evicts every aggregate that another writer changed since the
   cache was last known current (another worker after a rebalance, a second worker of the same
   store). Its events are found by position in the log, which is the commit order, so nothing
   written by others is missed, also not a decision that only rejects and so would never meet
   the store's optimistic concurrency check.
 
-Only aggregates that `worth_keeping` are kept. The worker skips claims, which are rarely
+Only aggregates that `worth_keeping` are kept. The ledger skips claims, which are rarely
 looked up again once settled, and absent aggregates (a new claim's id): either would push out
 the persons' accounts that the next claims need, whose replay is what the cache saves.
 """

@@ -1,0 +1,51 @@
+"""What the ledger decides: consumed records, each with what the wire contract made of it.
+
+The contract (`consumers/contract.py`) decodes on the worker's side and fills these in, so the
+application depends on no schema library and the dependencies point one way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from domain.commands import Command
+from domain.reasons import Reason
+
+
+@dataclass(frozen=True)
+class Coordinates:
+    """Where a message sat in Kafka."""
+
+    topic: str
+    partition: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A message that passed the contract, turned into a command."""
+
+    message_id: UUID
+    type_name: str
+    content_sha256: bytes
+    command: Command
+
+
+@dataclass(frozen=True)
+class Undecodable:
+    """A message that failed the contract, with the best message id we could read."""
+
+    reason: Reason
+    detail: str
+    message_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class InboundRecord:
+    """A consumed Kafka record as the ledger keeps it, and what the contract made of it."""
+
+    coordinates: Coordinates
+    key: bytes | None
+    value: bytes | None
+    message: Decoded | Undecodable
