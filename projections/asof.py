@@ -16,9 +16,10 @@ An instant `t` sees a fact with valid time `v` (or recording time `r`) when `v <
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
-REGION_TZ = timezone(timedelta(hours=8), "CST")
+from domain.calendar import REGION_TZ, service_day
+
 MICROSECOND = timedelta(microseconds=1)
 
 
@@ -33,8 +34,7 @@ def end_of_day(day: date) -> datetime:
 
 def start_of_day(moment: datetime) -> datetime:
     """00:00 of the instant's day in the regions' time zone."""
-    local = moment.astimezone(REGION_TZ)
-    return datetime.combine(local.date(), time(), REGION_TZ)
+    return datetime.combine(service_day(moment), time(), REGION_TZ)
 
 
 def start_of_year(year: int) -> datetime:
@@ -60,7 +60,7 @@ def parse_instant(text: str) -> datetime:
 
 def region_year(moment: datetime) -> int:
     """The calendar year an instant falls in, in the regions' time zone."""
-    return moment.astimezone(REGION_TZ).year
+    return service_day(moment).year
 
 
 @dataclass(frozen=True)
@@ -77,8 +77,3 @@ class Bitemporal:
         if point.as_of.tzinfo is None or point.known_at.tzinfo is None:
             raise AsOfError("as_of and known_at must be timezone-aware")
         return point
-
-
-def utc_now() -> datetime:
-    """The system clock (CLI only; projections and queries take time as an argument)."""
-    return datetime.now(UTC)

@@ -11,8 +11,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from domain.calendar import REGION_TZ
 from domain.identity import sanction_aggregate_id
-from projections.asof import REGION_TZ
 
 SUSPENSIONS = frozenset(
     {"settlement_suspension", "networked_settlement_suspension", "doctor_suspension"}

@@ -10,12 +10,12 @@ import sys
 import threading
 import warnings
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
 from consumers.ingest import IngestStats, run_worker
 from consumers.topics import Topics
+from infra.clock import utc_now
 from infra.kafka import make_producer
 from infra.queries import history, rejected
 from infra.services import Endpoints, down, status, store_url, up
@@ -26,10 +26,6 @@ from scripts.cli.commandline import CommandGroup, Handler
 from scripts.cli.progress import Progress
 from scripts.cli.publish import UnroutableError, publish, read_lines, route
 from scripts.demo.arguments import add_demo_arguments
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
