@@ -80,7 +80,7 @@ def test_the_domain_and_every_read_model_put_the_instant_on_1_january_2020(
 ) -> None:
     history(settings, ledger, new_year_elsewhere)
     # The domain: 2020's usage, with the full deductible and no cap: (12000 - 500) x 0.55.
-    account = ledger.repository.get(person_account_aggregate_id(PERSON))
+    account: object = ledger.repository.get(person_account_aggregate_id(PERSON))
     assert isinstance(account, PersonAccount)
     assert account.usage_in(2019).fund_paid == Decimal("300000.00")
     assert account.usage_in(2020).fund_paid == Decimal("6325.00")
