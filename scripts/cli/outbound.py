@@ -12,8 +12,8 @@ from infra.services import up
 from infra.settings import Settings
 from infra.store import WRITER_ROLE, open_ledger
 from scripts.cli import output
-from scripts.cli.audit import stop_on_signal
 from scripts.cli.commandline import AddCommand, Handler
+from scripts.cli.signals import stop_on_signal
 
 
 def cmd_relay(settings: Settings, args: argparse.Namespace) -> int:
