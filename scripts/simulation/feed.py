@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
 
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaProducer
 
 from consumers.ingest import IngestStats, run_worker
 from consumers.topics import Topics
-from infra.kafka import cluster_id_of
+from infra.kafka import cluster_id_from
 from infra.queries import stored_offset
 from infra.settings import Settings
 from infra.store import Ledger, offset_tracking_name
@@ -200,12 +200,3 @@ class WaveFeeder:
 def _committed(ledger: Ledger, tracking_name: str, offset: int) -> bool:
     stored = stored_offset(ledger, tracking_name)
     return stored is not None and stored >= offset
-
-
-def cluster_id_from(bootstrap: str) -> str:
-    """The cluster id in the tracking names, asked of the broker once."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    try:
-        return cluster_id_of(consumer)
-    finally:
-        consumer.close()
