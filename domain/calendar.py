@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 ONE_DAY = timedelta(days=1)
@@ -16,6 +17,20 @@ def service_day(moment: datetime) -> date:
     if moment.tzinfo is None:
         raise ValueError(f"{moment!r} has no UTC offset: its day would be a guess")
     return moment.astimezone(REGION_TZ).date()
+
+
+@dataclass(frozen=True, kw_only=True)
+class DayWindow:
+    """Days from `effective_from` to `effective_to`, both inclusive; None: open-ended."""
+
+    effective_from: date
+    effective_to: date | None
+
+    def in_force_on(self, day: date) -> bool:
+        """Whether the window covers a given day."""
+        return self.effective_from <= day and (
+            self.effective_to is None or day <= self.effective_to
+        )
 
 
 def add_months(day: date, months: int) -> date:

@@ -241,7 +241,10 @@ class Person(Aggregate):
         provenance: Provenance,
     ) -> None:
         window = StatusWindow(
-            status, certificate_no, service_day(provenance.occurred_at), effective_to
+            status,
+            certificate_no,
+            effective_from=service_day(provenance.occurred_at),
+            effective_to=effective_to,
         )
         self.statuses = (*self.statuses, window)
 
@@ -290,7 +293,9 @@ class Person(Aggregate):
         provenance: Provenance,
     ) -> None:
         kind = RestrictionKind.NETWORKED_SETTLEMENT_SUSPENSION
-        restriction = Restriction(sanction_id, kind, effective_from, effective_to)
+        restriction = Restriction(
+            sanction_id, kind, effective_from=effective_from, effective_to=effective_to
+        )
         self.restrictions = (*self.restrictions, restriction)
 
     def cut_restriction(
