@@ -13,13 +13,13 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from types import TracebackType
 
 from kafka import KafkaProducer
 
 from consumers.ingest import IngestStats, run_worker
 from consumers.topics import Topics
+from infra.clock import utc_now
 from infra.kafka import cluster_id_from
 from infra.queries import stored_offset
 from infra.settings import Settings
@@ -166,7 +166,7 @@ class WaveFeeder:
                 self._bootstrap,
                 self._worker_ledger,
                 self._stop,
-                lambda: datetime.now(UTC),
+                utc_now,
                 on_batch=self._on_batch,
             )
         except BaseException as error:  # noqa: BLE001 - handed to the feeding thread, raised there
