@@ -27,14 +27,19 @@ class AsOfError(ValueError):
     """A time argument that cannot be read without guessing."""
 
 
+def day_start(day: date) -> datetime:
+    """00:00 of a day in the regions' time zone."""
+    return datetime.combine(day, time(), REGION_TZ)
+
+
 def end_of_day(day: date) -> datetime:
     """The last representable instant of a day in the regions' time zone."""
-    return datetime.combine(day + timedelta(days=1), time(), REGION_TZ) - MICROSECOND
+    return day_start(day + timedelta(days=1)) - MICROSECOND
 
 
 def start_of_day(moment: datetime) -> datetime:
     """00:00 of the instant's day in the regions' time zone."""
-    return datetime.combine(service_day(moment), time(), REGION_TZ)
+    return day_start(service_day(moment))
 
 
 def start_of_year(year: int) -> datetime:
