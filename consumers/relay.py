@@ -37,17 +37,6 @@ SAVE_POSITION = (
 )
 
 
-def make_relay_producer(bootstrap: str) -> KafkaProducer:
-    """Idempotent: the broker drops a retried duplicate, and order holds per partition."""
-    return KafkaProducer(
-        bootstrap_servers=bootstrap,
-        acks="all",
-        enable_idempotence=True,
-        max_in_flight_requests_per_connection=1,
-        linger_ms=5,
-    )
-
-
 @dataclass
 class RelayStats:
     """Running totals of one relay run."""

@@ -19,9 +19,10 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import TopicPartition
 
 from infra.chain import GENESIS, link
+from infra.kafka import make_reader
 
 
 class BrokenChainError(ValueError):
@@ -157,7 +158,7 @@ def consume_fund_statement(
     until_idle: float | None = None,
 ) -> tuple[FundStatement, ReportStats]:
     """Read `topic` from the start (all partitions, no group), applying events in order."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = make_reader(bootstrap)
     statement, order, stats = FundStatement(), InOrder(), ReportStats()
     try:
         partitions = [

@@ -1,16 +1,36 @@
-"""Calendar arithmetic the rules need: service dates, month lengths, working days."""
+"""Calendar arithmetic the rules need: the region's day, month lengths, working days."""
 
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 
 ONE_DAY = timedelta(days=1)
+# The pooling regions' time zone (China Standard Time): the one zone of every local day, in the
+# domain and the read models alike. A message's own UTC offset says when, never which day.
+REGION_TZ = timezone(timedelta(hours=8), "CST")
 
 
-def local_date(moment: datetime) -> date:
-    """The calendar date a source states, read in the moment's own UTC offset."""
-    return moment.date()
+def service_day(moment: datetime) -> date:
+    """The region's calendar day (+08:00) an instant falls on, whatever offset it was written in."""
+    if moment.tzinfo is None:
+        raise ValueError(f"{moment!r} has no UTC offset: its day would be a guess")
+    return moment.astimezone(REGION_TZ).date()
+
+
+@dataclass(frozen=True, kw_only=True)
+class DayWindow:
+    """Days from `effective_from` to `effective_to`, both inclusive; None: open-ended."""
+
+    effective_from: date
+    effective_to: date | None
+
+    def in_force_on(self, day: date) -> bool:
+        """Whether the window covers a given day."""
+        return self.effective_from <= day and (
+            self.effective_to is None or day <= self.effective_to
+        )
 
 
 def add_months(day: date, months: int) -> date:

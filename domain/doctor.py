@@ -175,7 +175,9 @@ class Doctor(Aggregate):
         self, *, sanction_id: str, effective_from: date, effective_to: date, provenance: Provenance
     ) -> None:
         kind = RestrictionKind.DOCTOR_SUSPENSION
-        restriction = Restriction(sanction_id, kind, effective_from, effective_to)
+        restriction = Restriction(
+            sanction_id, kind, effective_from=effective_from, effective_to=effective_to
+        )
         self.restrictions = (*self.restrictions, restriction)
 
     @event(Terminated)
@@ -185,7 +187,7 @@ class Doctor(Aggregate):
         kind = RestrictionKind.DOCTOR_TERMINATION
         self.restrictions = (
             *self.restrictions,
-            Restriction(sanction_id, kind, effective_from, None),
+            Restriction(sanction_id, kind, effective_from=effective_from, effective_to=None),
         )
 
     @event(RestrictionCut)

@@ -301,7 +301,9 @@ class Institution(Aggregate):
     ) -> None:
         """Record a settlement suspension imposed by a sanction (checked by the sanction)."""
         kind = RestrictionKind.SETTLEMENT_SUSPENSION
-        restriction = Restriction(sanction_id, kind, effective_from, effective_to)
+        restriction = Restriction(
+            sanction_id, kind, effective_from=effective_from, effective_to=effective_to
+        )
         self.restrictions = (*self.restrictions, restriction)
 
     @event(AgreementTerminated)
@@ -310,7 +312,9 @@ class Institution(Aggregate):
     ) -> None:
         """Record the termination of the service agreement imposed by a sanction."""
         kind = RestrictionKind.AGREEMENT_TERMINATION
-        restriction = Restriction(sanction_id, kind, effective_from, None)
+        restriction = Restriction(
+            sanction_id, kind, effective_from=effective_from, effective_to=None
+        )
         self.restrictions = (*self.restrictions, restriction)
 
     @event(RestrictionCut)

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.calendar import ONE_DAY, local_date
+from domain.calendar import ONE_DAY, service_day
 from domain.identity import person_aggregate_id
 from domain.person_values import Category, EndReason, EnrollmentPeriod, Scheme, StatusWindow
 from domain.provenance import Provenance
@@ -216,7 +216,7 @@ class Person(Aggregate):
         provenance: Provenance,
     ) -> None:
         """Record a certified status from the effective date on."""
-        start = local_date(provenance.occurred_at)
+        start = service_day(provenance.occurred_at)
         if effective_to is not None and effective_to < start:
             raise Rejected(
                 Reason.DATES_OUT_OF_ORDER,
@@ -241,23 +241,26 @@ class Person(Aggregate):
         provenance: Provenance,
     ) -> None:
         window = StatusWindow(
-            status, certificate_no, local_date(provenance.occurred_at), effective_to
+            status,
+            certificate_no,
+            effective_from=service_day(provenance.occurred_at),
+            effective_to=effective_to,
         )
         self.statuses = (*self.statuses, window)
 
     def revoke_status(self, *, status: str, reason: str, provenance: Provenance) -> None:
         """End a status in force: its last day becomes the day before the effective date."""
-        if status not in self.statuses_on(local_date(provenance.occurred_at)):
+        if status not in self.statuses_on(service_day(provenance.occurred_at)):
             raise Rejected(
                 Reason.NOT_CERTIFIED,
                 f"person {self.person_id} has no {status} status in force on "
-                f"{local_date(provenance.occurred_at)}",
+                f"{service_day(provenance.occurred_at)}",
             )
         self._status_revoked(status=status, reason=reason, provenance=provenance)
 
     @event(StatusRevoked)
     def _status_revoked(self, *, status: str, reason: str, provenance: Provenance) -> None:
-        day = local_date(provenance.occurred_at)
+        day = service_day(provenance.occurred_at)
         last = day - ONE_DAY
         self.statuses = tuple(
             replace(w, effective_to=last) if w.status == status and w.in_force_on(day) else w
@@ -290,7 +293,9 @@ class Person(Aggregate):
         provenance: Provenance,
     ) -> None:
         kind = RestrictionKind.NETWORKED_SETTLEMENT_SUSPENSION
-        restriction = Restriction(sanction_id, kind, effective_from, effective_to)
+        restriction = Restriction(
+            sanction_id, kind, effective_from=effective_from, effective_to=effective_to
+        )
         self.restrictions = (*self.restrictions, restriction)
 
     def cut_restriction(

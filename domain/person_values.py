@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
+
+from domain.calendar import DayWindow
 
 
 class Scheme(StrEnum):
@@ -46,16 +48,8 @@ class EnrollmentPeriod:
 
 
 @dataclass(frozen=True)
-class StatusWindow:
-    """A certified status, in force from `effective_from` to `effective_to` inclusive."""
+class StatusWindow(DayWindow):
+    """A certified status, in force over its window (both ends inclusive)."""
 
     status: str
     certificate_no: str
-    effective_from: date
-    effective_to: date | None
-
-    def in_force_on(self, day: date) -> bool:
-        """Whether the status holds on a given day."""
-        return self.effective_from <= day and (
-            self.effective_to is None or day <= self.effective_to
-        )

@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
+from domain.calendar import DayWindow
+
 
 class RestrictionKind(StrEnum):
     """What a restriction stops: each one refuses settlements while it is in force."""
@@ -19,19 +21,11 @@ class RestrictionKind(StrEnum):
 
 
 @dataclass(frozen=True)
-class Restriction:
-    """In force from `effective_from` to `effective_to` inclusive; None means open-ended."""
+class Restriction(DayWindow):
+    """What a sanction stops, in force over its window (both ends inclusive)."""
 
     sanction_id: str
     kind: str
-    effective_from: date
-    effective_to: date | None
-
-    def in_force_on(self, day: date) -> bool:
-        """Whether the restriction applies on a given day."""
-        return self.effective_from <= day and (
-            self.effective_to is None or day <= self.effective_to
-        )
 
 
 def in_force(restrictions: Iterable[Restriction], kind: str, day: date) -> Restriction | None:

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.calendar import ONE_DAY, local_date, working_days_after
+from domain.calendar import ONE_DAY, service_day, working_days_after
 from domain.identity import sanction_aggregate_id
 from domain.money import ZERO, cents
 from domain.postings import Posting, balanced, payer, treasury_fines
@@ -130,7 +130,7 @@ class Sanction(Aggregate):
 
     def lift(self, *, reason: str, provenance: Provenance) -> date:
         """End a window early: its last day becomes the day before the effective date."""
-        day = local_date(provenance.occurred_at)
+        day = service_day(provenance.occurred_at)
         if not self.is_window_running(day):
             raise Rejected(
                 Reason.NOT_IN_FORCE,
@@ -181,7 +181,7 @@ class Sanction(Aggregate):
             raise Rejected(
                 Reason.ALREADY_APPEALED, f"sanction {self.sanction_id} was appealed already"
             )
-        filed_on = local_date(provenance.occurred_at)
+        filed_on = service_day(provenance.occurred_at)
         late = working_days_after(self.decision_date, filed_on) > APPEAL_WORKING_DAYS
         if filed_on < self.decision_date or late:
             raise Rejected(
@@ -193,7 +193,7 @@ class Sanction(Aggregate):
 
     @event(AppealFiled)
     def _appeal_filed(self, *, appeal_id: str, provenance: Provenance) -> None:
-        self.appeal_filed_on = local_date(provenance.occurred_at)
+        self.appeal_filed_on = service_day(provenance.occurred_at)
 
     def decide_appeal(
         self,

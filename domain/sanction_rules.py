@@ -7,6 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from domain.calendar import window_months_within
+from domain.commands import ImposeSanction
 from domain.money import cents
 from domain.reasons import Reason, Rejected
 
@@ -109,6 +110,26 @@ DOCTOR_SUSPENSION_MONTHS = (1, 6)
 def invalid(detail: str) -> Rejected:
     """A sanction whose fields contradict each other."""
     return Rejected(Reason.SCHEMA_INVALID, detail)
+
+
+def check_imposition(command: ImposeSanction) -> Decimal | None:
+    """Every rule a sanction's own fields must meet, in the order the ledger applies them; the
+    fine it sets (None if it is not a fine). Needs no state, so the CLI runs it before sending."""
+    check_fits(command.kind, command.target_kind, command.legal_basis)
+    if command.kind == SanctionKind.DOCTOR_POINTS:
+        check_doctor_points(command.points, command.suspension_months)
+    elif (command.points, command.suspension_months) != (None, None):
+        raise invalid(f"a {command.kind} has no points or suspension_months")
+    if (command.kind == SanctionKind.REFERRAL) != (command.referred_to is not None):
+        raise invalid("referred_to is stated by, and only by, a referral")
+    check_window(command.kind, command.legal_basis, command.effective_from, command.effective_to)
+    if command.kind == SanctionKind.FINE:
+        return fine_amount(
+            command.legal_basis, command.base_amount, command.multiple, command.fine_amount
+        )
+    if (command.base_amount, command.multiple, command.fine_amount) != (None, None, None):
+        raise invalid(f"a {command.kind} has no base_amount, multiple or fine_amount")
+    return None
 
 
 def check_fits(kind: str, target_kind: str, legal_basis: str) -> None:

@@ -13,15 +13,30 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 from infra.settings import Settings
 
 
-def make_producer(bootstrap: str) -> KafkaProducer:
-    """A producer that waits for every replica, so a sent message is a kept message."""
+def make_producer(bootstrap: str, *, idempotent: bool = False) -> KafkaProducer:
+    """A producer that waits for every replica, so a sent message is a kept message. With
+    `idempotent` (the relay) the broker also drops a retried duplicate."""
+    # One request in flight per connection: retries must not reorder an entity's events.
+    if idempotent:
+        return KafkaProducer(
+            bootstrap_servers=bootstrap,
+            acks="all",
+            enable_idempotence=True,
+            max_in_flight_requests_per_connection=1,
+            linger_ms=5,
+        )
     return KafkaProducer(
         bootstrap_servers=bootstrap,
         acks="all",
         linger_ms=5,
         retries=5,
-        max_in_flight_requests_per_connection=1,  # retries must not reorder an entity's events
+        max_in_flight_requests_per_connection=1,
     )
+
+
+def make_reader(bootstrap: str) -> KafkaConsumer:
+    """A consumer of no group that commits nothing: it reads the partitions it is assigned."""
+    return KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
 
 
 def make_consumer(settings: Settings, bootstrap: str) -> KafkaConsumer:
@@ -79,3 +94,12 @@ def cluster_id_of(consumer: KafkaConsumer, timeout_s: float = 10.0) -> str:
             return str(cluster_id)
         consumer.topics()  # forces a metadata request
     raise KafkaError("the broker did not report a cluster id")
+
+
+def cluster_id_from(bootstrap: str) -> str:
+    """The cluster id the broker reports, asked once with a short-lived reader."""
+    consumer = make_reader(bootstrap)
+    try:
+        return cluster_id_of(consumer)
+    finally:
+        consumer.close()

@@ -16,9 +16,10 @@ An instant `t` sees a fact with valid time `v` (or recording time `r`) when `v <
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
-REGION_TZ = timezone(timedelta(hours=8), "CST")
+from domain.calendar import REGION_TZ, service_day
+
 MICROSECOND = timedelta(microseconds=1)
 
 
@@ -26,15 +27,19 @@ class AsOfError(ValueError):
     """A time argument that cannot be read without guessing."""
 
 
+def day_start(day: date) -> datetime:
+    """00:00 of a day in the regions' time zone."""
+    return datetime.combine(day, time(), REGION_TZ)
+
+
 def end_of_day(day: date) -> datetime:
     """The last representable instant of a day in the regions' time zone."""
-    return datetime.combine(day + timedelta(days=1), time(), REGION_TZ) - MICROSECOND
+    return day_start(day + timedelta(days=1)) - MICROSECOND
 
 
 def start_of_day(moment: datetime) -> datetime:
     """00:00 of the instant's day in the regions' time zone."""
-    local = moment.astimezone(REGION_TZ)
-    return datetime.combine(local.date(), time(), REGION_TZ)
+    return day_start(service_day(moment))
 
 
 def start_of_year(year: int) -> datetime:
@@ -60,7 +65,7 @@ def parse_instant(text: str) -> datetime:
 
 def region_year(moment: datetime) -> int:
     """The calendar year an instant falls in, in the regions' time zone."""
-    return moment.astimezone(REGION_TZ).year
+    return service_day(moment).year
 
 
 @dataclass(frozen=True)
@@ -77,8 +82,3 @@ class Bitemporal:
         if point.as_of.tzinfo is None or point.known_at.tzinfo is None:
             raise AsOfError("as_of and known_at must be timezone-aware")
         return point
-
-
-def utc_now() -> datetime:
-    """The system clock (CLI only; projections and queries take time as an argument)."""
-    return datetime.now(UTC)

@@ -7,12 +7,12 @@ earlier amounts, so they are resolved against the sanction's terms (`projections
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from domain.identity import sanction_aggregate_id
-from projections.asof import REGION_TZ
+from projections.asof import day_start
 
 SUSPENSIONS = frozenset(
     {"settlement_suspension", "networked_settlement_suspension", "doctor_suspension"}
@@ -27,7 +27,7 @@ def instant(value: Any, *, end: bool = False) -> datetime:
     if isinstance(value, datetime):
         return value
     if isinstance(value, date):
-        return datetime.combine(value + timedelta(days=1) if end else value, time(), REGION_TZ)
+        return day_start(value + timedelta(days=1) if end else value)
     raise TypeError(f"{value!r} is not a date or datetime")
 
 

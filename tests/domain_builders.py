@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from domain.calendar import REGION_TZ
 from domain.commands import (
     CertifyStatus,
     DesignateInstitution,
@@ -20,7 +21,6 @@ from domain.provenance import Provenance
 from tests.messages import provenance
 
 REGION = "430422"
-CHINA = timezone(timedelta(hours=8))
 LEVEL_3 = "H43042200011"
 LEVEL_2 = "H43042200012"
 PHARMACY = "P43042200013"
@@ -30,7 +30,7 @@ DOCTOR = "D-7"
 def on(day: date | str, hour: int = 10) -> Provenance:
     """Provenance of a message whose valid time is the given local day."""
     d = date.fromisoformat(day) if isinstance(day, str) else day
-    return provenance(datetime(d.year, d.month, d.day, hour, tzinfo=CHINA))
+    return provenance(datetime(d.year, d.month, d.day, hour, tzinfo=REGION_TZ))
 
 
 def d(text: str) -> date:

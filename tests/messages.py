@@ -7,24 +7,18 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from consumers.envelope import envelope as wire_envelope
 from domain.provenance import Provenance
 from infra.application.inbound import Coordinates
 
 REGION = "430422"
 HOSPITAL = "H43042200011"
 RECORDED_AT = datetime(2020, 1, 15, 9, 0, tzinfo=UTC)
+OCCURRED_AT = datetime.fromisoformat("2019-05-03T10:20:00+08:00")
 
 
 def message(type_: str, payload: dict[str, Any], **envelope: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "message_id": str(uuid.uuid4()),
-        "type": type_,
-        "schema_version": 1,
-        "occurred_at": "2019-05-03T10:20:00+08:00",
-        "region": REGION,
-        "recorded_by": "test:source",
-        "payload": payload,
-    }
+    base = wire_envelope(type_, OCCURRED_AT, REGION, "test:source", payload)
     base.update(envelope)
     return base
 

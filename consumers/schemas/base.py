@@ -14,11 +14,14 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from domain import institution
 from domain.money import parse_amount, parse_ratio
 from domain.reasons import Reason
 
 REGION = validate.Regexp(r"^\d{6}$", error="must be a 6-digit pooling region code")
-INSTITUTION_CODE = validate.Regexp(r"^[HP]\d{11}$", error="must be H/P followed by 11 digits")
+INSTITUTION_CODE = validate.Regexp(
+    institution.INSTITUTION_CODE, error="must be H/P followed by 11 digits"
+)
 # Opaque source ids: printable, no whitespace, bounded; never names or ID-card numbers by contract.
 OPAQUE_ID = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$", error="must be an opaque id")
 TEXT = validate.Length(min=1, max=200)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.calendar import local_date
+from domain.calendar import service_day
 from domain.claim import Claim, settlement_postings
 from domain.commands import ReverseClaim, SettleClaim, fingerprint
 from domain.handlers.lookup import (
@@ -25,7 +25,7 @@ from domain.settlement import ClaimType, Share, fund_share
 def _refusal(
     command: SettleClaim, person: Person, institution: Institution, aggregates: Aggregates
 ) -> str | None:
-    day = local_date(command.provenance.occurred_at)
+    day = service_day(command.provenance.occurred_at)
     if person.covered_at(command.provenance.occurred_at) is None:
         return "not_covered"
     refusal = institution.refusal_on(day)
@@ -87,7 +87,7 @@ def settle_claim(command: SettleClaim, aggregates: Aggregates) -> None:
     else:
         terms = _terms(aggregates, command, person.region, scheme)
         account = account_of(aggregates, command.person_id, command.provenance)
-        day = local_date(moment)
+        day = service_day(moment)
         share = fund_share(
             terms,
             institution.level,
@@ -150,7 +150,7 @@ def settle_claim(command: SettleClaim, aggregates: Aggregates) -> None:
         return
     account.charge(
         claim_id=command.claim_id,
-        year=local_date(moment).year,
+        year=service_day(moment).year,
         fund_share=share.fund_share,
         personal_account_amount=personal_part,
         admission=admission,
@@ -171,7 +171,7 @@ def reverse_claim(command: ReverseClaim, aggregates: Aggregates) -> None:
     account = account_of(aggregates, command.person_id, command.provenance)
     account.release(
         claim_id=claim.claim_id,
-        year=local_date(claim.service_at).year,
+        year=service_day(claim.service_at).year,
         fund_share=claim.fund_share,
         personal_account_amount=claim.personal_account_amount,
         admission=claim.admission,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from domain.calendar import local_date
+from domain.calendar import service_day
 from domain.claim import Claim
 from domain.clawback import ClaimLine, Clawback, Refund, returned_to_funds
 from domain.commands import (
@@ -51,7 +51,7 @@ def order_clawback(command: OrderClawback, aggregates: Aggregates) -> None:
     if is_repeat(aggregates.clawback(command.clawback_id), digest, command.clawback_id):
         return
     known_institution(aggregates, command.institution)
-    applies_from = local_date(command.provenance.occurred_at)
+    applies_from = service_day(command.provenance.occurred_at)
     if command.decision_date < applies_from:
         raise Rejected(
             Reason.DATES_OUT_OF_ORDER,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from domain.commands import (
     DecideAppeal,
     FileAppeal,
@@ -18,15 +16,7 @@ from domain.institution import Institution
 from domain.person import Person
 from domain.reasons import Reason, Rejected
 from domain.sanction import Sanction
-from domain.sanction_rules import (
-    SanctionKind,
-    TargetKind,
-    check_doctor_points,
-    check_fits,
-    check_window,
-    fine_amount,
-    invalid,
-)
+from domain.sanction_rules import SanctionKind, TargetKind, check_imposition
 
 Target = Institution | Doctor | Person
 
@@ -39,34 +29,12 @@ def _target(aggregates: Aggregates, target_kind: str, target_id: str) -> Target 
     return aggregates.person(target_id)
 
 
-def _checked_fine(command: ImposeSanction) -> Decimal | None:
-    if command.kind == SanctionKind.FINE:
-        return fine_amount(
-            command.legal_basis, command.base_amount, command.multiple, command.fine_amount
-        )
-    if (command.base_amount, command.multiple, command.fine_amount) != (None, None, None):
-        raise invalid(f"a {command.kind} has no base_amount, multiple or fine_amount")
-    return None
-
-
-def _check_kind_fields(command: ImposeSanction) -> None:
-    check_fits(command.kind, command.target_kind, command.legal_basis)
-    if command.kind == SanctionKind.DOCTOR_POINTS:
-        check_doctor_points(command.points, command.suspension_months)
-    elif (command.points, command.suspension_months) != (None, None):
-        raise invalid(f"a {command.kind} has no points or suspension_months")
-    if (command.kind == SanctionKind.REFERRAL) != (command.referred_to is not None):
-        raise invalid("referred_to is stated by, and only by, a referral")
-    check_window(command.kind, command.legal_basis, command.effective_from, command.effective_to)
-
-
 def impose_sanction(command: ImposeSanction, aggregates: Aggregates) -> None:
     """Record a sanction and its effect on the target, all checked before anything is."""
     digest = fingerprint(command)
     if is_repeat(aggregates.sanction(command.sanction_id), digest, command.sanction_id):
         return
-    _check_kind_fields(command)
-    amount = _checked_fine(command)
+    amount = check_imposition(command)
     target = _target(aggregates, command.target_kind, command.target_id)
     if target is None:
         raise Rejected(

@@ -18,13 +18,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kafka import KafkaProducer
-
 from consumers.topics import Topics
+from infra.kafka import cluster_id_from, make_producer
 from infra.store import READER_ROLE, open_ledger
 from scripts.bench.services import TOPIC_PREFIX, BenchServices
 from scripts.cli.progress import Progress
-from scripts.simulation.feed import WavePublisher, cluster_id_from
+from scripts.simulation.feed import WavePublisher
 from scripts.simulation.plan import Planned, waves
 
 WAVE_TIMEOUT_S = 600.0
@@ -93,7 +92,7 @@ def run_ingest(
     pending = sorted(checkpoints)
     progress = Progress("bench ingest: events")
     watch = open_ledger(services.database_url, pool_size=1, role=READER_ROLE)
-    producer = KafkaProducer(bootstrap_servers=services.bootstrap, acks="all", linger_ms=5)
+    producer = make_producer(services.bootstrap)
     with log_path.open("ab") as log:
         worker = subprocess.Popen(
             worker_command(), env=worker_env(services), stdout=log, stderr=log

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import signal
 import sys
-import threading
 import time
-from collections.abc import Iterator, Mapping
-from types import FrameType
+from collections.abc import Mapping
 
 from infra.chain import Digest
 from infra.services import store_url
@@ -18,22 +14,6 @@ from infra.store import READER_ROLE
 from infra.verify import digest, verify
 from scripts.cli import output
 from scripts.cli.commandline import AddCommand, Handler
-
-
-@contextlib.contextmanager
-def stop_on_signal() -> Iterator[threading.Event]:
-    """An event set by SIGTERM or SIGINT: the loop finishes its batch, then returns."""
-    stop = threading.Event()
-
-    def request_stop(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {s: signal.signal(s, request_stop) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        yield stop
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
 
 
 def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:

@@ -5,17 +5,15 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 import sys
 import threading
 import warnings
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
-from types import FrameType
 
 from consumers.ingest import IngestStats, run_worker
 from consumers.topics import Topics
+from infra.clock import utc_now
 from infra.kafka import make_producer
 from infra.queries import history, rejected
 from infra.services import Endpoints, down, status, store_url, up
@@ -25,11 +23,8 @@ from scripts.cli import audit, outbound, output, queries, read_models, sanctions
 from scripts.cli.commandline import CommandGroup, Handler
 from scripts.cli.progress import Progress
 from scripts.cli.publish import UnroutableError, publish, read_lines, route
+from scripts.cli.signals import stop_on_signal
 from scripts.demo.arguments import add_demo_arguments
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
@@ -82,12 +77,17 @@ def cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
 def run_ingest(settings: Settings, until_idle: float | None, quiet: bool) -> IngestStats:
     """Run one worker until idle or until SIGTERM/SIGINT, finishing the batch in hand."""
     endpoints = up(settings)
-    stop = threading.Event()
+    with stop_on_signal() as stop:
+        return _ingest(settings, endpoints, until_idle, quiet, stop)
 
-    def request_stop(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
 
-    previous = {s: signal.signal(s, request_stop) for s in (signal.SIGTERM, signal.SIGINT)}
+def _ingest(
+    settings: Settings,
+    endpoints: Endpoints,
+    until_idle: float | None,
+    quiet: bool,
+    stop: threading.Event,
+) -> IngestStats:
     # The worker appends as the writer role: it cannot update or delete what it wrote.
     ledger = open_ledger(endpoints.database_url, role=WRITER_ROLE)
     progress = None if quiet else Progress("ingested")
@@ -114,8 +114,6 @@ def run_ingest(settings: Settings, until_idle: float | None, quiet: bool) -> Ing
         if progress is not None:
             progress.finish()
         ledger.close()
-        for s, handler in previous.items():
-            signal.signal(s, handler)
     return stats
 
 

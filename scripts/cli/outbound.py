@@ -5,21 +5,22 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 
-from consumers.relay import Relay, make_relay_producer
+from consumers.relay import Relay
 from consumers.reporting import consume_fund_statement
 from consumers.topics import Topics
+from infra.kafka import make_producer
 from infra.services import up
 from infra.settings import Settings
 from infra.store import WRITER_ROLE, open_ledger
 from scripts.cli import output
-from scripts.cli.audit import stop_on_signal
 from scripts.cli.commandline import AddCommand, Handler
+from scripts.cli.signals import stop_on_signal
 
 
 def cmd_relay(settings: Settings, args: argparse.Namespace) -> int:
     endpoints = up(settings)
     ledger = open_ledger(endpoints.database_url, role=WRITER_ROLE)
-    producer = make_relay_producer(endpoints.bootstrap)
+    producer = make_producer(endpoints.bootstrap, idempotent=True)
     relay = Relay(ledger, producer, Topics(settings.topic_prefix).events)
     try:
         with stop_on_signal() as stop:

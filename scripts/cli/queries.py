@@ -12,17 +12,17 @@ from typing import Any
 from psycopg import Cursor
 from psycopg.rows import tuple_row
 
+from domain.calendar import service_day
+from infra.clock import utc_now
 from infra.services import store_url
 from infra.settings import Settings
 from infra.store import Ledger, open_ledger
 from projections import queries
 from projections.asof import (
     MICROSECOND,
-    REGION_TZ,
     AsOfError,
     Bitemporal,
     parse_instant,
-    utc_now,
 )
 from projections.runner import ReadModelProjection, open_projections
 from scripts.cli import output
@@ -116,7 +116,7 @@ def cmd_hospital(settings: Settings, args: argparse.Namespace) -> int:
 
 def local_day(moment: datetime) -> str:
     """Windows print as the inclusive local dates of the wire catalog (2019-07-01..2019-12-31)."""
-    return moment.astimezone(REGION_TZ).date().isoformat()
+    return service_day(moment).isoformat()
 
 
 def penalty_dict(status: queries.PenaltyStatus, at: Bitemporal) -> dict[str, Any]:

@@ -1,8 +1,10 @@
 """`claims-ledger sanction ...`: inspectors record sanctions by producing them to Kafka.
 
 Every message is checked before it is sent, by the worker's own contract (`consumers.contract`
-decode: schema, amounts, dates) and by the domain's pure range rules (kind and target, fine
-multiple per article, window length and order, doctor points). Invalid input exits with 2 and
+decode: schema, amounts, dates) and by the domain's own `check_imposition`, the function the
+worker's handler runs (kind and target, fine multiple per article, window length and order, doctor
+points, fields a kind does not take), so the CLI refuses exactly what the worker refuses. Invalid
+input exits with 2 and
 nothing is sent. What needs the ledger's state (does the target exist? is the fine still due?)
 is decided by the worker, which rejects with a reason code (see `claims-ledger rejected`).
 """
@@ -12,25 +14,22 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import re
 import sys
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
 
 from consumers.contract import decode
+from consumers.envelope import envelope
 from consumers.topics import Topics
+from domain.calendar import REGION_TZ
 from domain.commands import ImposeSanction
+from domain.institution import INSTITUTION_CODE
 from domain.reasons import Rejected
-from domain.sanction_rules import (
-    SanctionKind,
-    check_doctor_points,
-    check_fits,
-    check_window,
-    fine_amount,
-)
+from domain.sanction_rules import SanctionKind, check_imposition
 from infra.application.inbound import Coordinates, Decoded
+from infra.clock import utc_now
 from infra.kafka import make_producer
 from infra.services import up
 from infra.settings import Settings
@@ -38,8 +37,6 @@ from scripts.cli import output
 from scripts.cli.commandline import AddCommand, Handler
 
 TOPIC_SUFFIX = "sanctions"
-CHINA = timezone(timedelta(hours=8))
-INSTITUTION_CODE = re.compile(r"^[HP]\d{11}$")
 BASES = ("38", "39", "40", "41", "agreement", "doctor_points")
 
 
@@ -134,18 +131,17 @@ def _command(build: Builder) -> Handler:
 
 def _checked_document(args: argparse.Namespace, build: Builder) -> dict[str, Any]:
     type_name, day, payload = build(args)
-    document = {
-        "message_id": args.message_id or str(uuid.uuid4()),
-        "type": type_name,
-        "schema_version": 1,
-        "occurred_at": datetime.combine(day, datetime.min.time(), CHINA).isoformat(),
-        "region": _region(args),
-        "recorded_by": args.recorded_by or f"inspector:{getpass.getuser()}",
-        "payload": payload,
-    }
+    document = envelope(
+        type_name,
+        datetime.combine(day, datetime.min.time(), REGION_TZ),
+        _region(args),
+        args.recorded_by or f"inspector:{getpass.getuser()}",
+        payload,
+        message_id=args.message_id,
+    )
     raw = json.dumps(document, ensure_ascii=False).encode()
     topic = Topics().inbound(TOPIC_SUFFIX)
-    decoded = decode(raw, Coordinates(topic, 0, 0), TOPIC_SUFFIX, datetime.now(UTC))
+    decoded = decode(raw, Coordinates(topic, 0, 0), TOPIC_SUFFIX, utc_now())
     if not isinstance(decoded, Decoded):
         raise InvalidInput(f"{decoded.reason}: {decoded.detail}")
     if isinstance(decoded.command, ImposeSanction):
@@ -154,16 +150,6 @@ def _checked_document(args: argparse.Namespace, build: Builder) -> dict[str, Any
         except Rejected as refusal:
             raise InvalidInput(f"{refusal.reason}: {refusal.detail}") from None
     return document
-
-
-def check_imposition(command: ImposeSanction) -> None:
-    """The domain's pure rules, in the order the ledger applies them; raises `Rejected`."""
-    check_fits(command.kind, command.target_kind, command.legal_basis)
-    if command.kind == SanctionKind.DOCTOR_POINTS:
-        check_doctor_points(command.points, command.suspension_months)
-    check_window(command.kind, command.legal_basis, command.effective_from, command.effective_to)
-    if command.kind == SanctionKind.FINE:
-        fine_amount(command.legal_basis, command.base_amount, command.multiple, command.fine_amount)
 
 
 def _send(settings: Settings, args: argparse.Namespace, document: dict[str, Any]) -> int:

@@ -8,9 +8,10 @@ from typing import Any
 
 from psycopg.rows import tuple_row
 
+from infra.clock import utc_now
 from infra.store import Ledger, open_ledger
 from projections import queries
-from projections.asof import MICROSECOND, Bitemporal, end_of_day, utc_now
+from projections.asof import MICROSECOND, Bitemporal, end_of_day
 from projections.facts import HOSPITAL_METRICS
 from projections.runner import catch_up, open_projections
 from scripts.cli import output

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
+from domain.calendar import DayWindow
 from domain.money import ZERO, cents
 from domain.policy import PolicyTerms
 from domain.settlement import YearUsage, fund_share
@@ -60,17 +61,6 @@ class ClaimRecord:
 
 
 @dataclass
-class Window:
-    """Days a restriction is in force, both ends inclusive; `last` None means open-ended."""
-
-    first: date
-    last: date | None
-
-    def covers(self, day: date) -> bool:
-        return self.first <= day and (self.last is None or day <= self.last)
-
-
-@dataclass
 class Books:
     """Running state of the scenario as the ledger will see it."""
 
@@ -82,9 +72,9 @@ class Books:
         default_factory=lambda: defaultdict(lambda: ZERO)
     )
     deposit_held: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
-    coverage: dict[str, Window] = field(default_factory=dict)
-    statuses: dict[str, dict[str, Window]] = field(default_factory=lambda: defaultdict(dict))
-    blocked: dict[str, list[tuple[Window, str]]] = field(
+    coverage: dict[str, DayWindow] = field(default_factory=dict)
+    statuses: dict[str, dict[str, DayWindow]] = field(default_factory=lambda: defaultdict(dict))
+    blocked: dict[str, list[tuple[DayWindow, str]]] = field(
         default_factory=lambda: defaultdict(list)
     )  # entity -> windows in which its claims are refused, with the refusal reason
     protected: set[str] = field(default_factory=set)  # persons the casebook needs to stay
@@ -100,23 +90,25 @@ class Books:
         for claim_id in old:
             del self.claims[claim_id]
 
-    def block(self, entity: str, window: Window, refusal_reason: str) -> None:
+    def block(self, entity: str, window: DayWindow, refusal_reason: str) -> None:
         self.blocked[entity].append((window, refusal_reason))
 
     def refusal(self, entities: list[str], day: date) -> str | None:
         """The refusal reason a claim on `day` meets, checking entities in the ledger's order."""
         for entity in entities:
             for window, reason in self.blocked.get(entity, ()):
-                if window.covers(day):
+                if window.in_force_on(day):
                     return reason
         return None
 
     def covered(self, person_id: str, day: date) -> bool:
         window = self.coverage.get(person_id)
-        return window is not None and window.covers(day)
+        return window is not None and window.in_force_on(day)
 
     def statuses_on(self, person_id: str, day: date) -> frozenset[str]:
-        return frozenset(s for s, w in self.statuses.get(person_id, {}).items() if w.covers(day))
+        return frozenset(
+            s for s, w in self.statuses.get(person_id, {}).items() if w.in_force_on(day)
+        )
 
     def settle(
         self,

@@ -10,10 +10,12 @@ late clawback decided the next spring about this year's claims.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from scripts.simulation.books import Books, Window
+from domain.calendar import DayWindow
+from scripts.simulation.books import Books
 from scripts.simulation.claims import Visit
 from scripts.simulation.clawbacks import (
     clawback_ordered,
@@ -153,7 +155,8 @@ class Casebook:
     def enrollment(self, month: int) -> Iterator[Planned]:
         if month == 7:  # the leaver moves away on July 31; the August claim is not covered
             leaver = self.person("leaver").person_id
-            self.books.coverage[leaver].last = self.day((7, 30))
+            coverage = self.books.coverage
+            coverage[leaver] = replace(coverage[leaver], effective_to=self.day((7, 30)))
             payload = {"person_id": leaver, "reason": "moved_away"}
             yield self.ids.planned(
                 month,
@@ -220,7 +223,11 @@ class Casebook:
             if imposed.block is not None:
                 first = self.day(imposed.start or imposed.decided)
                 last = self.day(imposed.blocked_to or imposed.end or imposed.decided)
-                self.books.block(self.target_id(imposed.target), Window(first, last), imposed.block)
+                self.books.block(
+                    self.target_id(imposed.target),
+                    DayWindow(effective_from=first, effective_to=last),
+                    imposed.block,
+                )
         for f in (f for f in FOLLOW_UPS if f.month == month):
             yield self._follow_up(messages, f)
 

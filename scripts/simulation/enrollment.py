@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 
-from scripts.simulation.books import Books, Window
+from domain.calendar import DayWindow
+from scripts.simulation.books import Books
 from scripts.simulation.messages import MessageFactory, at
 from scripts.simulation.plan import Phase, Planned
 from scripts.simulation.world import County, Person
@@ -36,7 +38,9 @@ def enrollments(county: County, books: Books, ids: MessageFactory, month: int) -
             by,
             payload,
         )
-        books.coverage[person.person_id] = Window(person.enrolled_on, None)
+        books.coverage[person.person_id] = DayWindow(
+            effective_from=person.enrolled_on, effective_to=None
+        )
         for status, since in person.statuses.items():
             yield certified(county, books, ids, month, person, status, since)
 
@@ -61,7 +65,7 @@ def certified(
         "certificate_no": number,
         "effective_to": last.isoformat(),
     }
-    books.statuses[person.person_id][status] = Window(since, last)
+    books.statuses[person.person_id][status] = DayWindow(effective_from=since, effective_to=last)
     return ids.planned(
         month,
         Phase.ENROLLMENT,
@@ -81,15 +85,16 @@ def departures(county: County, books: Books, ids: MessageFactory, month: int) ->
     year = county.config.year
     for person in county.persons:
         window = books.coverage.get(person.person_id)
-        if window is None or window.last is not None or rng.random() > 0.004:
+        if window is None or window.effective_to is not None or rng.random() > 0.004:
             continue
         if person.person_id in books.protected:
             continue
         day = date(year, month, rng.randint(1, 28))
-        if day <= window.first:
+        if day <= window.effective_from:
             continue
         reason = rng.choice(["moved_away", "deceased", "moved_away", "lapsed"])
-        window.last = day - timedelta(days=1)  # coverage ends at the start of that day
+        # Coverage ends at the start of that day.
+        books.coverage[person.person_id] = replace(window, effective_to=day - timedelta(days=1))
         yield ids.planned(
             month,
             Phase.ENROLLMENT,
@@ -112,9 +117,9 @@ def status_revocations(
     revoked = 0
     for person_id, statuses in books.statuses.items():
         window = statuses.get("min_income")
-        if window is None or not window.covers(day) or revoked >= 3:
+        if window is None or not window.in_force_on(day) or revoked >= 3:
             continue
-        window.last = day - timedelta(days=1)
+        statuses["min_income"] = replace(window, effective_to=day - timedelta(days=1))
         revoked += 1
         payload = {
             "person_id": person_id,

@@ -13,15 +13,15 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from types import TracebackType
 
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaProducer
 
 from consumers.ingest import IngestStats, run_worker
 from consumers.topics import Topics
 from infra.application.rows import offset_tracking_name
-from infra.kafka import cluster_id_of
+from infra.clock import utc_now
+from infra.kafka import cluster_id_from
 from infra.settings import Settings
 from infra.store import Ledger
 from scripts.simulation.plan import Planned, waves
@@ -166,7 +166,7 @@ class WaveFeeder:
                 self._bootstrap,
                 self._worker_ledger,
                 self._stop,
-                lambda: datetime.now(UTC),
+                utc_now,
                 on_batch=self._on_batch,
             )
         except BaseException as error:  # noqa: BLE001 - handed to the feeding thread, raised there
@@ -200,12 +200,3 @@ class WaveFeeder:
 def _committed(ledger: Ledger, tracking_name: str, offset: int) -> bool:
     stored = ledger.reads.stored_offset(tracking_name)
     return stored is not None and stored >= offset
-
-
-def cluster_id_from(bootstrap: str) -> str:
-    """The cluster id in the tracking names, asked of the broker once."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    try:
-        return cluster_id_of(consumer)
-    finally:
-        consumer.close()

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid5
 
+from consumers.envelope import envelope
+from domain.calendar import REGION_TZ
 from domain.money import CENT
 from scripts.simulation.plan import ACCEPTED, Phase, Planned
 
-CHINA = timezone(timedelta(hours=8))
 SCENARIO_NAMESPACE = UUID("5b0f7d1e-9c3a-4e55-8d61-2f4a8e7c9b30")
 
 
@@ -21,7 +22,7 @@ def amount(value: Decimal | int | str) -> str:
 
 def at(day: date, hour: int = 9, minute: int = 0) -> datetime:
     """A local time (UTC+8) on a day: the valid time of a fact."""
-    return datetime.combine(day, time(hour, minute), tzinfo=CHINA)
+    return datetime.combine(day, time(hour, minute), tzinfo=REGION_TZ)
 
 
 def document_number(office: str, year: int, number: str) -> str:
@@ -44,15 +45,9 @@ class MessageFactory:
     def document(
         self, type_: str, occurred_at: datetime, recorded_by: str, payload: dict[str, Any]
     ) -> dict[str, Any]:
-        return {
-            "message_id": self.next_id(),
-            "type": type_,
-            "schema_version": 1,
-            "occurred_at": occurred_at.isoformat(),
-            "region": self._region,
-            "recorded_by": recorded_by,
-            "payload": payload,
-        }
+        return envelope(
+            type_, occurred_at, self._region, recorded_by, payload, message_id=self.next_id()
+        )
 
     def planned(
         self,

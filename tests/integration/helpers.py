@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from kafka import KafkaConsumer, TopicPartition
+from kafka import TopicPartition
 
 from consumers.ingest import IngestStats, run_worker
 from consumers.topics import Topics
-from infra.kafka import ensure_topics, make_producer
+from infra.kafka import ensure_topics, make_producer, make_reader
 from infra.settings import CONSUMER_MODES, Settings
 from infra.store import Ledger
 from tests.messages import encode
@@ -68,9 +68,7 @@ def ingest(settings: Settings, ledger: Ledger, until_idle: float = 1.5) -> Inges
 def read_topic(settings: Settings, topic: str, expected: int, timeout_s: float = 15.0) -> list[Any]:
     """Every record of a topic from the start, once at least `expected` have arrived."""
     assert settings.kafka_bootstrap_servers is not None
-    consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False
-    )
+    consumer = make_reader(settings.kafka_bootstrap_servers)
     try:
         partitions = [TopicPartition(topic, p) for p in range(settings.topic_partitions)]
         consumer.assign(partitions)

@@ -10,10 +10,10 @@ from typing import Any
 
 import psycopg
 import pytest
-from kafka import KafkaProducer
 
 from domain import identity
 from domain.commands import Command
+from infra.kafka import make_producer
 from infra.settings import Settings
 from infra.store import WRITER_ROLE, Ledger, open_ledger
 from scripts.simulation.config import config_for
@@ -70,7 +70,8 @@ def feed_tiny_county(settings: Settings, database_url: str) -> dict[str, list[An
     assert settings.kafka_bootstrap_servers is not None
     worker_ledger = open_ledger(database_url, role=WRITER_ROLE)
     watch = open_ledger(database_url)
-    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    assert settings.kafka_bootstrap_servers is not None
+    producer = make_producer(settings.kafka_bootstrap_servers)
     try:
         with WaveFeeder(
             settings, settings.kafka_bootstrap_servers, worker_ledger, watch, producer

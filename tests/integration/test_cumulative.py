@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from projections.asof import REGION_TZ
+from domain.calendar import REGION_TZ
 from projections.cumulative import CumulativeTable, Delta
 
 TABLE = CumulativeTable("public", "totals_under_test", 2)

@@ -11,8 +11,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from consumers.relay import Relay, make_relay_producer
+from consumers.relay import Relay
 from consumers.reporting import InOrder, LedgerEvent, consume_fund_statement
+from infra.kafka import make_producer
 from infra.settings import Settings
 from infra.store import WRITER_ROLE, Ledger, open_ledger
 from tests.integration.helpers import create_topics, read_topic
@@ -29,7 +30,7 @@ def writer(database_url: str) -> Iterator[Ledger]:
 
 def relay_of(settings: Settings, ledger: Ledger, batch_size: int) -> Relay:
     assert settings.kafka_bootstrap_servers is not None
-    producer = make_relay_producer(settings.kafka_bootstrap_servers)
+    producer = make_producer(settings.kafka_bootstrap_servers, idempotent=True)
     return Relay(ledger, producer, f"{settings.topic_prefix}events", batch_size=batch_size)
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from kafka import KafkaProducer
 
+from infra.kafka import make_producer
 from infra.settings import Settings
 from infra.store import Ledger, open_ledger
 from projections.check import check
@@ -39,7 +39,8 @@ def test_the_tiny_county_year_meets_every_planned_fate_and_conserves_money(
 ) -> None:
     create_topics(settings)
     assert settings.kafka_bootstrap_servers is not None
-    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    assert settings.kafka_bootstrap_servers is not None
+    producer = make_producer(settings.kafka_bootstrap_servers)
     planned = list(county_year(config_for("tiny", None, seed=11)))
     sent: list[Sent] = []
     try:
@@ -79,7 +80,8 @@ def test_read_models_killed_mid_catch_up_still_equal_a_rebuild_of_the_county_yea
 ) -> None:
     create_topics(settings)
     assert settings.kafka_bootstrap_servers is not None
-    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    assert settings.kafka_bootstrap_servers is not None
+    producer = make_producer(settings.kafka_bootstrap_servers)
     try:
         with WaveFeeder(
             settings, settings.kafka_bootstrap_servers, ledger, watch, producer

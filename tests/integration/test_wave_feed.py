@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from kafka import KafkaProducer
-
+from infra.kafka import make_producer
 from infra.settings import Settings
 from infra.store import Ledger, open_ledger
 from scripts.simulation.feed import Sent, WaveFeeder
@@ -32,7 +31,8 @@ def test_enrollments_in_a_later_wave_always_find_the_designations_they_cite(
         Phase.ENROLLMENT, "W-x", enrolled("W-x", "H43042299999"), expect="unknown_reference"
     )
     assert settings.kafka_bootstrap_servers is not None
-    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    assert settings.kafka_bootstrap_servers is not None
+    producer = make_producer(settings.kafka_bootstrap_servers)
     watch = open_ledger(database_url)
     sent: list[Sent] = []
     try:
