@@ -14,10 +14,11 @@ from infra.embedded import (
     start_postgres,
     stop_postgres,
     stop_process,
+    with_database,
 )
 from infra.kafka import ensure_topics
 from infra.settings import Settings
-from infra.store import open_ledger
+from infra.setup import NotSetUpError, require_set_up, set_up
 
 EMBEDDED_DATABASE = "ledger"
 
@@ -32,22 +33,41 @@ class Endpoints:
     embedded_broker: bool
 
 
-def store_url(settings: Settings) -> str:
-    """The store's URL, starting the embedded PostgreSQL if none is configured; tables created.
-
-    Commands that only read the store (queries, history, digest, verify) use this, so they work
-    without a broker, e.g. for an auditor given only database access.
-    """
+def _database_url(settings: Settings, *, create: bool) -> str:
+    """The store's URL, starting the embedded PostgreSQL if none is configured (and creating
+    its database if `create`)."""
     if settings.database_url:
-        database_url = settings.database_url
-    else:
-        home = settings.home
-        state = ServicesFile.load(home)
-        pgdata = (home / "pg").resolve()
-        database_url = ensure_database(start_postgres(pgdata), EMBEDDED_DATABASE)
-        state.database_url, state.pgdata = database_url, str(pgdata)
-        state.save(home)
-    open_ledger(database_url).close()
+        return settings.database_url
+    home = settings.home
+    pgdata = (home / "pg").resolve()
+    if not create and not pgdata.exists():
+        raise NotSetUpError(f"no embedded PostgreSQL under {home}")
+    server_url = start_postgres(pgdata)
+    if not create:
+        return with_database(server_url, EMBEDDED_DATABASE)
+    database_url = ensure_database(server_url, EMBEDDED_DATABASE)
+    state = ServicesFile.load(home)
+    state.database_url, state.pgdata = database_url, str(pgdata)
+    state.save(home)
+    return database_url
+
+
+def store_url(settings: Settings) -> str:
+    """The store's URL, its tables, triggers and roles set up (under the setup lock).
+
+    `up`, the long-running commands and read-model maintenance use this; it needs no broker.
+    """
+    database_url = _database_url(settings, create=True)
+    set_up(database_url)
+    return database_url
+
+
+def reader_url(settings: Settings) -> str:
+    """The URL of a store set up before, for the read-only commands (queries, history,
+    rejected, digest, verify): no DDL, so they start in parallel with anything. Raises
+    `NotSetUpError` when nothing was set up; works without a broker, e.g. for an auditor."""
+    database_url = _database_url(settings, create=False)
+    require_set_up(database_url)
     return database_url
 
 
