@@ -1,5 +1,5 @@
 -- The ledger's own tables beside the eventsourcing library's `ledger_events` and
--- `ledger_tracking` (the read models' tables are in projections/schema.sql). Idempotent:
+-- `ledger_tracking` (the read models' tables: projections/, `set_up_read_models`). Idempotent:
 -- applied by infra/setup.py under its advisory lock (`claims-ledger up` and the long-running
 -- commands' start); guarantees.sql then adds the triggers and roles.
 
