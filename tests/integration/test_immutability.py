@@ -263,20 +263,16 @@ def test_concurrent_writers_of_different_partitions_still_build_one_sound_chain(
     database_url: str,
 ) -> None:
     set_up(database_url)
-    writers = [open_ledger(database_url, role=WRITER_ROLE) for _ in range(3)]
 
     def write(partition: int) -> None:
-        for first in range(0, 200, 20):
-            record_enrollments(writers[partition], first, 20, partition=partition)
+        with open_ledger(database_url, role=WRITER_ROLE) as writer:
+            for first in range(0, 200, 20):
+                record_enrollments(writer, first, 20, partition=partition)
 
-    try:
-        threads = [threading.Thread(target=write, args=(p,)) for p in range(3)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        for w in writers:
-            w.close()
+    threads = [threading.Thread(target=write, args=(p,)) for p in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     verdict = verify(database_url)
     assert (verdict.ok, verdict.checked) == (True, 600), verdict.problem
