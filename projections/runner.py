@@ -77,14 +77,19 @@ def plain(curs: Cursor[Any]) -> Cursor[Any]:
     return curs.connection.cursor(row_factory=tuple_row)
 
 
+def tracking_table(name: str) -> str:
+    """The tracking table of the live read model `name`."""
+    return f"projection_{name}_tracking"
+
+
+# The store's setup checks they exist.
+TRACKING_TABLES = tuple(tracking_table(name) for name in NAMES)
+
+
 def _view(ledger: Ledger, model: ReadModel) -> PostgresTrackingRecorder:
     return PostgresTrackingRecorder(
-        ledger.datastore, tracking_table_name=f"projection_{model.name}_tracking"
+        ledger.datastore, tracking_table_name=tracking_table(model.name)
     )
-
-
-# The live read models' tracking tables (the store's setup checks they exist).
-TRACKING_TABLES = tuple(f"projection_{name}_tracking" for name in NAMES)
 
 
 def set_up_read_models(ledger: Ledger) -> None:
