@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from consumers.topics import Topics
@@ -33,6 +37,16 @@ class Endpoints:
     embedded_broker: bool
 
 
+@contextmanager
+def _embedded_lock(home: Path) -> Iterator[None]:
+    """Held while embedded services start: commands started together on one home start each
+    service once and never lose each other's `services.json` updates."""
+    home.mkdir(parents=True, exist_ok=True)
+    with (home / "services.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
 def _database_url(settings: Settings, *, create: bool) -> str:
     """The store's URL, starting the embedded PostgreSQL if none is configured (and creating
     its database if `create`)."""
@@ -42,13 +56,14 @@ def _database_url(settings: Settings, *, create: bool) -> str:
     pgdata = (home / "pg").resolve()
     if not create and not pgdata.exists():
         raise NotSetUpError(f"no embedded PostgreSQL under {home}")
-    server_url = start_postgres(pgdata)
-    if not create:
-        return with_database(server_url, EMBEDDED_DATABASE)
-    database_url = ensure_database(server_url, EMBEDDED_DATABASE)
-    state = ServicesFile.load(home)
-    state.database_url, state.pgdata = database_url, str(pgdata)
-    state.save(home)
+    with _embedded_lock(home):
+        server_url = start_postgres(pgdata)
+        if not create:
+            return with_database(server_url, EMBEDDED_DATABASE)
+        database_url = ensure_database(server_url, EMBEDDED_DATABASE)
+        state = ServicesFile.load(home)
+        state.database_url, state.pgdata = database_url, str(pgdata)
+        state.save(home)
     return database_url
 
 
@@ -81,13 +96,13 @@ def up(settings: Settings) -> Endpoints:
     if settings.kafka_bootstrap_servers:
         bootstrap = settings.kafka_bootstrap_servers
     else:
-        state = ServicesFile.load(home)
-        if not pid_alive(state.broker_pid) or state.broker_port is None:
-            home.mkdir(parents=True, exist_ok=True)
-            broker = start_broker(home / "tansu.log")
-            state.broker_pid, state.broker_port = broker.pid, broker.port
-            state.broker_cluster_id = broker.cluster_id
-            state.save(home)
+        with _embedded_lock(home):
+            state = ServicesFile.load(home)
+            if not pid_alive(state.broker_pid) or state.broker_port is None:
+                broker = start_broker(home / "tansu.log")
+                state.broker_pid, state.broker_port = broker.pid, broker.port
+                state.broker_cluster_id = broker.cluster_id
+                state.save(home)
         bootstrap = f"127.0.0.1:{state.broker_port}"
     topics = Topics(settings.topic_prefix)
     ensure_topics(

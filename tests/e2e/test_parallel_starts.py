@@ -141,6 +141,20 @@ def test_long_running_commands_started_together_on_a_fresh_store_set_it_up_once(
     )
 
 
+def test_commands_started_together_on_a_fresh_embedded_home_share_one_server_and_broker(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEDGER_", "KAFKA_"))}
+    env |= {"LEDGER_HOME": str(tmp_path / ".ledger"), "LEDGER_MAX_POLL_INTERVAL_MS": "3000"}
+    starts = [("up",), ("ingest", "--until-idle", "1"), ("relay", "--until-idle", "1")]
+    try:
+        assert failures(starts, together(env, starts)) == {}
+        assert failures(MIX, together(env, MIX)) == {}
+    finally:
+        stopped = run_json(env, "down")["stopped"]
+    assert len(stopped) == 2  # the broker and the server that all of them used
+
+
 def test_any_mix_of_commands_started_together_ten_times_over_fails_none(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
