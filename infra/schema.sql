@@ -67,3 +67,10 @@ CREATE TABLE IF NOT EXISTS rejected_replays (
     recorded_at     timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rejected_replays_rejected_id_idx ON rejected_replays (rejected_id, id);
+
+-- One row per distinct setup applied to this database (infra/setup.py): the fingerprint of the
+-- SQL and definitions it applied. A start whose fingerprint is the latest runs no DDL.
+CREATE TABLE IF NOT EXISTS ledger_setup (
+    fingerprint text PRIMARY KEY,
+    applied_at  timestamptz NOT NULL
+);

@@ -82,10 +82,6 @@ def tracking_table(name: str) -> str:
     return f"projection_{name}_tracking"
 
 
-# The store's setup checks they exist.
-TRACKING_TABLES = tuple(tracking_table(name) for name in NAMES)
-
-
 def _view(ledger: Ledger, model: ReadModel) -> PostgresTrackingRecorder:
     return PostgresTrackingRecorder(
         ledger.datastore, tracking_table_name=tracking_table(model.name)
