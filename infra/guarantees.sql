@@ -1,44 +1,6 @@
--- What an auditor relies on: the hash chain, append-only tables, and the two roles.
--- Idempotent and applied on every start by the owner of the tables, after schema.sql and
--- after the eventsourcing library created `ledger_events` and `ledger_tracking`.
-
--- Parallel starts against one database (a worker restarting while a CLI command opens the
--- store) would otherwise race on GRANT and CREATE OR REPLACE ("tuple concurrently updated").
-SELECT pg_advisory_xact_lock(hashtext('claims-ledger setup'));
-
--- The hash chain over the global order: one entry per event, same transaction as the event.
--- `hash` = SHA-256 over the predecessor's hash and the event's stored bytes and position
--- (infra/chain.py has the exact layout; docs/operations.md repeats it for auditors).
-CREATE TABLE IF NOT EXISTS ledger_chain (
-    position          bigint PRIMARY KEY,
-    previous_position bigint NOT NULL,
-    hash              bytea NOT NULL CHECK (length(hash) = 32)
-);
-
--- How far each relay has published the log to Kafka. The one mutable row per relay: it moves
--- forward only after the broker acknowledged everything up to it.
-CREATE TABLE IF NOT EXISTS ledger_relay_progress (
-    relay_name  text PRIMARY KEY,
-    position    bigint NOT NULL,
-    updated_at  timestamptz NOT NULL
-);
-
--- Every dead-letter replay and every outcome of one, appended; never updated.
--- kind: 'submitted' (by `rejected replay`), then, written by the worker with the batch that
--- decided the replayed message: 'accepted', 'duplicate' or 'rejected' (reason in `reason`).
-CREATE TABLE IF NOT EXISTS rejected_replays (
-    id              bigserial PRIMARY KEY,
-    rejected_id     bigint NOT NULL, -- rejected_messages.id, as the replay header named it
-    kind            text NOT NULL
-                    CHECK (kind IN ('submitted', 'accepted', 'duplicate', 'rejected')),
-    reason          text,
-    detail          text NOT NULL DEFAULT '',
-    source_topic    text,
-    source_partition integer,
-    source_offset   bigint,
-    recorded_at     timestamptz NOT NULL
-);
-CREATE INDEX IF NOT EXISTS rejected_replays_rejected_id_idx ON rejected_replays (rejected_id, id);
+-- What an auditor relies on: the triggers that keep history append-only, and the two roles.
+-- Idempotent. Applied by infra/setup.py under its advisory lock, by the owner of the tables,
+-- after schema.sql, the read models' tables and the eventsourcing library's own tables.
 
 -- Refuses any change to history, whoever asks. Only the owner (or a superuser) can disable
 -- the trigger, and verify detects what they do while it is off.

@@ -1,5 +1,7 @@
 -- The ledger's own tables beside the eventsourcing library's `ledger_events` and
--- `ledger_tracking`. Idempotent: applied on every start.
+-- `ledger_tracking` (the read models' tables: projections/, `set_up_read_models`). Idempotent:
+-- applied by infra/setup.py under its advisory lock (`claims-ledger up` and the long-running
+-- commands' start); guarantees.sql then adds the triggers and roles.
 
 -- One row per accepted message: the idempotency key across topics, partitions and restarts,
 -- and the provenance of the events it produced.
@@ -31,3 +33,44 @@ CREATE TABLE IF NOT EXISTS rejected_messages (
 );
 CREATE INDEX IF NOT EXISTS rejected_messages_reason_idx ON rejected_messages (reason, id);
 CREATE INDEX IF NOT EXISTS rejected_messages_message_id_idx ON rejected_messages (message_id);
+
+-- The hash chain over the global order: one entry per event, same transaction as the event.
+-- `hash` = SHA-256 over the predecessor's hash and the event's stored bytes and position
+-- (infra/chain.py has the exact layout; docs/operations.md repeats it for auditors).
+CREATE TABLE IF NOT EXISTS ledger_chain (
+    position          bigint PRIMARY KEY,
+    previous_position bigint NOT NULL,
+    hash              bytea NOT NULL CHECK (length(hash) = 32)
+);
+
+-- How far each relay has published the log to Kafka. The one mutable row per relay: it moves
+-- forward only after the broker acknowledged everything up to it.
+CREATE TABLE IF NOT EXISTS ledger_relay_progress (
+    relay_name  text PRIMARY KEY,
+    position    bigint NOT NULL,
+    updated_at  timestamptz NOT NULL
+);
+
+-- Every dead-letter replay and every outcome of one, appended; never updated.
+-- kind: 'submitted' (by `rejected replay`), then, written by the worker with the batch that
+-- decided the replayed message: 'accepted', 'duplicate' or 'rejected' (reason in `reason`).
+CREATE TABLE IF NOT EXISTS rejected_replays (
+    id              bigserial PRIMARY KEY,
+    rejected_id     bigint NOT NULL, -- rejected_messages.id, as the replay header named it
+    kind            text NOT NULL
+                    CHECK (kind IN ('submitted', 'accepted', 'duplicate', 'rejected')),
+    reason          text,
+    detail          text NOT NULL DEFAULT '',
+    source_topic    text,
+    source_partition integer,
+    source_offset   bigint,
+    recorded_at     timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rejected_replays_rejected_id_idx ON rejected_replays (rejected_id, id);
+
+-- One row per distinct setup applied to this database (infra/setup.py): the fingerprint of the
+-- SQL and definitions it applied. A start whose fingerprint is the latest runs no DDL.
+CREATE TABLE IF NOT EXISTS ledger_setup (
+    fingerprint text PRIMARY KEY,
+    applied_at  timestamptz NOT NULL
+);

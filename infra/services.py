@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from consumers.topics import Topics
@@ -14,10 +18,11 @@ from infra.embedded import (
     start_postgres,
     stop_postgres,
     stop_process,
+    with_database,
 )
 from infra.kafka import ensure_topics
 from infra.settings import Settings
-from infra.store import open_ledger
+from infra.setup import NotSetUpError, require_set_up, set_up
 
 EMBEDDED_DATABASE = "ledger"
 
@@ -32,22 +37,52 @@ class Endpoints:
     embedded_broker: bool
 
 
-def store_url(settings: Settings) -> str:
-    """The store's URL, starting the embedded PostgreSQL if none is configured; tables created.
+@contextmanager
+def _embedded_lock(home: Path) -> Iterator[None]:
+    """Held while embedded services start: commands started together on one home start each
+    service once and never lose each other's `services.json` updates."""
+    home.mkdir(parents=True, exist_ok=True)
+    with (home / "services.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
 
-    Commands that only read the store (queries, history, digest, verify) use this, so they work
-    without a broker, e.g. for an auditor given only database access.
-    """
+
+def _database_url(settings: Settings, *, create: bool) -> str:
+    """The store's URL, starting the embedded PostgreSQL if none is configured (and creating
+    its database if `create`)."""
     if settings.database_url:
-        database_url = settings.database_url
-    else:
-        home = settings.home
+        return settings.database_url
+    home = settings.home
+    pgdata = (home / "pg").resolve()
+    if not create and not pgdata.exists():
+        raise NotSetUpError(f"no embedded PostgreSQL under {home}")
+    with _embedded_lock(home):
+        server_url = start_postgres(pgdata)
+        if not create:
+            return with_database(server_url, EMBEDDED_DATABASE)
+        database_url = ensure_database(server_url, EMBEDDED_DATABASE)
         state = ServicesFile.load(home)
-        pgdata = (home / "pg").resolve()
-        database_url = ensure_database(start_postgres(pgdata), EMBEDDED_DATABASE)
         state.database_url, state.pgdata = database_url, str(pgdata)
         state.save(home)
-    open_ledger(database_url).close()
+    return database_url
+
+
+def store_url(settings: Settings) -> str:
+    """The store's URL, its tables, triggers and roles set up (under the setup lock).
+
+    `up`, the long-running commands and read-model maintenance use this; it needs no broker.
+    """
+    database_url = _database_url(settings, create=True)
+    set_up(database_url)
+    return database_url
+
+
+def reader_url(settings: Settings) -> str:
+    """The URL of a store set up before, for the read-only commands (queries, history,
+    rejected, digest, verify): no DDL, so they start in parallel with anything. Raises
+    `NotSetUpError` when nothing was set up; works without a broker, e.g. for an auditor."""
+    database_url = _database_url(settings, create=False)
+    require_set_up(database_url)
     return database_url
 
 
@@ -61,13 +96,13 @@ def up(settings: Settings) -> Endpoints:
     if settings.kafka_bootstrap_servers:
         bootstrap = settings.kafka_bootstrap_servers
     else:
-        state = ServicesFile.load(home)
-        if not pid_alive(state.broker_pid) or state.broker_port is None:
-            home.mkdir(parents=True, exist_ok=True)
-            broker = start_broker(home / "tansu.log")
-            state.broker_pid, state.broker_port = broker.pid, broker.port
-            state.broker_cluster_id = broker.cluster_id
-            state.save(home)
+        with _embedded_lock(home):
+            state = ServicesFile.load(home)
+            if not pid_alive(state.broker_pid) or state.broker_port is None:
+                broker = start_broker(home / "tansu.log")
+                state.broker_pid, state.broker_port = broker.pid, broker.port
+                state.broker_cluster_id = broker.cluster_id
+                state.save(home)
         bootstrap = f"127.0.0.1:{state.broker_port}"
     topics = Topics(settings.topic_prefix)
     ensure_topics(

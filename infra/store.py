@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from importlib import resources
 from typing import Any, cast
 from uuid import UUID
 
@@ -276,18 +275,10 @@ def may_set_up(database_url: str) -> bool:
 
 
 def open_ledger(database_url: str, *, pool_size: int = 2, role: str | None = None) -> Ledger:
-    """Open the store, setting up its tables, roles and triggers if needed (as the URL's user,
-    who must own the tables). With `role`, every pooled connection then acts as that role, e.g.
-    `WRITER_ROLE` for the worker and the relay. Nothing here runs at import time."""
-    if may_set_up(database_url):
-        setup = Ledger(env=ledger_env(database_url, pool_size=1))
-        try:
-            with setup.datastore.transaction(commit=True) as curs:
-                for name in ("schema.sql", "guarantees.sql"):
-                    sql = resources.files("infra").joinpath(name).read_text(encoding="utf-8")
-                    curs.execute(sql.encode())
-        finally:
-            setup.close()
+    """Open the store, set up beforehand (infra/setup.py); use it as
+    `with open_ledger(...) as ledger:`, which closes its pool. With `role`, every pooled
+    connection acts as that role, e.g. `WRITER_ROLE` for the worker and the relay,
+    `READER_ROLE` for queries. Nothing here runs at import time, nor any DDL."""
     env = ledger_env(database_url, pool_size=pool_size, create_tables=False)
     if role is not None:
         env[ACT_AS_ROLE] = role

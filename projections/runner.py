@@ -77,26 +77,39 @@ def plain(curs: Cursor[Any]) -> Cursor[Any]:
     return curs.connection.cursor(row_factory=tuple_row)
 
 
-def open_projections(ledger: Ledger, names: Sequence[str] = NAMES) -> list[ReadModelProjection]:
-    """The live read models with their tracking tables, created if missing."""
-    projections = []
-    for model in read_models(LIVE_SCHEMA, names):
-        view = PostgresTrackingRecorder(
-            ledger.datastore, tracking_table_name=f"projection_{model.name}_tracking"
-        )
-        view.create_table()
-        with ledger.datastore.transaction(commit=True) as curs:
-            curs.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
+def tracking_table(name: str) -> str:
+    """The tracking table of the live read model `name`."""
+    return f"projection_{name}_tracking"
+
+
+def _view(ledger: Ledger, model: ReadModel) -> PostgresTrackingRecorder:
+    return PostgresTrackingRecorder(
+        ledger.datastore, tracking_table_name=tracking_table(model.name)
+    )
+
+
+def set_up_read_models(ledger: Ledger) -> None:
+    """Create the live read models' tables, tracking tables and position rows if missing.
+    Setup only (infra/setup.py, under its lock): the read paths run no DDL."""
+    models = read_models(LIVE_SCHEMA)
+    for model in models:
+        _view(ledger, model).create_table()
+    with ledger.datastore.transaction(commit=True) as curs:
+        curs.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
+        for model in models:
             model.create(plain(curs))
             # A position row from the start, so that every writer can lock it.
             curs.execute(
                 sql.SQL("INSERT INTO {} VALUES (%s, 0) ON CONFLICT DO NOTHING").format(
-                    sql.Identifier(view.tracking_table_name)
+                    sql.Identifier(_view(ledger, model).tracking_table_name)
                 ),
                 (Ledger.name,),
             )
-        projections.append(ReadModelProjection(view, model))
-    return projections
+
+
+def open_projections(ledger: Ledger, names: Sequence[str] = NAMES) -> list[ReadModelProjection]:
+    """The live read models with their tracking tables (created by the store's setup)."""
+    return [ReadModelProjection(_view(ledger, m), m) for m in read_models(LIVE_SCHEMA, names)]
 
 
 def decoded(ledger: Ledger, notifications: Sequence[Notification]) -> list[tuple[int, Recorded]]:

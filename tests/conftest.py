@@ -27,6 +27,7 @@ from infra.embedded import (
     with_database,
 )
 from infra.settings import Settings
+from infra.setup import set_up
 from infra.store import Ledger, open_ledger
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,6 +126,6 @@ def settings(database_url: str, bootstrap: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def ledger(database_url: str) -> Iterator[Ledger]:
-    store = open_ledger(database_url)
-    yield store
-    store.close()
+    set_up(database_url)
+    with open_ledger(database_url) as store:
+        yield store

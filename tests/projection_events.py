@@ -14,10 +14,12 @@ from eventsourcing.domain import Aggregate
 
 from domain.postings import Posting
 from domain.provenance import Provenance
+from infra.setup import set_up
 from infra.store import Ledger, open_ledger
 
 
 def open_test_ledger(database_url: str) -> Ledger:
+    set_up(database_url)
     return open_ledger(database_url)
 
 

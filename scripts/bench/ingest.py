@@ -91,43 +91,42 @@ def run_ingest(
     figures = IngestFigures()
     pending = sorted(checkpoints)
     progress = Progress("bench ingest: events")
-    watch = open_ledger(services.database_url, pool_size=1, role=READER_ROLE)
-    producer = make_producer(services.bootstrap)
-    with log_path.open("ab") as log:
-        worker = subprocess.Popen(
-            worker_command(), env=worker_env(services), stdout=log, stderr=log
-        )
-    try:
-        publisher = WavePublisher(
-            Topics(TOPIC_PREFIX),
-            cluster_id_from(services.bootstrap),
-            watch,
-            producer,
-            wave_timeout_s=WAVE_TIMEOUT_S,
-            worker_failed=lambda: _exited(worker),
-        )
-        for number, wave in enumerate(waves(planned, max_size=MAX_WAVE)):
-            started = time.monotonic()
-            publisher.wait_for(publisher.publish(wave))
-            elapsed = time.monotonic() - started
-            size = watch.recorder.max_notification_id() or 0
-            if number == 0:
-                figures.warmup_events = size
-            else:
-                figures.seconds += elapsed
-                figures.messages += len(wave)
-                figures.waves += 1
-            figures.events = size - figures.warmup_events
-            while pending and size >= pending[0]:
-                pending.pop(0)
-                figures.memory.append(MemorySample(size, peak_rss(worker.pid)))
-            progress.update(size, f" | wave {number + 1}")
-        figures.memory.append(MemorySample(size, peak_rss(worker.pid)))  # the whole run
-    finally:
-        progress.finish()
-        producer.close()
-        watch.close()
-        figures.exit_code = _stop(worker)
+    with open_ledger(services.database_url, pool_size=1, role=READER_ROLE) as watch:
+        producer = make_producer(services.bootstrap)
+        with log_path.open("ab") as log:
+            worker = subprocess.Popen(
+                worker_command(), env=worker_env(services), stdout=log, stderr=log
+            )
+        try:
+            publisher = WavePublisher(
+                Topics(TOPIC_PREFIX),
+                cluster_id_from(services.bootstrap),
+                watch,
+                producer,
+                wave_timeout_s=WAVE_TIMEOUT_S,
+                worker_failed=lambda: _exited(worker),
+            )
+            for number, wave in enumerate(waves(planned, max_size=MAX_WAVE)):
+                started = time.monotonic()
+                publisher.wait_for(publisher.publish(wave))
+                elapsed = time.monotonic() - started
+                size = watch.recorder.max_notification_id() or 0
+                if number == 0:
+                    figures.warmup_events = size
+                else:
+                    figures.seconds += elapsed
+                    figures.messages += len(wave)
+                    figures.waves += 1
+                figures.events = size - figures.warmup_events
+                while pending and size >= pending[0]:
+                    pending.pop(0)
+                    figures.memory.append(MemorySample(size, peak_rss(worker.pid)))
+                progress.update(size, f" | wave {number + 1}")
+            figures.memory.append(MemorySample(size, peak_rss(worker.pid)))  # the whole run
+        finally:
+            progress.finish()
+            producer.close()
+            figures.exit_code = _stop(worker)
     return figures
 
 

@@ -54,8 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"      {ingest.events_per_second:,.0f} events/s; 2/4 binary COPY baseline")
         copy = copy_rate(bench.database_url)
         say(f"      {copy.rows_per_second:,.0f} rows/s; 3/4 plain read and projections")
-        owner = open_ledger(bench.database_url)
-        try:
+        with open_ledger(bench.database_url) as owner:
             plain = plain_read(owner)
             catch_up = TimedCatchUp(owner)
             small_at = catch_up.to(args.small)
@@ -68,8 +67,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             large = SizedLatency(
                 large_at, measure(bench.database_url, window, args.queries, args.seed)
             )
-        finally:
-            owner.close()
         say(f"      {catch_up.figures.events_per_second:,.0f} events/s projected; 4/4 report")
         run = BenchRun(
             started=started,

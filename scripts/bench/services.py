@@ -16,7 +16,7 @@ from consumers.topics import Topics
 from infra.embedded import ensure_database, start_broker, start_postgres, stop_process
 from infra.kafka import ensure_topics
 from infra.settings import Settings
-from infra.store import open_ledger
+from infra.setup import set_up
 
 TOPIC_PREFIX = "bench."
 PARTITIONS = 3
@@ -38,7 +38,7 @@ def start(settings: Settings) -> BenchServices:
     server_url = settings.database_url or start_postgres((settings.home / "pg").resolve())
     name = f"ledger_bench_{datetime.now(UTC):%Y%m%d_%H%M%S}"
     database_url = ensure_database(server_url, name)
-    open_ledger(database_url).close()
+    set_up(database_url)
     settings.home.mkdir(parents=True, exist_ok=True)
     broker = start_broker(settings.home / "bench-tansu.log")
     bootstrap = f"127.0.0.1:{broker.port}"

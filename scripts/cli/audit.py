@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping
 
 from infra.chain import Digest
-from infra.services import store_url
+from infra.services import reader_url
 from infra.settings import Settings
 from infra.store import READER_ROLE
 from infra.verify import digest, verify
@@ -17,7 +17,7 @@ from scripts.cli.commandline import AddCommand, Handler
 
 
 def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
-    head = digest(store_url(settings), role=READER_ROLE)
+    head = digest(reader_url(settings), role=READER_ROLE)
     output.emit(
         args.json,
         {"digest": str(head), "position": head.position, "hash": head.hash.hex()},
@@ -33,7 +33,7 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
         print(f"claims-ledger verify: {error}", file=sys.stderr)
         return 2
     started = time.monotonic()
-    verdict = verify(store_url(settings), since=since, role=READER_ROLE)
+    verdict = verify(reader_url(settings), since=since, role=READER_ROLE)
     elapsed = time.monotonic() - started
     result: dict[str, object] = {
         "ok": verdict.ok,

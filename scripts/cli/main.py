@@ -16,9 +16,10 @@ from consumers.topics import Topics
 from infra.clock import utc_now
 from infra.kafka import make_producer
 from infra.queries import history, rejected
-from infra.services import Endpoints, down, status, store_url, up
+from infra.services import Endpoints, down, reader_url, status, up
 from infra.settings import Settings
-from infra.store import WRITER_ROLE, open_ledger
+from infra.setup import NotSetUpError
+from infra.store import READER_ROLE, WRITER_ROLE, open_ledger
 from scripts.cli import audit, outbound, output, queries, read_models, sanctions
 from scripts.cli.commandline import CommandGroup, Handler
 from scripts.cli.progress import Progress
@@ -88,8 +89,6 @@ def _ingest(
     quiet: bool,
     stop: threading.Event,
 ) -> IngestStats:
-    # The worker appends as the writer role: it cannot update or delete what it wrote.
-    ledger = open_ledger(endpoints.database_url, role=WRITER_ROLE)
     progress = None if quiet else Progress("ingested")
 
     def on_batch(stats: IngestStats) -> None:
@@ -101,19 +100,20 @@ def _ingest(
             )
 
     try:
-        stats = run_worker(
-            settings,
-            endpoints.bootstrap,
-            ledger,
-            stop,
-            utc_now,
-            until_idle=until_idle,
-            on_batch=on_batch,
-        )
+        # The worker appends as the writer role: it cannot update or delete what it wrote.
+        with open_ledger(endpoints.database_url, role=WRITER_ROLE) as ledger:
+            stats = run_worker(
+                settings,
+                endpoints.bootstrap,
+                ledger,
+                stop,
+                utc_now,
+                until_idle=until_idle,
+                on_batch=on_batch,
+            )
     finally:
         if progress is not None:
             progress.finish()
-        ledger.close()
     return stats
 
 
@@ -124,11 +124,8 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_history(settings: Settings, args: argparse.Namespace) -> int:
-    ledger = open_ledger(store_url(settings))
-    try:
+    with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
         entries = history(ledger, args.entity)
-    finally:
-        ledger.close()
     if args.json:
         output.print_json([output.history_dict(e) for e in entries])
     elif not entries:
@@ -143,11 +140,8 @@ def cmd_rejected(settings: Settings, args: argparse.Namespace) -> int:
         from scripts.cli.replay import cmd_replay  # noqa: PLC0415 - Kafka clients only for replay
 
         return cmd_replay(settings, args)
-    ledger = open_ledger(store_url(settings))
-    try:
+    with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
         entries = rejected(ledger, args.reason, args.limit)
-    finally:
-        ledger.close()
     if args.json:
         output.print_json([output.rejected_dict(e) for e in entries])
     elif not entries:
@@ -229,7 +223,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # platformdirs warns when XDG_RUNTIME_DIR is unset; the embedded server copes without it.
     warnings.filterwarnings("ignore", module="platformdirs")
     settings = Settings.from_env(os.environ)
-    return handlers[args.command](settings, args)
+    try:
+        return handlers[args.command](settings, args)
+    except NotSetUpError as error:
+        print(f"claims-ledger {args.command}: {error}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -19,16 +19,15 @@ from scripts.cli.signals import stop_on_signal
 
 def cmd_relay(settings: Settings, args: argparse.Namespace) -> int:
     endpoints = up(settings)
-    ledger = open_ledger(endpoints.database_url, role=WRITER_ROLE)
-    producer = make_producer(endpoints.bootstrap, idempotent=True)
-    relay = Relay(ledger, producer, Topics(settings.topic_prefix).events)
-    try:
-        with stop_on_signal() as stop:
-            stats = relay.run(stop, until_idle=args.until_idle)
-        position = relay.position()
-    finally:
-        producer.close()
-        ledger.close()
+    with open_ledger(endpoints.database_url, role=WRITER_ROLE) as ledger:
+        producer = make_producer(endpoints.bootstrap, idempotent=True)
+        relay = Relay(ledger, producer, Topics(settings.topic_prefix).events)
+        try:
+            with stop_on_signal() as stop:
+                stats = relay.run(stop, until_idle=args.until_idle)
+            position = relay.position()
+        finally:
+            producer.close()
     result = {
         "published": stats.published,
         "batches": stats.batches,

@@ -14,9 +14,9 @@ from psycopg.rows import tuple_row
 
 from domain.calendar import service_day
 from infra.clock import utc_now
-from infra.services import store_url
+from infra.services import reader_url
 from infra.settings import Settings
-from infra.store import Ledger, open_ledger
+from infra.store import READER_ROLE, Ledger, open_ledger
 from projections import queries
 from projections.asof import (
     MICROSECOND,
@@ -75,13 +75,10 @@ def _warn_if_behind(ledger: Ledger, models: Sequence[ReadModelProjection]) -> No
 
 
 def _read(settings: Settings, query: Callable[[Cursor[Any]], Any]) -> Any:
-    ledger = open_ledger(store_url(settings))
-    try:
+    with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
         _warn_if_behind(ledger, open_projections(ledger))
         with ledger.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             return query(curs)
-    finally:
-        ledger.close()
 
 
 def cmd_balance(settings: Settings, args: argparse.Namespace) -> int:

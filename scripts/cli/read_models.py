@@ -21,8 +21,7 @@ def _ledger(settings: Settings) -> Ledger:
 
 
 def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
-    ledger = _ledger(settings)
-    try:
+    with _ledger(settings) as ledger:
         read = follow(
             ledger,
             open_projections(ledger),
@@ -30,29 +29,21 @@ def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
             until_idle=args.until_idle,
             page_size=args.page_size,
         )
-    finally:
-        ledger.close()
     output.emit(args.json, {"events_read": read}, output.key_values)
     return 0
 
 
 def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
     names = [args.projection] if args.projection else list(NAMES)
-    ledger = _ledger(settings)
-    try:
+    with _ledger(settings) as ledger:
         position = rebuild(ledger, names)
-    finally:
-        ledger.close()
     output.emit(args.json, {"rebuilt": names, "position": position}, output.key_values)
     return 0
 
 
 def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
-    ledger = _ledger(settings)
-    try:
+    with _ledger(settings) as ledger:
         report = check(ledger)
-    finally:
-        ledger.close()
     doc = {
         "ok": report.ok,
         "log_head": report.log_head,

@@ -15,13 +15,12 @@ from scripts.cli import output
 
 def cmd_replay(settings: Settings, args: argparse.Namespace) -> int:
     endpoints = up(settings)
-    ledger = open_ledger(endpoints.database_url, role=WRITER_ROLE)
-    producer = make_producer(endpoints.bootstrap)
-    try:
-        submitted = replay_rejected(ledger, producer, args.reason, args.limit)
-    finally:
-        producer.close()
-        ledger.close()
+    with open_ledger(endpoints.database_url, role=WRITER_ROLE) as ledger:
+        producer = make_producer(endpoints.bootstrap)
+        try:
+            submitted = replay_rejected(ledger, producer, args.reason, args.limit)
+        finally:
+            producer.close()
     if args.json:
         output.print_json([dataclasses.asdict(s) for s in submitted])
     elif not submitted:

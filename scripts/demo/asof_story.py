@@ -98,15 +98,12 @@ def scenario_story(context: Any) -> None:
     dates, as known just before its first clawback was recorded (or, without one, before its
     second half-year arrived) and as known now."""
     # The demo's own store handle reads as the reader role; projecting writes, as the owner.
-    ledger = open_ledger(context.endpoints.database_url)
-    try:
+    with open_ledger(context.endpoints.database_url) as ledger:
         chosen, known, dates = _story_points(ledger, context.config.region, context.config.year)
         if chosen is None:
             return
         if not context.quiet:
             tell_asof_story(ledger, chosen, dates, known)
-    finally:
-        ledger.close()
     context.results["asof_story"] = {
         "institution": chosen,
         "dates": [d.isoformat() for d in dates],

@@ -64,11 +64,8 @@ def say(quiet: bool, text: str) -> None:
 
 def _project(database_url: str) -> None:
     """Catch the read models up; as the owner, since the demo's own handle only reads."""
-    ledger = open_ledger(database_url)
-    try:
+    with open_ledger(database_url) as ledger:
         catch_up(ledger, open_projections(ledger))
-    finally:
-        ledger.close()
 
 
 def run_demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -86,8 +83,7 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
         quiet,
         f"services: PostgreSQL {endpoints.database_url}\n          Kafka {endpoints.bootstrap}",
     )
-    watch = open_ledger(endpoints.database_url, role=READER_ROLE)
-    try:
+    with open_ledger(endpoints.database_url, role=READER_ROLE) as watch:
         try:
             report, check = _ingest(settings, endpoints, config, watch, quiet)
         except WaveTimeoutError as error:
@@ -105,8 +101,6 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
             story(context)
         if quiet:
             output.print_json({**summary_dict(config, report, check, summary), **context.results})
-    finally:
-        watch.close()
     say(
         quiet,
         "\nQuery further:   .venv/bin/claims-ledger history <code or person id> [--json]\n"
@@ -151,7 +145,6 @@ def _ingest(
         )
     sent: list[Sent] = []
     progress = None if quiet else Progress("published and ingested")
-    worker_ledger = open_ledger(endpoints.database_url, role=WRITER_ROLE)
     producer = make_producer(endpoints.bootstrap)
     started = time.monotonic()
 
@@ -160,7 +153,10 @@ def _ingest(
             progress.update(len(sent), f" | wave {number}")
 
     try:
-        with WaveFeeder(settings, endpoints.bootstrap, worker_ledger, watch, producer) as feeder:
+        with (
+            open_ledger(endpoints.database_url, role=WRITER_ROLE) as worker_ledger,
+            WaveFeeder(settings, endpoints.bootstrap, worker_ledger, watch, producer) as feeder,
+        ):
             report = feeder.feed(
                 county_year(config),
                 on_sent=sent.append,
@@ -168,7 +164,6 @@ def _ingest(
             )
     finally:
         producer.close()
-        worker_ledger.close()
         if progress is not None:
             progress.finish()
     say(

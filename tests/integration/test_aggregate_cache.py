@@ -15,6 +15,7 @@ from domain import identity
 from domain.commands import Command
 from infra.kafka import make_producer
 from infra.settings import Settings
+from infra.setup import set_up
 from infra.store import WRITER_ROLE, Ledger, open_ledger
 from scripts.simulation.config import config_for
 from scripts.simulation.county import county_year
@@ -68,19 +69,19 @@ def feed_tiny_county(settings: Settings, database_url: str) -> dict[str, list[An
     settings = replace(settings, topic_prefix=f"t{uuid.uuid4().hex[:10]}.")
     create_topics(settings)
     assert settings.kafka_bootstrap_servers is not None
-    worker_ledger = open_ledger(database_url, role=WRITER_ROLE)
-    watch = open_ledger(database_url)
-    assert settings.kafka_bootstrap_servers is not None
+    set_up(database_url)
     producer = make_producer(settings.kafka_bootstrap_servers)
     try:
-        with WaveFeeder(
-            settings, settings.kafka_bootstrap_servers, worker_ledger, watch, producer
-        ) as feeder:
+        with (
+            open_ledger(database_url, role=WRITER_ROLE) as worker_ledger,
+            open_ledger(database_url) as watch,
+            WaveFeeder(
+                settings, settings.kafka_bootstrap_servers, worker_ledger, watch, producer
+            ) as feeder,
+        ):
             feeder.feed(county_year(config_for("tiny", None, 2019)))
     finally:
         producer.close()
-        watch.close()
-        worker_ledger.close()
     return store_contents(database_url)
 
 
@@ -115,7 +116,7 @@ def test_a_batch_whose_commit_failed_leaves_nothing_of_itself_in_the_cache(
 ) -> None:
     # The failing insert comes well into the stream, when the cache holds aggregates that the
     # failed batch had changed in memory; the retried batch must decide from the store.
-    open_ledger(database_url).close()
+    set_up(database_url)
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(FAIL_ONCE.format(at=400).encode())
     failed_once = feed_tiny_county(settings, database_url)

@@ -16,7 +16,7 @@ import pytest
 
 from infra.embedded import ensure_database, start_postgres, stop_postgres
 from infra.settings import Settings
-from infra.store import open_ledger
+from infra.setup import set_up
 from tests.integration.helpers import (
     create_topics,
     settings_in_both_consumer_modes,  # noqa: F401 - the fixture `settings`, in both modes
@@ -62,7 +62,7 @@ def test_the_worker_rides_out_a_postgres_restart_and_stops_cleanly_on_sigterm(
     own_postgres: Path, settings: Settings, tmp_path: Path
 ) -> None:
     database_url = ensure_database(start_postgres(own_postgres), "ledger")
-    open_ledger(database_url).close()
+    set_up(database_url)
     topics = create_topics(settings)
     references = hospitals(5)
     people = enrollments(MESSAGES - len(references), references)

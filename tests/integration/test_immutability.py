@@ -16,6 +16,7 @@ from eventsourcing.persistence import PersistenceError
 from consumers.ingest import inbound_records
 from consumers.topics import Topics
 from infra.chain import GENESIS, link
+from infra.setup import set_up
 from infra.store import READER_ROLE, WRITER_ROLE, Ledger, open_ledger
 from infra.verify import digest, verify
 from tests.messages import encode, enrolled
@@ -41,9 +42,9 @@ def record_enrollments(ledger: Ledger, first: int, count: int, partition: int = 
 
 @pytest.fixture
 def writer(database_url: str) -> Iterator[Ledger]:
-    store = open_ledger(database_url, role=WRITER_ROLE)
-    yield store
-    store.close()
+    set_up(database_url)
+    with open_ledger(database_url, role=WRITER_ROLE) as store:
+        yield store
 
 
 @pytest.fixture
@@ -248,34 +249,28 @@ def test_a_login_role_that_is_only_a_writer_appends_but_cannot_change_history(
     params = psycopg.conninfo.conninfo_to_dict(database_url)
     params["user"] = "claims_ledger_test_login"
     login_url = psycopg.conninfo.make_conninfo(**{k: str(v) for k, v in params.items()})
-    as_login = open_ledger(login_url, role=WRITER_ROLE)
-    try:
+    with open_ledger(login_url, role=WRITER_ROLE) as as_login:
         record_enrollments(as_login, 0, 2)
         with pytest.raises(PersistenceError, match="permission denied"):  # noqa: SIM117
             with as_login.datastore.transaction(commit=True) as curs:
                 curs.execute(b"DELETE FROM ledger_events")
-    finally:
-        as_login.close()
     assert verify(database_url).checked == 2
 
 
 def test_concurrent_writers_of_different_partitions_still_build_one_sound_chain(
     database_url: str,
 ) -> None:
-    writers = [open_ledger(database_url, role=WRITER_ROLE) for _ in range(3)]
+    set_up(database_url)
 
     def write(partition: int) -> None:
-        for first in range(0, 200, 20):
-            record_enrollments(writers[partition], first, 20, partition=partition)
+        with open_ledger(database_url, role=WRITER_ROLE) as writer:
+            for first in range(0, 200, 20):
+                record_enrollments(writer, first, 20, partition=partition)
 
-    try:
-        threads = [threading.Thread(target=write, args=(p,)) for p in range(3)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        for w in writers:
-            w.close()
+    threads = [threading.Thread(target=write, args=(p,)) for p in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     verdict = verify(database_url)
     assert (verdict.ok, verdict.checked) == (True, 600), verdict.problem

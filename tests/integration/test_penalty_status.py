@@ -40,9 +40,8 @@ DOCTOR = "DR-0042"
 
 @pytest.fixture
 def ledger(database_url: str) -> Iterator[Ledger]:
-    ledger = open_test_ledger(database_url)
-    yield ledger
-    ledger.close()
+    with open_test_ledger(database_url) as ledger:
+        yield ledger
 
 
 def on_sanction(

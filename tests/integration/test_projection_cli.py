@@ -8,7 +8,6 @@ import psycopg
 import pytest
 
 from infra.settings import Settings
-from infra.store import Ledger
 from projections.runner import catch_up, open_projections
 from scripts.cli import main
 from tests.integration.test_projections import FUND, H, history_2019, suspend_and_revoke
@@ -22,11 +21,10 @@ def projected(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEDGER_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", settings.kafka_bootstrap_servers)
     monkeypatch.setenv("LEDGER_TOPIC_PREFIX", settings.topic_prefix)
-    ledger: Ledger = open_test_ledger(settings.database_url)
-    history_2019(ledger)
-    suspend_and_revoke(ledger)
-    catch_up(ledger, open_projections(ledger))
-    ledger.close()
+    with open_test_ledger(settings.database_url) as ledger:
+        history_2019(ledger)
+        suspend_and_revoke(ledger)
+        catch_up(ledger, open_projections(ledger))
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> object:
@@ -128,9 +126,8 @@ def test_a_query_warns_when_a_read_model_is_behind_the_log_and_needs_no_broker(
     monkeypatch.setenv("LEDGER_DATABASE_URL", settings.database_url)
     # Nothing listens there: reading the store must not need a broker (an auditor may have none).
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9")
-    ledger: Ledger = open_test_ledger(settings.database_url)
-    history_2019(ledger)  # recorded, but no projection has run
-    ledger.close()
+    with open_test_ledger(settings.database_url) as ledger:
+        history_2019(ledger)  # recorded, but no projection has run
 
     assert main(["balance", FUND, "--json"]) == 0
     behind = capsys.readouterr()

@@ -39,9 +39,8 @@ NOW = utc(2030, 1, 1)
 
 @pytest.fixture
 def ledger(database_url: str) -> Iterator[Ledger]:
-    ledger = open_test_ledger(database_url)
-    yield ledger
-    ledger.close()
+    with open_test_ledger(database_url) as ledger:
+        yield ledger
 
 
 def settle(ledger: Ledger, day: str, cost: str, share: str, recorded: Any) -> None:

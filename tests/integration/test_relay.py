@@ -15,6 +15,7 @@ from consumers.relay import Relay
 from consumers.reporting import InOrder, LedgerEvent, consume_fund_statement
 from infra.kafka import make_producer
 from infra.settings import Settings
+from infra.setup import set_up
 from infra.store import WRITER_ROLE, Ledger, open_ledger
 from tests.integration.helpers import create_topics, read_topic
 from tests.integration.test_immutability import record_enrollments
@@ -23,9 +24,9 @@ from tests.integration.workers import cli_env, start_cli, wait_until
 
 @pytest.fixture
 def writer(database_url: str) -> Iterator[Ledger]:
-    store = open_ledger(database_url, role=WRITER_ROLE)
-    yield store
-    store.close()
+    set_up(database_url)
+    with open_ledger(database_url, role=WRITER_ROLE) as store:
+        yield store
 
 
 def relay_of(settings: Settings, ledger: Ledger, batch_size: int) -> Relay:

@@ -13,6 +13,7 @@ import pytest
 
 from infra.kafka import make_producer
 from infra.settings import Settings
+from infra.setup import set_up
 from infra.store import Ledger, open_ledger
 from projections.check import check
 from projections.models import NAMES
@@ -29,9 +30,9 @@ from tests.integration.workers import cli_env, start_cli, wait_until
 
 @pytest.fixture
 def watch(database_url: str) -> Iterator[Ledger]:
-    store = open_ledger(database_url)
-    yield store
-    store.close()
+    set_up(database_url)
+    with open_ledger(database_url) as store:
+        yield store
 
 
 def test_the_tiny_county_year_meets_every_planned_fate_and_conserves_money(

@@ -33,17 +33,16 @@ def test_enrollments_in_a_later_wave_always_find_the_designations_they_cite(
     assert settings.kafka_bootstrap_servers is not None
     assert settings.kafka_bootstrap_servers is not None
     producer = make_producer(settings.kafka_bootstrap_servers)
-    watch = open_ledger(database_url)
     sent: list[Sent] = []
     try:
-        with WaveFeeder(
-            settings, settings.kafka_bootstrap_servers, ledger, watch, producer
-        ) as feeder:
-            report = feeder.feed([*reference, *enrollment, unknown], on_sent=sent.append)
-        check = check_outcomes(watch, sent)
+        with open_ledger(database_url) as watch:
+            with WaveFeeder(
+                settings, settings.kafka_bootstrap_servers, ledger, watch, producer
+            ) as feeder:
+                report = feeder.feed([*reference, *enrollment, unknown], on_sent=sent.append)
+            check = check_outcomes(watch, sent)
     finally:
         producer.close()
-        watch.close()
     assert report.published == 631
     assert report.waves == 2
     assert check.surprises == []
