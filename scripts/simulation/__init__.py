@@ -1,1 +1,2 @@
-"""The simulation library: a pooling region's year of messages, with the outcome each should get (docs/scenario.md)."""
+"""The simulation library: a pooling region's year of messages, with the outcome each should
+get (docs/scenario.md)."""
