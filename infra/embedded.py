@@ -136,6 +136,16 @@ def ensure_database(server_url: str, name: str) -> str:
     return with_database(server_url, name)
 
 
+def drop_database(server_url: str, name: str) -> None:
+    """Drop database `name` from the server if it exists, closing its connections."""
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(
+            psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                psycopg.sql.Identifier(name)
+            )
+        )
+
+
 def with_database(server_url: str, name: str) -> str:
     """The same server URL pointing at another database."""
     params = psycopg.conninfo.conninfo_to_dict(server_url)
