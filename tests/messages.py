@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from consumers.contract import Coordinates
 from domain.provenance import Provenance
+from tests.seeds import seeded_uuid
 
 REGION = "430422"
 HOSPITAL = "H43042200011"
@@ -17,7 +17,7 @@ RECORDED_AT = datetime(2020, 1, 15, 9, 0, tzinfo=UTC)
 
 def message(type_: str, payload: dict[str, Any], **envelope: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
-        "message_id": str(uuid.uuid4()),
+        "message_id": str(seeded_uuid()),
         "type": type_,
         "schema_version": 1,
         "occurred_at": "2019-05-03T10:20:00+08:00",
@@ -74,7 +74,7 @@ def coordinates(suffix: str, offset: int = 0) -> Coordinates:
 
 def provenance(occurred_at: datetime, **changes: Any) -> Provenance:
     values: dict[str, Any] = {
-        "message_id": uuid.uuid4(),
+        "message_id": seeded_uuid(),
         "recorded_by": "test:source",
         "occurred_at": occurred_at,
         "recorded_at": RECORDED_AT,

@@ -75,7 +75,12 @@ def projection_positions(database_url: str) -> list[int]:
 
 
 def test_read_models_killed_mid_catch_up_still_equal_a_rebuild_of_the_county_year(
-    settings: Settings, ledger: Ledger, watch: Ledger, database_url: str, tmp_path: Path
+    settings: Settings,
+    ledger: Ledger,
+    watch: Ledger,
+    database_url: str,
+    tmp_path: Path,
+    rng: random.Random,
 ) -> None:
     create_topics(settings)
     assert settings.kafka_bootstrap_servers is not None
@@ -91,7 +96,6 @@ def test_read_models_killed_mid_catch_up_still_equal_a_rebuild_of_the_county_yea
     open_projections(watch)  # the tracking rows exist before the first kill
 
     env, log_file = cli_env(settings, database_url), tmp_path / "project.log"
-    rng = random.Random()
     for _ in range(3):
         before = min(projection_positions(database_url))
         runner = start_cli(env, "project", "--page-size", "25", log=log_file)
