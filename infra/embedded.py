@@ -15,7 +15,7 @@ import socket
 import subprocess
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import psycopg
@@ -161,14 +161,15 @@ class ServicesFile:
     pgdata: str | None = None
     broker_pid: int | None = None
     broker_port: int | None = None
-    broker_cluster_id: str | None = None
 
     @classmethod
     def load(cls, home: Path) -> ServicesFile:
         path = home / "services.json"
         if not path.exists():
             return cls()
-        return cls(**json.loads(path.read_text(encoding="utf-8")))
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        # A file written by an earlier version may hold fields since dropped.
+        return cls(**{f.name: saved[f.name] for f in fields(cls) if f.name in saved})
 
     def save(self, home: Path) -> None:
         home.mkdir(parents=True, exist_ok=True)
