@@ -6,11 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from infra.queries import counts, history, rejected
+from infra.queries import history, rejected
 from infra.settings import Settings
 from infra.store import Ledger
 from tests.examples import documented
 from tests.integration.helpers import create_topics, ingest, send
+from tests.integration.store_reads import counts
 from tests.messages import designated
 
 CLAIM = "JS-H43042200011-2019-000123"

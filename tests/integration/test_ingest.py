@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from infra.queries import counts, history, rejected
+from infra.queries import history, rejected
 from infra.settings import Settings
 from infra.store import Ledger
 from tests.integration.helpers import (
@@ -14,6 +14,7 @@ from tests.integration.helpers import (
     send,
     settings_in_both_consumer_modes,  # noqa: F401 - the fixture `settings`, in both modes
 )
+from tests.integration.store_reads import counts
 from tests.messages import HOSPITAL, designated, encode, ended, enrolled
 from tests.seeds import seeded_uuid
 

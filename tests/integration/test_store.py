@@ -11,8 +11,9 @@ from eventsourcing.persistence import IntegrityError
 from consumers.batch import BatchDecider, InboundRecord
 from consumers.contract import Coordinates
 from consumers.topics import Topics
-from infra.queries import counts, history, known_digests, stored_offset
+from infra.queries import history, known_digests, stored_offset
 from infra.store import Ledger, offset_tracking_name
+from tests.integration.store_reads import counts
 from tests.messages import HOSPITAL, designated, encode, enrolled
 
 NOW = datetime(2020, 1, 15, tzinfo=UTC)
