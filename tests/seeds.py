@@ -1,5 +1,7 @@
 """One seed for every random choice the tests make (message ids, kill moments): printed in the
-session header and with each failing test that draws from it; `LEDGER_TEST_SEED=N` repeats it.
+session header, and logged by each test that takes the `rng` fixture (pytest shows it with the
+failure); `LEDGER_TEST_SEED=N` repeats it. Message ids follow the order the tests run in, so
+repeat the same selection of tests; an `rng` depends only on the seed and the test's id.
 
 Database, topic and group names stay random (uuid4): they only keep tests apart, and a fixed
 name would collide with a run that failed to clean up.
