@@ -101,6 +101,12 @@ def table_names_in_strings(source: str) -> Iterator[tuple[int, str]]:
 
 
 MODULES = sorted(p for folder in CHECKED for p in (ROOT / folder).rglob("*.py"))
+# Each family's home names only its own tables: the read models reach the log through the
+# library's recorder, never by SQL of their own.
+HOMES = [
+    *((p, read_model_tables()) for p in sorted((ROOT / "infra").rglob("*.py"))),
+    *((p, ledger_tables()) for p in sorted((ROOT / "projections").rglob("*.py"))),
+]
 
 
 def test_the_table_names_come_from_both_families() -> None:
@@ -116,6 +122,14 @@ def test_every_checked_folder_has_modules() -> None:
 def test_no_string_outside_infra_and_projections_names_a_table(module: Path) -> None:
     found = list(table_names_in_strings(module.read_text(encoding="utf-8")))
     assert found == [], f"move this SQL into infra/ or projections/: {found}"
+
+
+@pytest.mark.parametrize(
+    ("module", "foreign"), HOMES, ids=[str(p.relative_to(ROOT)) for p, _ in HOMES]
+)
+def test_a_family_home_names_no_table_of_the_other_family(module: Path, foreign: set[str]) -> None:
+    found = list(table_names_in_strings(module.read_text(encoding="utf-8")))
+    assert [hit for hit in found if hit[1] in foreign] == []
 
 
 def test_the_check_catches_sql_in_a_string_and_an_f_string() -> None:
