@@ -55,7 +55,6 @@ class BrokerProcess:
 
     pid: int
     port: int
-    cluster_id: str
 
     @property
     def bootstrap(self) -> str:
@@ -90,7 +89,7 @@ def start_broker(log_path: Path) -> BrokerProcess:
             start_new_session=True,
         )
     wait_for_port(port)
-    return BrokerProcess(process.pid, port, cluster_id)
+    return BrokerProcess(process.pid, port)
 
 
 def stop_process(pid: int, timeout_s: float = 10.0) -> None:
