@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from eventsourcing.persistence import InterfaceError, OperationalError
@@ -21,17 +22,18 @@ TRANSIENT: tuple[type[Exception], ...] = (OperationalError, InterfaceError, Kafk
 @dataclass
 class Backoff:
     """Waits 0.5 s, 1 s, 2 s ... up to `longest`; gives up after `give_up_after` seconds of
-    failures without a success in between."""
+    failures without a success in between, as measured by `clock` (seconds, monotonic)."""
 
     first: float = 0.5
     longest: float = 10.0
     give_up_after: float = 300.0
     attempts: int = 0
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
     _failing_since: float | None = field(default=None, repr=False)
 
     def failed(self, error: Exception, what: str, stop: threading.Event) -> None:
         """Log the failure, raise it if the outage lasted too long, else wait (or until stop)."""
-        now = time.monotonic()
+        now = self.clock()
         if self._failing_since is None:
             self._failing_since = now
         self.attempts += 1

@@ -19,22 +19,12 @@ from typing import Any
 from kafka import KafkaProducer
 
 from consumers.backoff import TRANSIENT, Backoff
+from infra.relay_log import events_after, relay_position, save_relay_position
 from infra.store import Ledger
 
 log = logging.getLogger(__name__)
 
 SEND_TIMEOUT_S = 30.0
-SELECT_AFTER = (
-    "SELECT e.notification_id AS position, c.previous_position, e.originator_id,"
-    " e.originator_version, e.topic, e.state, c.hash"
-    " FROM ledger_events e JOIN ledger_chain c ON c.position = e.notification_id"
-    " WHERE e.notification_id > %s ORDER BY e.notification_id LIMIT %s"
-)
-SAVE_POSITION = (
-    "INSERT INTO ledger_relay_progress (relay_name, position, updated_at) VALUES (%s, %s, %s)"
-    " ON CONFLICT (relay_name) DO UPDATE SET position = EXCLUDED.position,"
-    " updated_at = EXCLUDED.updated_at WHERE ledger_relay_progress.position < EXCLUDED.position"
-)
 
 
 @dataclass
@@ -72,12 +62,7 @@ class Relay:
 
     def position(self) -> int:
         """The last position the broker acknowledged (0: nothing yet)."""
-        with self._ledger.datastore.transaction(commit=False) as curs:
-            curs.execute(
-                "SELECT position FROM ledger_relay_progress WHERE relay_name = %s", (self._name,)
-            )
-            row = curs.fetchone()
-        return 0 if row is None else int(row["position"])
+        return relay_position(self._ledger, self._name)
 
     def run(self, stop: threading.Event, until_idle: float | None = None) -> RelayStats:
         """Publish until `stop` is set, or until nothing new came for `until_idle` seconds."""
@@ -101,15 +86,12 @@ class Relay:
     def publish_next_batch(self) -> int:
         """Send the next batch, wait for the broker's acknowledgements, then move forward."""
         after = self.position()
-        with self._ledger.datastore.transaction(commit=False) as curs:
-            curs.execute(SELECT_AFTER, (after, self._batch_size))
-            rows = curs.fetchall()
+        rows = events_after(self._ledger, after, self._batch_size)
         if not rows:
             return 0
         self._send(rows)
         last = int(rows[-1]["position"])
-        with self._ledger.datastore.transaction(commit=True) as curs:
-            curs.execute(SAVE_POSITION, (self._name, last, datetime.now(UTC)))
+        save_relay_position(self._ledger, self._name, last, datetime.now(UTC))
         self.stats.published += len(rows)
         self.stats.batches += 1
         self.stats.position = last

@@ -15,7 +15,6 @@ class Reason(StrEnum):
     WRONG_TOPIC = "wrong_topic"
     UNKNOWN_REFERENCE = "unknown_reference"
     CONFLICTING_DUPLICATE = "conflicting_duplicate"
-    ALREADY_EXISTS = "already_exists"
     ALREADY_ENROLLED = "already_enrolled"
     NOT_ENROLLED = "not_enrolled"
     OUT_OF_ORDER = "out_of_order"

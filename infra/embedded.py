@@ -15,7 +15,7 @@ import socket
 import subprocess
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import psycopg
@@ -55,7 +55,6 @@ class BrokerProcess:
 
     pid: int
     port: int
-    cluster_id: str
 
     @property
     def bootstrap(self) -> str:
@@ -90,7 +89,7 @@ def start_broker(log_path: Path) -> BrokerProcess:
             start_new_session=True,
         )
     wait_for_port(port)
-    return BrokerProcess(process.pid, port, cluster_id)
+    return BrokerProcess(process.pid, port)
 
 
 def stop_process(pid: int, timeout_s: float = 10.0) -> None:
@@ -142,6 +141,16 @@ def ensure_database(server_url: str, name: str) -> str:
     return with_database(server_url, name)
 
 
+def drop_database(server_url: str, name: str) -> None:
+    """Drop database `name` from the server if it exists, closing its connections."""
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(
+            psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                psycopg.sql.Identifier(name)
+            )
+        )
+
+
 def with_database(server_url: str, name: str) -> str:
     """The same server URL pointing at another database."""
     params = psycopg.conninfo.conninfo_to_dict(server_url)
@@ -157,14 +166,15 @@ class ServicesFile:
     pgdata: str | None = None
     broker_pid: int | None = None
     broker_port: int | None = None
-    broker_cluster_id: str | None = None
 
     @classmethod
     def load(cls, home: Path) -> ServicesFile:
         path = home / "services.json"
         if not path.exists():
             return cls()
-        return cls(**json.loads(path.read_text(encoding="utf-8")))
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        # A file written by an earlier version may hold fields since dropped.
+        return cls(**{f.name: saved[f.name] for f in fields(cls) if f.name in saved})
 
     def save(self, home: Path) -> None:
         home.mkdir(parents=True, exist_ok=True)

@@ -136,31 +136,5 @@ def rejected_entries(rows: Sequence[Mapping[str, Any]]) -> list[RejectedEntry]:
     ]
 
 
-def replay_history(ledger: Ledger, rejected_id: int | None = None) -> list[dict[str, Any]]:
-    """Every replay submission and outcome, oldest first."""
-    with ledger.datastore.transaction(commit=False) as curs:
-        curs.execute(
-            "SELECT id, rejected_id, kind, reason, detail, source_topic, source_partition,"
-            " source_offset, recorded_at FROM rejected_replays"
-            " WHERE (%(id)s::bigint IS NULL OR rejected_id = %(id)s) ORDER BY id",
-            {"id": rejected_id},
-        )
-        return [dict(row) for row in curs.fetchall()]
-
-
 def _bytes(value: Any) -> bytes | None:
     return None if value is None else bytes(value)
-
-
-def counts(ledger: Ledger) -> dict[str, int]:
-    """How much the store holds."""
-    with ledger.datastore.transaction(commit=False) as curs:
-        curs.execute(
-            "SELECT (SELECT count(*) FROM ledger_events) AS events,"
-            " (SELECT count(*) FROM ledger_messages) AS accepted_messages,"
-            " (SELECT count(*) FROM rejected_messages) AS rejected_messages"
-        )
-        row = curs.fetchone()
-    if row is None:
-        raise RuntimeError("a SELECT of counts returned no row")
-    return {k: int(v) for k, v in row.items()}

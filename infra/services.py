@@ -101,7 +101,6 @@ def up(settings: Settings) -> Endpoints:
             if not pid_alive(state.broker_pid) or state.broker_port is None:
                 broker = start_broker(home / "tansu.log")
                 state.broker_pid, state.broker_port = broker.pid, broker.port
-                state.broker_cluster_id = broker.cluster_id
                 state.save(home)
         bootstrap = f"127.0.0.1:{state.broker_port}"
     topics = Topics(settings.topic_prefix)
@@ -126,7 +125,7 @@ def down(settings: Settings) -> list[str]:
         stopped.append(f"broker (pid {state.broker_pid}); its topics are gone, it kept no data")
     if stop_postgres((home / "pg").resolve()):
         stopped.append(f"PostgreSQL (data kept in {home / 'pg'})")
-    state.broker_pid = state.broker_port = state.broker_cluster_id = None
+    state.broker_pid = state.broker_port = None
     if home.exists():
         state.save(home)
     return stopped

@@ -170,11 +170,6 @@ class CumulativeTable:
         """The tables this store owns."""
         return [self.name, f"{self.name}_days"]
 
-    def truncate(self, curs: Cursor[Any]) -> None:
-        """Empty the tables (rebuild)."""
-        for table in self.tables():
-            curs.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(self.schema, table)))
-
     def apply(self, curs: Cursor[Any], deltas: Iterable[Delta], known: datetime) -> None:
         """Add facts recorded at `known`: aggregated per key and valid day, then re-stepped."""
         self.apply_recordings(curs, [(known, deltas)])

@@ -14,6 +14,7 @@ from domain.identity import institution_aggregate_id
 from domain.money import CENT
 from domain.postings import pooled_fund
 from projections.asof import MICROSECOND, Bitemporal, region_year, start_of_year
+from projections.cumulative import CumulativeTable
 from projections.facts import HOSPITAL_METRICS
 from projections.models import Balances, Hospitals, Penalties
 from projections.sanction_facts import SUSPENSIONS, TERMINATIONS
@@ -123,6 +124,56 @@ def registered_hospitals(curs: Cursor[Any], region: str | None = None) -> list[s
     query = sql.SQL("SELECT code FROM {} WHERE %s::text IS NULL OR region = %s ORDER BY code")
     curs.execute(query.format(table), (region, region))
     return [row[0] for row in curs.fetchall()]
+
+
+def first_known_change(curs: Cursor[Any], code: str, metric: str) -> datetime | None:
+    """When the ledger first knew a nonzero value of one of a hospital's figures."""
+    table = Hospitals(SCHEMA).totals
+    curs.execute(
+        sql.SQL("SELECT min(known_from) FROM {} WHERE key = %s AND amounts[%s] <> 0").format(
+            sql.Identifier(table.schema, table.name)
+        ),
+        (code, HOSPITAL_METRICS.index(metric) + 1),
+    )
+    row = curs.fetchone()
+    return None if row is None else row[0]
+
+
+def first_known_from(curs: Cursor[Any], code: str, day: datetime) -> datetime | None:
+    """When the ledger first knew a fact of a hospital valid on or after `day`."""
+    table = Hospitals(SCHEMA).totals
+    curs.execute(
+        sql.SQL("SELECT min(created_at) FROM {} WHERE key = %s AND day >= %s").format(
+            sql.Identifier(table.schema, f"{table.name}_days")
+        ),
+        (code, day),
+    )
+    row = curs.fetchone()
+    return None if row is None else row[0]
+
+
+def accounts(curs: Cursor[Any]) -> list[str]:
+    """Every account that ever had a balance."""
+    return _keys(curs, Balances(SCHEMA).balances)
+
+
+def penalty_targets(curs: Cursor[Any]) -> list[str]:
+    """Whoever has a penalty record: sanctioned or fined targets and doctors with points."""
+    model = Penalties(SCHEMA)
+    doctors = {key.rsplit(":", 1)[0] for key in _keys(curs, model.points)}
+    table = model.sanctions
+    curs.execute(
+        sql.SQL("SELECT DISTINCT target FROM {}").format(sql.Identifier(table.schema, table.name))
+    )
+    sanctioned = {str(row[0]) for row in curs.fetchall()}
+    return sorted(set(_keys(curs, model.fines)) | doctors | sanctioned)
+
+
+def _keys(curs: Cursor[Any], table: CumulativeTable) -> list[str]:
+    curs.execute(
+        sql.SQL("SELECT DISTINCT key FROM {}").format(sql.Identifier(table.schema, table.name))
+    )
+    return sorted(str(row[0]) for row in curs.fetchall())
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """Feed the read models from the ledger's notification log, in batches, exactly once.
 
-Each read model is an eventsourcing `Projection` whose view is the library's PostgreSQL tracking
-recorder: a batch's view writes and its tracking record commit in one transaction, so a crash
-loses nothing and applies nothing twice. The library's `ProjectionRunner` calls
-`process_event` once per event (one transaction each); `catch_up` reads the log in pages and
-calls `process_batch`, which is what keeps projection up with ingest.
+Each read model's view is the library's PostgreSQL tracking recorder: a batch's view writes and
+its tracking record commit in one transaction, so a crash loses nothing and applies nothing
+twice. `catch_up` reads the log in pages and calls `process_batch`, which is what keeps
+projection up with ingest (the library's `ProjectionRunner` would take one transaction per
+event).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from typing import Any
 
 from eventsourcing.persistence import Notification, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
-from eventsourcing.projection import Projection
 from psycopg import Cursor, sql
 from psycopg.rows import tuple_row
 
@@ -31,17 +30,12 @@ BATCH_SIZE = 5000  # larger pages: fewer rewrites of busy keys (docs/benchmarks.
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
-class ReadModelProjection(Projection[PostgresTrackingRecorder]):
+class ReadModelProjection:
     """One read model, written with its tracking record in one transaction."""
 
     def __init__(self, view: PostgresTrackingRecorder, model: ReadModel) -> None:
-        super().__init__(view)
+        self.view = view
         self.model = model
-
-    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
-        """Apply one event (the library's runner calls this)."""
-        recorded = (facts_of(domain_event), domain_event.provenance.recorded_at)
-        self.process_batch([(tracking.notification_id, recorded)], tracking)
 
     def process_batch(self, batch: Sequence[tuple[int, Recorded]], tracking: Tracking) -> None:
         """Apply the events of `batch` not yet applied, up to `tracking`, in one transaction with

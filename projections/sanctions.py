@@ -84,10 +84,6 @@ class SanctionTable:
         """Create the table and its indexes if missing."""
         curs.execute(self._sql(CREATE))
 
-    def truncate(self, curs: Cursor[Any]) -> None:
-        """Empty the table (rebuild)."""
-        curs.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(self.schema, self.name)))
-
     def apply(
         self, curs: Cursor[Any], change: SanctionWindow | SanctionEnd, known: datetime
     ) -> None:

@@ -29,8 +29,13 @@ from infra.embedded import (
 from infra.settings import Settings
 from infra.setup import set_up
 from infra.store import Ledger, open_ledger
+from tests.seeds import repeat_hint, rng  # noqa: F401 - the fixture `rng`, seeded and logged
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_report_header() -> str:
+    return f"tests draw from {repeat_hint()}"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from tests.seeds import seeded_uuid
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "events.md"
 EXAMPLE = re.compile(r"```json\n(\{\"message_id\": [^\n]*\})\n```")
@@ -26,7 +27,7 @@ def _by_type() -> dict[str, str]:
 def documented(type_name: str, occurred_at: str | None = None, **payload: Any) -> dict[str, Any]:
     """A fresh copy of the documented example of a type, with a new message id and changes."""
     document: dict[str, Any] = json.loads(_by_type()[type_name])
-    document["message_id"] = str(uuid.uuid4())
+    document["message_id"] = str(seeded_uuid())
     if occurred_at is not None:
         document["occurred_at"] = occurred_at
     document["payload"].update(payload)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from consumers.envelope import envelope as wire_envelope
 from domain.provenance import Provenance
 from infra.application.inbound import Coordinates
+from tests.seeds import seeded_uuid
 
 REGION = "430422"
 HOSPITAL = "H43042200011"
@@ -18,7 +18,9 @@ OCCURRED_AT = datetime.fromisoformat("2019-05-03T10:20:00+08:00")
 
 
 def message(type_: str, payload: dict[str, Any], **envelope: Any) -> dict[str, Any]:
-    base = wire_envelope(type_, OCCURRED_AT, REGION, "test:source", payload)
+    base = wire_envelope(
+        type_, OCCURRED_AT, REGION, "test:source", payload, message_id=str(seeded_uuid())
+    )
     base.update(envelope)
     return base
 
@@ -68,7 +70,7 @@ def coordinates(suffix: str, offset: int = 0) -> Coordinates:
 
 def provenance(occurred_at: datetime, **changes: Any) -> Provenance:
     values: dict[str, Any] = {
-        "message_id": uuid.uuid4(),
+        "message_id": seeded_uuid(),
         "recorded_by": "test:source",
         "occurred_at": occurred_at,
         "recorded_at": RECORDED_AT,

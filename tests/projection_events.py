@@ -16,6 +16,7 @@ from domain.postings import Posting
 from domain.provenance import Provenance
 from infra.setup import set_up
 from infra.store import Ledger, open_ledger
+from tests.seeds import seeded_uuid
 
 
 def open_test_ledger(database_url: str) -> Ledger:
@@ -117,7 +118,7 @@ def record(
     """Store one stand-in event with its provenance and postings (appended to the aggregate
     `aggregate_id` when given, as the domain appends to an institution or a sanction)."""
     provenance = Provenance(
-        message_id=uuid.uuid4(),
+        message_id=seeded_uuid(),
         recorded_by="test",
         occurred_at=at(occurred),
         recorded_at=recorded,

@@ -20,6 +20,11 @@ from tests.memory import InMemoryAggregates
 RECORDED_AT = datetime(2020, 6, 1, tzinfo=UTC)
 
 
+def intended_good(message: Planned) -> bool:
+    """Planned to be accepted, or to be dropped as a harmless duplicate."""
+    return message.expect in (ACCEPTED, DUPLICATE)
+
+
 def replay(planned: Iterable[Planned]) -> Iterator[tuple[Planned, str, list[Any]]]:
     """Each message with its fate and the events it recorded."""
     aggregates = InMemoryAggregates()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from scripts.bench.copy_baseline import CopyFigures
+from infra.copy_baseline import CopyFigures
 from scripts.bench.ingest import IngestFigures
 from scripts.bench.projection import ReadFigures
 from scripts.bench.queries import Latency

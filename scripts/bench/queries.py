@@ -17,12 +17,10 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
-from psycopg import Cursor, sql
+from psycopg import Cursor
 
 from projections import queries
 from projections.asof import Bitemporal
-from projections.cumulative import CumulativeTable
-from projections.models import Balances, Penalties
 
 
 @dataclass(frozen=True)
@@ -64,9 +62,10 @@ def measure(database_url: str, window: Window, samples: int, seed: int) -> list[
     gc.freeze()
     with psycopg.connect(database_url, autocommit=True) as conn, conn.cursor() as curs:
         settle(curs)
-        accounts = _keys(curs, Balances(queries.SCHEMA).balances)
+        accounts = queries.accounts(curs)
         hospitals = queries.registered_hospitals(curs)
-        targets = _penalty_targets(curs, hospitals)
+        # Whoever an inspector asks about: every hospital too (most have a clean record).
+        targets = sorted(set(queries.penalty_targets(curs)) | set(hospitals))
         kinds: list[tuple[str, Sequence[str], Callable[[Cursor[Any], str, Bitemporal], object]]] = [
             ("balance", accounts, queries.balance),
             ("hospital", hospitals, lambda c, code, at: queries.hospitals(c, [code], at)),
@@ -82,26 +81,6 @@ def settle(curs: Cursor[Any]) -> None:
     # Only superusers and pg_checkpoint members may; otherwise the writes get flushed in time.
     with contextlib.suppress(psycopg.errors.InsufficientPrivilege):
         curs.execute("CHECKPOINT")
-
-
-def _penalty_targets(curs: Cursor[Any], hospitals: list[str]) -> list[str]:
-    """Whoever an inspector asks about: sanctioned or fined targets, doctors with points, and
-    every hospital (most of which have a clean record)."""
-    model = Penalties(queries.SCHEMA)
-    doctors = {key.rsplit(":", 1)[0] for key in _keys(curs, model.points)}
-    table = model.sanctions
-    curs.execute(
-        sql.SQL("SELECT DISTINCT target FROM {}").format(sql.Identifier(table.schema, table.name))
-    )
-    sanctioned = {str(row[0]) for row in curs.fetchall()}
-    return sorted(set(_keys(curs, model.fines)) | doctors | sanctioned | set(hospitals))
-
-
-def _keys(curs: Cursor[Any], table: CumulativeTable) -> list[str]:
-    curs.execute(
-        sql.SQL("SELECT DISTINCT key FROM {}").format(sql.Identifier(table.schema, table.name))
-    )
-    return sorted(str(row[0]) for row in curs.fetchall())
 
 
 def _latency(

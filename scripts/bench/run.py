@@ -18,12 +18,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from infra.copy_baseline import copy_rate
 from infra.settings import Settings
 from infra.store import Ledger, open_ledger
 from projections.asof import start_of_year
 from projections.runner import decoded
 from scripts.bench import machine, report, services
-from scripts.bench.copy_baseline import copy_rate
 from scripts.bench.figures import BenchRun, SizedLatency
 from scripts.bench.ingest import run_ingest
 from scripts.bench.projection import TimedCatchUp, plain_read

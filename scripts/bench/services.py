@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import psycopg
-from psycopg import sql
-
 from consumers.topics import Topics
-from infra.embedded import ensure_database, start_broker, start_postgres, stop_process
+from infra.embedded import (
+    drop_database,
+    ensure_database,
+    start_broker,
+    start_postgres,
+    stop_process,
+)
 from infra.kafka import ensure_topics
 from infra.settings import Settings
 from infra.setup import set_up
@@ -52,9 +55,4 @@ def stop(services: BenchServices, *, keep_database: bool) -> None:
     stop_process(services.broker_pid)
     if keep_database:
         return
-    with psycopg.connect(services.server_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(services.database_name)
-            )
-        )
+    drop_database(services.server_url, services.database_name)

@@ -12,7 +12,6 @@ from infra.clock import utc_now
 from infra.store import Ledger, open_ledger
 from projections import queries
 from projections.asof import MICROSECOND, Bitemporal, end_of_day
-from projections.facts import HOSPITAL_METRICS
 from projections.runner import catch_up, open_projections
 from scripts.cli import output
 
@@ -50,29 +49,6 @@ def tell_asof_story(
     )  # fmt: skip
 
 
-def first_known_change(ledger: Ledger, code: str, metric: str) -> datetime | None:
-    """When the ledger first knew a nonzero value of one of a hospital's figures."""
-    column = HOSPITAL_METRICS.index(metric) + 1
-    with ledger.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
-        curs.execute(
-            "SELECT min(known_from) FROM hospital_totals WHERE key = %s AND amounts[%s] <> 0",
-            (code, column),
-        )
-        row = curs.fetchone()
-    return None if row is None else row[0]
-
-
-def first_known_from(ledger: Ledger, code: str, day: datetime) -> datetime | None:
-    """When the ledger first knew a fact of a hospital valid on or after `day`."""
-    with ledger.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
-        curs.execute(
-            "SELECT min(created_at) FROM hospital_totals_days WHERE key = %s AND day >= %s",
-            (code, day),
-        )
-        row = curs.fetchone()
-    return None if row is None else row[0]
-
-
 def _story_points(
     ledger: Ledger, region: str, year: int
 ) -> tuple[str | None, list[datetime], list[datetime]]:
@@ -82,15 +58,16 @@ def _story_points(
     with ledger.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
         codes = queries.registered_hospitals(curs, region)
         positions = queries.hospitals(curs, codes, Bitemporal(now, now))
-    if not positions:
-        return None, [], []
-    chosen = max(positions, key=lambda p: (p.totals["recovered"], p.totals["fund_share"]))
-    first = first_known_change(ledger, chosen.institution, "recovered") or first_known_from(
-        ledger, chosen.institution, end_of_day(date(year, 6, 30)) + MICROSECOND
-    )
+        if not positions:
+            return None, [], []
+        chosen = max(positions, key=lambda p: (p.totals["recovered"], p.totals["fund_share"]))
+        code = chosen.institution
+        first = queries.first_known_change(curs, code, "recovered") or queries.first_known_from(
+            curs, code, end_of_day(date(year, 6, 30)) + MICROSECOND
+        )
     known = [now] if first is None else [first - MICROSECOND, now]
     dates = [end_of_day(date(year, month, day)) for month, day in ((3, 31), (6, 30), (12, 31))]
-    return chosen.institution, known, dates
+    return code, known, dates
 
 
 def scenario_story(context: Any) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 # Persons per scale; institutions, doctors and claims grow with them.
 SCALES = {
@@ -44,9 +44,6 @@ class ScenarioConfig:
     @property
     def employers(self) -> int:
         return max(3, self.persons // 150)
-
-    def scaled(self, persons: int) -> ScenarioConfig:
-        return replace(self, persons=persons)
 
 
 def config_for(

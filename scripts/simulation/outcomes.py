@@ -6,11 +6,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from infra import tallies
 from infra.store import Ledger
+from infra.tallies import Coordinates
 from scripts.simulation.feed import Sent
 from scripts.simulation.plan import ACCEPTED, DUPLICATE
-
-Coordinates = tuple[str, int, int]
 
 
 @dataclass
@@ -27,24 +27,10 @@ class OutcomeCheck:
 
 def actual_fates(ledger: Ledger, sent: Sequence[Sent]) -> dict[Coordinates, str]:
     """`accepted`, a reason code, or `duplicate` (in neither table) per coordinate sent."""
-    topics = sorted({s.topic for s in sent})
-    fates: dict[Coordinates, str] = {}
-    with ledger.datastore.transaction(commit=False) as curs:
-        curs.execute(
-            "SELECT source_topic, source_partition, source_offset FROM ledger_messages"
-            " WHERE source_topic = ANY(%s)",
-            (topics,),
-        )
-        for row in curs.fetchall():
-            fates[(row["source_topic"], row["source_partition"], row["source_offset"])] = ACCEPTED
-        curs.execute(
-            "SELECT source_topic, source_partition, source_offset, reason FROM rejected_messages"
-            " WHERE source_topic = ANY(%s)",
-            (topics,),
-        )
-        for row in curs.fetchall():
-            key = (row["source_topic"], row["source_partition"], row["source_offset"])
-            fates[key] = row["reason"]
+    accepted, rejected = tallies.fates(ledger, sorted({s.topic for s in sent}))
+    fates: dict[Coordinates, str] = dict.fromkeys(accepted, ACCEPTED)
+    # A coordinate in both tables cannot happen; were it to, the dead letter shows.
+    fates.update(rejected)
     return {
         (s.topic, s.partition, s.offset): fates.get((s.topic, s.partition, s.offset), DUPLICATE)
         for s in sent

@@ -50,10 +50,6 @@ class Planned:
     def type_name(self) -> str:
         return str(self.document["type"]) if self.document is not None else "(not JSON)"
 
-    @property
-    def intended_good(self) -> bool:
-        return self.expect in (ACCEPTED, DUPLICATE)
-
     def value(self) -> bytes:
         """The bytes put on the topic."""
         if self.raw is not None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from psycopg.rows import tuple_row
 
+from infra import tallies
 from infra.store import Ledger
 from projections.queries import latest_balances
 
@@ -22,28 +23,12 @@ class StoreSummary:
     postings_total: Decimal = Decimal("0.00")
 
 
-def _grouped(ledger: Ledger, query: str) -> dict[str, int]:
-    with ledger.datastore.transaction(commit=False) as curs:
-        curs.execute(query)
-        return {str(row["name"]): int(row["n"]) for row in curs.fetchall()}
-
-
 def summarize(ledger: Ledger) -> StoreSummary:
     """Counts and balances from indexed tables; the read models must have caught up first."""
     summary = StoreSummary(
-        accepted_by_type=_grouped(
-            ledger,
-            "SELECT message_type AS name, count(*) AS n FROM ledger_messages GROUP BY 1 ORDER BY 1",
-        ),
-        events_by_type=_grouped(
-            ledger,
-            "SELECT split_part(topic, ':', 2) AS name, count(*) AS n FROM ledger_events"
-            " GROUP BY 1 ORDER BY 1",
-        ),
-        rejected_by_reason=_grouped(
-            ledger,
-            "SELECT reason AS name, count(*) AS n FROM rejected_messages GROUP BY 1 ORDER BY 1",
-        ),
+        accepted_by_type=tallies.accepted_by_type(ledger),
+        events_by_type=tallies.events_by_type(ledger),
+        rejected_by_reason=tallies.rejected_by_reason(ledger),
     )
     with ledger.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
         summary.balances = latest_balances(curs)

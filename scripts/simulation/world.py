@@ -22,10 +22,6 @@ class Institution:
     level: str  # community, 1, 2, 3 (pharmacies: none)
     ownership: str  # public, private
 
-    @property
-    def admits(self) -> bool:
-        return self.kind == "hospital"
-
 
 @dataclass(frozen=True)
 class Doctor:

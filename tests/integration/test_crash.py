@@ -35,7 +35,7 @@ RESENT = 300  # identical re-sends among them: duplicates, never a second event
 
 
 def test_a_worker_killed_ten_times_leaves_one_event_per_accepted_message(
-    settings: Settings, ledger: Ledger, database_url: str, tmp_path: Path
+    settings: Settings, ledger: Ledger, database_url: str, tmp_path: Path, rng: random.Random
 ) -> None:
     started = time.monotonic()
     topics = create_topics(settings)
@@ -46,7 +46,6 @@ def test_a_worker_killed_ten_times_leaves_one_event_per_accepted_message(
     produce(settings, topics.inbound("enrollment"), people + people[:RESENT])
     published = [m["message_id"] for m in references + people]
 
-    rng = random.Random()
     env, log_file = cli_env(settings, database_url), tmp_path / "worker.log"
     kills: list[int] = []
     for _ in range(KILLS):

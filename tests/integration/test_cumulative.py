@@ -11,6 +11,7 @@ import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from psycopg import sql
 
 from domain.calendar import REGION_TZ
 from projections.cumulative import CumulativeTable, Delta
@@ -27,6 +28,12 @@ def conn(database_url: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
             TABLE.create(curs)
         connection.commit()
         yield connection
+
+
+def emptied(curs: psycopg.Cursor[tuple[object, ...]]) -> None:
+    """The table under test with no rows, between hypothesis examples."""
+    for table in TABLE.tables():
+        curs.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(TABLE.schema, table)))
 
 
 def day(n: int) -> datetime:
@@ -96,7 +103,7 @@ def test_every_point_lookup_equals_the_brute_force_sum_over_facts(
     probes: list[tuple[int, int]],
 ) -> None:
     with conn.cursor() as curs:
-        TABLE.truncate(curs)
+        emptied(curs)
         for batch in range(7):
             deltas = [Delta(k, day(v), amounts(x, 1)) for v, b, k, x in facts if b == batch]
             TABLE.apply(curs, deltas, known=day(100 + batch))
@@ -134,12 +141,12 @@ def test_pages_of_any_size_write_the_same_rows_as_one_page(
     # Log order: by recording batch; valid days arrive in any order within and across batches.
     log = sorted(facts, key=lambda fact: fact[1])
     with conn.cursor() as curs:
-        TABLE.truncate(curs)
+        emptied(curs)
         for batch in range(7):
             deltas = [Delta(k, day(v), amounts(x, 1)) for v, b, k, x in log if b == batch]
             TABLE.apply(curs, deltas, known=day(100 + batch))
         whole = table_rows(curs)
-        TABLE.truncate(curs)
+        emptied(curs)
         bounds = sorted({0, len(log), *(c for c in cuts if c < len(log))})
         for start, end in itertools.pairwise(bounds):
             page = log[start:end]
@@ -187,11 +194,11 @@ def test_a_page_of_recordings_writes_the_same_rows_as_applying_them_one_by_one(
         return [Delta(k, day(v), amounts(x, 1)) for v, k, x in fs]
 
     with conn.cursor() as curs:
-        TABLE.truncate(curs)
+        emptied(curs)
         for known, fs in before + page:
             TABLE.apply(curs, deltas(fs), known=day(100 + known))
         one_by_one = table_rows(curs)
-        TABLE.truncate(curs)
+        emptied(curs)
         TABLE.apply_recordings(curs, [(day(100 + known), deltas(fs)) for known, fs in before])
         TABLE.apply_recordings(curs, [(day(100 + known), deltas(fs)) for known, fs in page])
         assert table_rows(curs) == one_by_one

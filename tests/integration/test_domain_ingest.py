@@ -6,11 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from infra.queries import counts, history, rejected
+from infra.queries import history, rejected
 from infra.settings import Settings
 from infra.store import Ledger
 from tests.examples import documented
 from tests.integration.helpers import create_topics, ingest, send
+from tests.integration.store_reads import counts
 from tests.messages import designated
 
 CLAIM = "JS-H43042200011-2019-000123"
@@ -36,6 +37,15 @@ def test_a_mixed_county_day_is_judged_recorded_and_its_bad_input_kept(
     settings: Settings, ledger: Ledger
 ) -> None:
     create_topics(settings)
+    reference_and_enrollment_are_accepted(settings, ledger)
+    a_doctor_and_a_claim_are_accepted_and_two_bad_claims_kept_apart(settings, ledger)
+    sanctions_and_clawbacks_are_recorded_and_the_bad_ones_kept(settings, ledger)
+    a_claim_during_the_suspension_is_recorded_as_refused(settings, ledger)
+    the_histories_show_what_was_judged(ledger)
+    the_bad_input_is_kept_each_with_its_own_reason(ledger)
+
+
+def reference_and_enrollment_are_accepted(settings: Settings, ledger: Ledger) -> None:
     send(
         settings,
         "reference",
@@ -48,11 +58,14 @@ def test_a_mixed_county_day_is_judged_recorded_and_its_bad_input_kept(
     first = ingest(settings, ledger)
     assert (first.accepted, first.rejected) == (3, 0)
 
+
+def a_doctor_and_a_claim_are_accepted_and_two_bad_claims_kept_apart(
+    settings: Settings, ledger: Ledger
+) -> None:
     # Records of different partitions may arrive in any order: what a message cites is sent
     # in an earlier run (the doctor, which cites the designation, comes with the claims, which
     # do not cite it; the last claim does).
     send(settings, "reference", [documented("DoctorRegistered")])
-
     send(
         settings,
         "claims",
@@ -65,6 +78,10 @@ def test_a_mixed_county_day_is_judged_recorded_and_its_bad_input_kept(
     second = ingest(settings, ledger)
     assert (second.accepted, second.rejected) == (2, 2)
 
+
+def sanctions_and_clawbacks_are_recorded_and_the_bad_ones_kept(
+    settings: Settings, ledger: Ledger
+) -> None:
     send(
         settings,
         "sanctions",
@@ -101,6 +118,10 @@ def test_a_mixed_county_day_is_judged_recorded_and_its_bad_input_kept(
     # Clawback ordered + claim noted + recovered, and the suspension with its effect.
     assert counts(ledger)["events"] == before + 5
 
+
+def a_claim_during_the_suspension_is_recorded_as_refused(
+    settings: Settings, ledger: Ledger
+) -> None:
     send(
         settings,
         "claims",
@@ -114,7 +135,11 @@ def test_a_mixed_county_day_is_judged_recorded_and_its_bad_input_kept(
         ],
     )
     assert ingest(settings, ledger).accepted == 1
+    during = history(ledger, "claim:JS-3")[0].data
+    assert (during["outcome"], during["refusal_reason"]) == ("refused", "institution_suspended")
 
+
+def the_histories_show_what_was_judged(ledger: Ledger) -> None:
     claim = history(ledger, f"claim:{CLAIM}")
     assert [e.event_type for e in claim] == ["Claim.Settled", "Claim.ClawbackNoted"]
     settled = claim[0].data
@@ -123,8 +148,6 @@ def test_a_mixed_county_day_is_judged_recorded_and_its_bad_input_kept(
         Decimal("-25.00"),
     )
     assert [p.amount for p in settled["postings"]] == [Decimal("-6325.00"), Decimal("6325.00")]
-    during = history(ledger, "claim:JS-3")[0].data
-    assert (during["outcome"], during["refusal_reason"]) == ("refused", "institution_suspended")
     recovered = history(ledger, "clawback:ZH-OK")[-1]
     assert recovered.event_type == "Clawback.Recovered"
     assert [e.event_type for e in history(ledger, f"institution:{HOSPITAL}")] == [
@@ -133,6 +156,9 @@ def test_a_mixed_county_day_is_judged_recorded_and_its_bad_input_kept(
     ]
     person = [e.event_type for e in history(ledger, "person:430422-R-00038174")]
     assert person[:3] == ["Person.Enrolled", "PersonAccount.Opened", "PersonAccount.UsageCharged"]
+
+
+def the_bad_input_is_kept_each_with_its_own_reason(ledger: Ledger) -> None:
     reasons = sorted(r.reason for r in rejected(ledger))
     assert reasons == sorted(
         [

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from uuid import uuid4
 
-from infra.queries import counts, history, rejected
+from infra.queries import history, rejected
 from infra.settings import Settings
 from infra.store import Ledger
 from tests.integration.helpers import (
@@ -15,7 +14,9 @@ from tests.integration.helpers import (
     send,
     settings_in_both_consumer_modes,  # noqa: F401 - the fixture `settings`, in both modes
 )
+from tests.integration.store_reads import counts
 from tests.messages import HOSPITAL, designated, encode, ended, enrolled
+from tests.seeds import seeded_uuid
 
 
 def test_reference_and_enrollment_messages_are_recorded_with_provenance(
@@ -52,7 +53,7 @@ def test_every_bad_input_class_is_kept_with_its_own_reason_and_nothing_is_stored
     conflicting = json.loads(json.dumps(original))
     conflicting["payload"]["category"] = "elderly"
     bad = [
-        b'{"message_id": "' + str(uuid4()).encode(),  # malformed JSON
+        b'{"message_id": "' + str(seeded_uuid()).encode(),  # malformed JSON
         missing,
         wrong_type,
         {**enrolled("P-4"), "type": "PersonTeleported"},

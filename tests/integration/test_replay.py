@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from consumers.replay import replay_rejected
 from infra.kafka import make_producer
-from infra.queries import history, rejected, replay_history
+from infra.queries import history, rejected
 from infra.settings import Settings
 from infra.store import Ledger
 from tests.integration.helpers import create_topics, ingest, send
+from tests.integration.store_reads import replay_history
 from tests.messages import HOSPITAL, designated, enrolled
 
 

@@ -14,8 +14,9 @@ from consumers.ingest import inbound_records
 from consumers.topics import Topics
 from infra.application.batch import BatchOutcome
 from infra.application.rows import offset_tracking_name
-from infra.queries import counts, history
+from infra.queries import history
 from infra.store import Ledger
+from tests.integration.store_reads import counts
 from tests.messages import HOSPITAL, designated, encode, enrolled
 
 NOW = datetime(2020, 1, 15, tzinfo=UTC)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from eventsourcing.persistence import OperationalError
@@ -32,10 +31,35 @@ def test_waits_double_up_to_the_ceiling_and_reset_after_a_success() -> None:
     assert stop.waits == [0.5, 1.0, 2.0, 3.0, 3.0, 0.5]
 
 
+class ManualClock:
+    """A monotonic clock that moves only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_an_outage_longer_than_the_limit_raises_the_error() -> None:
-    backoff, stop = Backoff(give_up_after=0.05), RecordingStop()
+    clock = ManualClock()
+    backoff, stop = Backoff(give_up_after=60.0, clock=clock), RecordingStop()
     error = OperationalError("connection refused")
     backoff.failed(error, "batch", stop)
-    time.sleep(0.06)
+    clock.now += 59.9
+    backoff.failed(error, "batch", stop)
+    clock.now += 0.1
     with pytest.raises(OperationalError, match="connection refused"):
         backoff.failed(error, "batch", stop)
+
+
+def test_a_success_starts_the_outage_clock_afresh() -> None:
+    clock = ManualClock()
+    backoff, stop = Backoff(give_up_after=60.0, clock=clock), RecordingStop()
+    backoff.failed(OperationalError("refused"), "batch", stop)
+    clock.now += 50.0
+    backoff.succeeded()
+    backoff.failed(OperationalError("refused"), "batch", stop)
+    clock.now += 50.0
+    backoff.failed(OperationalError("refused"), "batch", stop)
+    assert backoff.attempts == 2

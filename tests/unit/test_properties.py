@@ -110,37 +110,46 @@ sanction_ids = st.sampled_from(["S-2", "S-3", "S-4"])
 small = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(3000), places=2)
 
 
-def operations() -> st.SearchStrategy[Any]:
-    institution = st.sampled_from([LEVEL_3, LEVEL_3, LEVEL_3, LEVEL_2, PHARMACY])
-    person = st.sampled_from(["P-1", "P-2", "E-1"])
-    lines = st.lists(st.tuples(claim_ids, small), min_size=1, max_size=3, unique_by=lambda t: t[0])
-    return st.one_of(
-        st.builds(
-            lambda c, amount, day, p, i, t, pa: settle(
-                c,
-                str(amount),
-                str(amount * 2),
-                day.isoformat(),
-                person_id=p,
-                institution=i,
-                claim_type=t,
-                personal_account=pa,
-            ),
-            claim_ids,
-            money,
-            days,
-            person,
-            institution,
-            st.sampled_from(["inpatient", "outpatient", "pharmacy"]),
-            st.sampled_from(["0.00", "0.00", "25.00"]),
+institutions = st.sampled_from([LEVEL_3, LEVEL_3, LEVEL_3, LEVEL_2, PHARMACY])
+persons = st.sampled_from(["P-1", "P-2", "E-1"])
+claim_lines = st.lists(
+    st.tuples(claim_ids, small), min_size=1, max_size=3, unique_by=lambda t: t[0]
+)
+clawback_ids = st.sampled_from(["K-1", "K-2"])
+
+
+def settlements() -> st.SearchStrategy[Any]:
+    return st.builds(
+        lambda c, amount, day, p, i, t, pa: settle(
+            c,
+            str(amount),
+            str(amount * 2),
+            day.isoformat(),
+            person_id=p,
+            institution=i,
+            claim_type=t,
+            personal_account=pa,
         ),
-        st.builds(lambda c, p, day: ReverseClaim(c, p, "x", on(day)), claim_ids, person, days),
+        claim_ids,
+        money,
+        days,
+        persons,
+        institutions,
+        st.sampled_from(["inpatient", "outpatient", "pharmacy"]),
+        st.sampled_from(["0.00", "0.00", "25.00"]),
+    )
+
+
+def corrections() -> st.SearchStrategy[Any]:
+    """Reversals, refusals, clawbacks ordered and recovered, and refunds volunteered."""
+    return st.one_of(
+        st.builds(lambda c, p, day: ReverseClaim(c, p, "x", on(day)), claim_ids, persons, days),
         st.builds(
             lambda c, i, amount, day: RefuseClaim(
                 c, i, amount, "K", "other", "smart_review", on(day)
             ),
             claim_ids,
-            institution,
+            institutions,
             money,
             days,
         ),
@@ -157,15 +166,15 @@ def operations() -> st.SearchStrategy[Any]:
                 tuple(ClaimAmount(c, a) for c, a in ls),
                 on(day),
             ),
-            st.sampled_from(["K-1", "K-2"]),
-            institution,
-            lines,
+            clawback_ids,
+            institutions,
+            claim_lines,
             days,
         ),
         st.builds(
             lambda k, i, amount, day: RecoverClawback(k, i, amount, on(day)),
-            st.sampled_from(["K-1", "K-2"]),
-            institution,
+            clawback_ids,
+            institutions,
             money,
             days,
         ),
@@ -174,15 +183,21 @@ def operations() -> st.SearchStrategy[Any]:
                 r, "430422", i, None, "other", tuple(ClaimAmount(c, a) for c, a in ls), on(day)
             ),
             st.sampled_from(["R-1", "R-2"]),
-            institution,
-            lines,
+            institutions,
+            claim_lines,
             days,
         ),
+    )
+
+
+def payments() -> st.SearchStrategy[Any]:
+    """Contributions paid and disbursements made."""
+    return st.one_of(
         st.builds(
             lambda p, amount, day: PayContribution(
                 p, "430422", day.year, "individual", amount, ZERO, on(day)
             ),
-            person,
+            persons,
             money,
             days,
         ),
@@ -190,10 +205,16 @@ def operations() -> st.SearchStrategy[Any]:
             lambda i, amount, day: MakeDisbursement(
                 i, "430422", "2019-05", "resident", amount, on(day)
             ),
-            institution,
+            institutions,
             money,
             days,
         ),
+    )
+
+
+def sanctions() -> st.SearchStrategy[Any]:
+    """Doctor points, fines and their payment, appeals, and a suspension."""
+    return st.one_of(
         st.builds(
             lambda sid, value, day: sanction(
                 sid,
@@ -241,6 +262,12 @@ def operations() -> st.SearchStrategy[Any]:
             days,
         ),
     )
+
+
+def operations() -> st.SearchStrategy[Any]:
+    """Any command of the claims, clawback, payment and sanction flows: hypothesis flattens the
+    groups into one choice among all thirteen kinds, shrinking toward the first."""
+    return st.one_of(settlements(), corrections(), payments(), sanctions())
 
 
 def appealed(sanction_id: str, outcome: str, day: date) -> list[Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +14,7 @@ from hypothesis import strategies as st
 
 from consumers.reporting import BrokenChainError, FundStatement, InOrder, LedgerEvent
 from infra.chain import GENESIS, link
+from tests.seeds import seeded_uuid
 
 FUND = "fund:430422:resident:pooled"
 
@@ -29,7 +29,7 @@ def stream(states: list[dict[str, Any]], first: int = 3, gap: int = 2) -> list[L
     events, previous_position, previous = [], 0, GENESIS
     for i, state in enumerate(states):
         position = first + i * gap
-        originator, raw = uuid.uuid4(), json.dumps(state).encode()
+        originator, raw = seeded_uuid(), json.dumps(state).encode()
         chain_hash = link(previous, position, originator, 1, "domain:Event", raw)
         events.append(
             LedgerEvent(position, previous_position, originator, 1, "domain:Event", raw, chain_hash)

@@ -13,7 +13,7 @@ from consumers.contract import MESSAGE_TYPES
 from scripts.simulation.config import ScenarioConfig, config_for
 from scripts.simulation.county import county_year
 from scripts.simulation.plan import ACCEPTED, Planned, waves
-from tests.scenario_replay import replay
+from tests.scenario_replay import intended_good, replay
 
 TINY = config_for("tiny", None, seed=7)
 
@@ -78,7 +78,7 @@ def test_the_story_records_refusals_suspensions_and_points_as_facts(
 
 
 def test_every_bad_message_has_its_own_reason(tiny: list[Planned]) -> None:
-    reasons = Counter(p.expect for p in tiny if not p.intended_good)
+    reasons = Counter(p.expect for p in tiny if not intended_good(p))
     assert len(reasons) >= 25
 
 
@@ -86,7 +86,7 @@ def test_amounts_on_the_wire_are_decimal_strings_with_two_places(tiny: list[Plan
     amount_fields = {"amount", "total_cost", "in_policy_cost", "annual_cap", "base_amount"}
     seen = 0
     for p in tiny:
-        if not p.intended_good or p.document is None:
+        if not intended_good(p) or p.document is None:
             continue
         for key, value in _walk(p.document["payload"]):
             if key in amount_fields and value is not None:
@@ -108,7 +108,7 @@ def _walk(value: Any) -> Any:
 
 def test_each_message_is_keyed_by_the_entity_its_type_names(tiny: list[Planned]) -> None:
     for p in tiny:
-        if p.intended_good and p.document is not None:
+        if intended_good(p) and p.document is not None:
             entity_field = MESSAGE_TYPES[p.type_name].entity_field
             assert p.key == str(p.document["payload"][entity_field]), p.type_name
             assert p.topic_suffix == MESSAGE_TYPES[p.type_name].topic_suffix
@@ -130,7 +130,7 @@ def test_the_county_scale_has_thousands_of_persons_and_is_generated_lazily() -> 
     first = [next(stream) for _ in range(10)]
     assert first[0].type_name == "InstitutionDesignated"
     assert ScenarioConfig(persons=5_000).hospitals >= 80
-    enrolled = sum(1 for p in stream if p.type_name == "PersonEnrolled" and p.intended_good)
+    enrolled = sum(1 for p in stream if p.type_name == "PersonEnrolled" and intended_good(p))
     assert enrolled >= 5_000
 
 

@@ -1,4 +1,5 @@
-"""The ingest baseline: binary COPY of the log's own rows into a scratch table of its shape.
+"""The benchmark's ingest baseline (scripts/bench), kept with the ledger's tables whose rows it
+copies: binary COPY of the log's own rows into a scratch table of its shape.
 
 The rows are the events the ingest just stored (same count, same sizes), read beforehand in
 chunks; only the COPY and its commit are timed. The scratch table has the events table's
