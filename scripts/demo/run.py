@@ -1,6 +1,6 @@
 """`make demo`: a county's year through Kafka into the ledger, on embedded services.
 
-The scenario (scripts/scenario) is fed in waves by one worker running in a thread; afterwards
+The county year (the simulation library, scripts/simulation) is fed in waves by one worker running in a thread; afterwards
 the demo prints what the store holds. Stories that read the store (e.g. as-of questions) add
 themselves to `AFTER_INGEST`, and run once the scenario is in.
 """
