@@ -49,10 +49,17 @@ class IngestFigures:
     warmup_events: int = 0
     memory: list[MemorySample] = field(default_factory=list)
     exit_code: int | None = None
+    # The worker process's user + system CPU over the timed waves (PostgreSQL's not included):
+    # unlike events/s, it hardly moves with what else the shared machine is doing.
+    worker_cpu_seconds: float = 0.0
 
     @property
     def events_per_second(self) -> float:
         return self.events / self.seconds if self.seconds else 0.0
+
+    @property
+    def worker_cpu_us_per_event(self) -> float:
+        return self.worker_cpu_seconds / self.events * 1e6 if self.events else 0.0
 
 
 def worker_command() -> list[str]:
@@ -81,6 +88,14 @@ def peak_rss(pid: int) -> int:
     raise RuntimeError(f"no VmHWM for process {pid}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """The process's user + system CPU time so far, in seconds (`/proc/<pid>/stat`)."""
+    # The command name (field 2) may hold spaces; the fields after its closing parenthesis
+    # start at field 3, so utime and stime (fields 14 and 15) are at 11 and 12.
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_ingest(
     services: BenchServices,
     planned: Iterable[Planned],
@@ -106,6 +121,7 @@ def run_ingest(
                 wave_timeout_s=WAVE_TIMEOUT_S,
                 worker_failed=lambda: _exited(worker),
             )
+            warm_cpu = 0.0
             for number, wave in enumerate(waves(planned, max_size=MAX_WAVE)):
                 started = time.monotonic()
                 publisher.wait_for(publisher.publish(wave))
@@ -113,6 +129,7 @@ def run_ingest(
                 size = watch.recorder.max_notification_id() or 0
                 if number == 0:
                     figures.warmup_events = size
+                    warm_cpu = cpu_seconds(worker.pid)
                 else:
                     figures.seconds += elapsed
                     figures.messages += len(wave)
@@ -123,6 +140,7 @@ def run_ingest(
                     figures.memory.append(MemorySample(size, peak_rss(worker.pid)))
                 progress.update(size, f" | wave {number + 1}")
             figures.memory.append(MemorySample(size, peak_rss(worker.pid)))  # the whole run
+            figures.worker_cpu_seconds = cpu_seconds(worker.pid) - warm_cpu
         finally:
             progress.finish()
             producer.close()

@@ -64,6 +64,11 @@ def render(run: BenchRun) -> str:
             f"| {large.kind} | {small.p50_ms:.2f} | {small.p99_ms:.2f} | {large.p50_ms:.2f}"
             f" | {large.p99_ms:.2f} | {large.p99_ms / small.p99_ms:.2f} |"
         )
+    lines += [
+        "",
+        f"Ingest worker CPU (user + system, timed waves): {i.worker_cpu_seconds:.0f} s,"
+        f" **{i.worker_cpu_us_per_event:,.0f} µs per event** (PostgreSQL's own CPU not included).",
+    ]
     lines += ["", "Worker peak resident memory (VmHWM) during ingest:", ""]
     lines += [f"- {m.events:,} events in the log: {m.peak_rss_bytes / MB:.0f} MB" for m in i.memory]
     lines += ["", "| target | this run | met |", "|---|---|---|"]

@@ -1,8 +1,9 @@
 """`make demo`: a county's year through Kafka into the ledger, on embedded services.
 
-The county year (the simulation library, scripts/simulation) is fed in waves by one worker running in a thread; afterwards
-the demo prints what the store holds. Stories that read the store (e.g. as-of questions) add
-themselves to `AFTER_INGEST`, and run once the scenario is in.
+The county year (from the simulation library, scripts/simulation) is fed in waves by one
+worker running in a thread; afterwards the demo prints what the store holds. Stories that read
+the store (e.g. as-of questions) add themselves to `AFTER_INGEST`, and run once the scenario is
+in.
 """
 
 from __future__ import annotations

@@ -55,3 +55,5 @@ def test_bench_writes_every_figure_of_a_real_run(postgres_server_url: str, tmp_p
         assert all(0 < q["p50_ms"] <= q["p99_ms"] for q in sized["latencies"])
     assert [m["events"] >= 600 for m in ingest["memory"]] == [True, True]
     assert all(m["peak_rss_bytes"] > 10 * 1024 * 1024 for m in ingest["memory"])
+    assert ingest["worker_cpu_seconds"] > 0  # the worker decided and committed the timed waves
+    assert "µs per event" in text

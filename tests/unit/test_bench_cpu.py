@@ -1,0 +1,18 @@
+"""The benchmark's CPU reading of a process agrees with the kernel's own accounting."""
+
+from __future__ import annotations
+
+import os
+
+from scripts.bench.ingest import cpu_seconds
+
+
+def test_cpu_seconds_of_this_process_matches_os_times() -> None:
+    sum(i * i for i in range(300_000))  # some CPU of our own to read
+    before = os.times()
+    measured = cpu_seconds(os.getpid())
+    after = os.times()
+    # Clock ticks are coarser than os.times' reading, so allow one tick either side.
+    tick = 1 / os.sysconf("SC_CLK_TCK")
+    assert before.user + before.system - tick <= measured <= after.user + after.system + tick
+    assert measured > 0
