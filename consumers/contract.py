@@ -146,6 +146,8 @@ def decode(  # noqa: PLR0911 - one early return per reason, in the order they ar
         document = parse_json(raw)
     except (UnicodeDecodeError, ValueError) as error:
         return Undecodable(Reason.MALFORMED_JSON, f"not valid UTF-8 JSON: {error}"[:500])
+    except RecursionError:
+        return Undecodable(Reason.MALFORMED_JSON, "JSON nested too deeply to read")
     message_id = _best_message_id(document)
     if not isinstance(document, dict):
         return Undecodable(Reason.SCHEMA_INVALID, "the envelope must be a JSON object", message_id)
