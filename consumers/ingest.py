@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,6 +38,7 @@ from infra.application.rows import DeadLetter, ReplayOutcome, offset_tracking_na
 from infra.kafka import all_partitions, cluster_id_of, make_consumer, make_producer
 from infra.settings import Settings
 from infra.store import Ledger
+from infra.worker_lock import assign_mode_lock
 
 RETRIED: tuple[type[Exception], ...] = (*TRANSIENT, IntegrityError)
 REPLAY_HEADER = "replay-of"  # set by `rejected replay`: the id of the dead letter re-sent
@@ -317,6 +319,22 @@ def run_worker(
     # collector walks them all again and again (11% of the worker's time at 400 000 events).
     # Young objects are still collected, only in larger steps; memory measured the same.
     gc.set_threshold(GC_THRESHOLDS[0], GC_THRESHOLDS[1], GC_THRESHOLDS[2])
+    assign = settings.consumer_mode == "assign"
+    with assign_mode_lock(ledger) if assign else nullcontext():
+        return _run(settings, bootstrap, ledger, stop, clock, until_idle, on_batch, assign=assign)
+
+
+def _run(
+    settings: Settings,
+    bootstrap: str,
+    ledger: Ledger,
+    stop: threading.Event,
+    clock: Callable[[], datetime],
+    until_idle: float | None,
+    on_batch: Callable[[IngestStats], None] | None,
+    *,
+    assign: bool,
+) -> IngestStats:
     consumer = make_consumer(settings, bootstrap)
     producer = make_producer(bootstrap)
     try:
@@ -330,7 +348,7 @@ def run_worker(
             clock,
             on_batch,
             cache_size=settings.aggregate_cache_size,
-            assign=settings.consumer_mode == "assign",
+            assign=assign,
         )
         return worker.run(stop, until_idle=until_idle)
     finally:
