@@ -13,10 +13,13 @@ many nested JSON arrays).
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from domain.commands import EndEnrollment
@@ -26,9 +29,11 @@ from infra.kafka import make_producer
 from infra.queries import history, rejected
 from infra.settings import Settings
 from infra.store import Ledger
+from infra.worker_lock import ASSIGN_MODE_LOCK
 from tests.examples import documented
 from tests.integration.helpers import create_topics, ingest, read_topic, send
 from tests.integration.store_reads import counts, replay_history
+from tests.integration.workers import accepted_count, cli_env, start_cli, wait_until
 from tests.messages import HOSPITAL, designated, encode, ended, enrolled
 
 CASES = [
@@ -192,3 +197,35 @@ def test_forged_replay_headers_are_ignored_and_record_nothing(
 
     assert (stats.accepted, stats.rejected) == (2, 0)
     assert replay_history(ledger) == []
+
+
+def assign_lock_held(database_url: str) -> bool:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
+            " WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()"
+            " AND l.classid = %s::oid AND l.objid = %s::oid",
+            (ASSIGN_MODE_LOCK >> 32, ASSIGN_MODE_LOCK & 0xFFFFFFFF),
+        ).fetchone()
+    return bool(row and row[0])
+
+
+def test_a_second_assign_mode_worker_on_the_same_store_exits_with_a_message(
+    settings: Settings, ledger: Ledger, database_url: str, tmp_path: Path
+) -> None:
+    create_topics(settings)
+    env = cli_env(replace(settings, consumer_mode="assign"), database_url)
+    first = start_cli(env, "ingest", "--json", log=tmp_path / "first.log")
+    try:
+        wait_until(lambda: assign_lock_held(database_url), 60, "the first worker's lock")
+        second = start_cli(env, "ingest", "--until-idle", "1", log=tmp_path / "second.log")
+        assert second.wait(timeout=60) != 0
+        (line,) = (tmp_path / "second.log").read_text().strip().splitlines()
+        assert "another ingest worker in assign mode is running on this store" in line
+        assert first.poll() is None  # the first one works on
+        send(settings, "enrollment", [enrolled("P-1")])
+        wait_until(lambda: accepted_count(database_url) == 1, 60, "the first worker's ingest")
+    finally:
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=30) == 0, (tmp_path / "first.log").read_text()
+    assert not assign_lock_held(database_url)
