@@ -149,6 +149,13 @@ def decode(  # noqa: PLR0911 - one early return per reason, in the order they ar
     except RecursionError:
         return Undecodable(Reason.MALFORMED_JSON, "JSON nested too deeply to read")
     message_id = _best_message_id(document)
+    try:
+        digest = content_digest(document)
+    except UnicodeEncodeError as error:  # an escaped lone surrogate, "\ud800": not Unicode text
+        detail = f"a string is not Unicode text: {error.reason}"
+        return Undecodable(Reason.MALFORMED_JSON, detail, message_id)
+    except RecursionError:
+        return Undecodable(Reason.MALFORMED_JSON, "JSON nested too deeply to read", message_id)
     if not isinstance(document, dict):
         return Undecodable(Reason.SCHEMA_INVALID, "the envelope must be a JSON object", message_id)
     try:
@@ -188,4 +195,4 @@ def decode(  # noqa: PLR0911 - one early return per reason, in the order they ar
         source_offset=coordinates.offset,
     )
     command = message_type.build(payload, envelope["region"], provenance)
-    return Decoded(envelope["message_id"], message_type.name, content_digest(document), command)
+    return Decoded(envelope["message_id"], message_type.name, digest, command)

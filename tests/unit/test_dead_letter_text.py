@@ -3,8 +3,10 @@ and a Kafka header, and an unexpected error names its class."""
 
 from __future__ import annotations
 
+from consumers.contract import decode
 from domain.reasons import Reason
-from infra.application.inbound import internal_error, printable
+from infra.application.inbound import Undecodable, internal_error, printable
+from tests.messages import RECORDED_AT, coordinates
 
 
 def test_lone_surrogates_and_nul_are_escaped_and_other_text_is_kept() -> None:
@@ -23,3 +25,12 @@ def test_an_unexpected_error_becomes_internal_error_with_its_class() -> None:
         Reason.INTERNAL_ERROR,
         "OverflowError: date value out of range",
     )
+
+
+def test_hostile_json_is_malformed_not_a_crash() -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    surrogate = b'{"message_id": "x", "name": "\\ud800"}'
+    for raw in (deep, surrogate):
+        decoded = decode(raw, coordinates("reference"), "reference", RECORDED_AT)
+        assert isinstance(decoded, Undecodable)
+        assert decoded.reason is Reason.MALFORMED_JSON
