@@ -146,7 +146,16 @@ def decode(  # noqa: PLR0911 - one early return per reason, in the order they ar
         document = parse_json(raw)
     except (UnicodeDecodeError, ValueError) as error:
         return Undecodable(Reason.MALFORMED_JSON, f"not valid UTF-8 JSON: {error}"[:500])
+    except RecursionError:
+        return Undecodable(Reason.MALFORMED_JSON, "JSON nested too deeply to read")
     message_id = _best_message_id(document)
+    try:
+        digest = content_digest(document)
+    except UnicodeEncodeError as error:  # an escaped lone surrogate, "\ud800": not Unicode text
+        detail = f"a string is not Unicode text: {error.reason}"
+        return Undecodable(Reason.MALFORMED_JSON, detail, message_id)
+    except RecursionError:
+        return Undecodable(Reason.MALFORMED_JSON, "JSON nested too deeply to read", message_id)
     if not isinstance(document, dict):
         return Undecodable(Reason.SCHEMA_INVALID, "the envelope must be a JSON object", message_id)
     try:
@@ -186,4 +195,4 @@ def decode(  # noqa: PLR0911 - one early return per reason, in the order they ar
         source_offset=coordinates.offset,
     )
     command = message_type.build(payload, envelope["region"], provenance)
-    return Decoded(envelope["message_id"], message_type.name, content_digest(document), command)
+    return Decoded(envelope["message_id"], message_type.name, digest, command)

@@ -9,10 +9,12 @@ the worker seeks to them whenever partitions are assigned. Kafka's own offsets a
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,11 +27,18 @@ from consumers.backoff import TRANSIENT, Backoff
 from consumers.contract import decode
 from consumers.topics import INBOUND_SUFFIXES, Topics
 from infra.application.batch import BatchOutcome
-from infra.application.inbound import Coordinates, InboundRecord
+from infra.application.inbound import (
+    Coordinates,
+    Decoded,
+    InboundRecord,
+    Undecodable,
+    internal_error,
+)
 from infra.application.rows import DeadLetter, ReplayOutcome, offset_tracking_name
 from infra.kafka import all_partitions, cluster_id_of, make_consumer, make_producer
 from infra.settings import Settings
 from infra.store import Ledger
+from infra.worker_lock import assign_mode_lock
 
 RETRIED: tuple[type[Exception], ...] = (*TRANSIENT, IntegrityError)
 REPLAY_HEADER = "replay-of"  # set by `rejected replay`: the id of the dead letter re-sent
@@ -166,7 +175,9 @@ class IngestWorker:
         consumed = [m for messages in polled.values() for m in messages]
         records = inbound_records(consumed, self._topics, recorded_at)
         outcome = self._ledger.decide(records, recorded_at, cluster_id=self._cluster_id)
-        outcome.record.replays = replay_outcomes(polled, outcome, recorded_at)
+        outcome.record.replays = replay_outcomes(
+            polled, outcome, recorded_at, self._ledger.reads.dead_letter_digests
+        )
         # Nothing of a batch whose dead letters could not be sent is committed; its aggregates
         # were taken out of the ledger's cache, so none of its changes linger there either.
         self._send_dead_letters(outcome.record.rejected)
@@ -222,7 +233,12 @@ def inbound_records(
     records = []
     for m in consumed:
         where = Coordinates(m.topic, m.partition, m.offset)
-        message = decode(m.value, where, topics.suffix_of(m.topic), recorded_at)
+        message: Decoded | Undecodable
+        try:
+            message = decode(m.value, where, topics.suffix_of(m.topic), recorded_at)
+        except Exception as error:  # one record never stops the worker
+            log.exception("decoding the record at %s raised; it becomes a dead letter", where)
+            message = internal_error(error)
         records.append(InboundRecord(where, m.key, m.value, message))
     return sorted(records, key=lambda r: _topic_rank(topics, r.coordinates.topic))
 
@@ -233,29 +249,47 @@ def _topic_rank(topics: Topics, topic: str) -> int:
 
 
 def replay_outcomes(
-    polled: dict[TopicPartition, list[Any]], outcome: BatchOutcome, at: datetime
+    polled: dict[TopicPartition, list[Any]],
+    outcome: BatchOutcome,
+    at: datetime,
+    kept: Callable[[Sequence[int]], Mapping[int, bytes | None]],
 ) -> list[ReplayOutcome]:
     """What became of each replayed dead letter in this batch: accepted, rejected again, or a
-    duplicate of a message accepted before (its second replay, say)."""
+    duplicate of a message accepted before (its second replay, say). A `replay-of` header is
+    the sender's claim: it counts only when it names a dead letter (`kept` gives the SHA-256 of
+    each one's value) whose bytes are the record's own, else it is logged and ignored."""
     accepted = {
         (a.source_topic, a.source_partition, a.source_offset) for a in outcome.record.accepted
     }
     rejected = {
         (d.source_topic, d.source_partition, d.source_offset): d for d in outcome.record.rejected
     }
+    claimed = [
+        (m, replay_of)
+        for messages in polled.values()
+        for m in messages
+        if (replay_of := _dead_letter_id(dict(m.headers or []).get(REPLAY_HEADER))) is not None
+    ]
+    digests = kept(sorted({replay_of for _, replay_of in claimed})) if claimed else {}
     outcomes = []
-    for messages in polled.values():
-        for m in messages:
-            replay_of = _dead_letter_id(dict(m.headers or []).get(REPLAY_HEADER))
-            if replay_of is None:
-                continue
-            where = (m.topic, m.partition, m.offset)
-            kind, reason, detail = "duplicate", None, "identical to a message accepted before"
-            if where in accepted:
-                kind, detail = "accepted", ""
-            elif where in rejected:
-                kind, reason, detail = "rejected", rejected[where].reason, rejected[where].detail
-            outcomes.append(ReplayOutcome(replay_of, kind, reason, detail, *where, recorded_at=at))
+    for m, replay_of in claimed:
+        where = (m.topic, m.partition, m.offset)
+        value = None if m.value is None else hashlib.sha256(m.value).digest()
+        if replay_of not in digests or digests[replay_of] != value:
+            log.warning(
+                "ignoring the %s header of the record at %s/%d@%d: dead letter %d %s",
+                REPLAY_HEADER,
+                *where,
+                replay_of,
+                "does not exist" if replay_of not in digests else "holds other bytes",
+            )
+            continue
+        kind, reason, detail = "duplicate", None, "identical to a message accepted before"
+        if where in accepted:
+            kind, detail = "accepted", ""
+        elif where in rejected:
+            kind, reason, detail = "rejected", rejected[where].reason, rejected[where].detail
+        outcomes.append(ReplayOutcome(replay_of, kind, reason, detail, *where, recorded_at=at))
     return outcomes
 
 
@@ -285,6 +319,22 @@ def run_worker(
     # collector walks them all again and again (11% of the worker's time at 400 000 events).
     # Young objects are still collected, only in larger steps; memory measured the same.
     gc.set_threshold(GC_THRESHOLDS[0], GC_THRESHOLDS[1], GC_THRESHOLDS[2])
+    assign = settings.consumer_mode == "assign"
+    with assign_mode_lock(ledger) if assign else nullcontext():
+        return _run(settings, bootstrap, ledger, stop, clock, until_idle, on_batch, assign=assign)
+
+
+def _run(
+    settings: Settings,
+    bootstrap: str,
+    ledger: Ledger,
+    stop: threading.Event,
+    clock: Callable[[], datetime],
+    until_idle: float | None,
+    on_batch: Callable[[IngestStats], None] | None,
+    *,
+    assign: bool,
+) -> IngestStats:
     consumer = make_consumer(settings, bootstrap)
     producer = make_producer(bootstrap)
     try:
@@ -298,7 +348,7 @@ def run_worker(
             clock,
             on_batch,
             cache_size=settings.aggregate_cache_size,
-            assign=settings.consumer_mode == "assign",
+            assign=assign,
         )
         return worker.run(stop, until_idle=until_idle)
     finally:

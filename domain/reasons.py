@@ -41,6 +41,9 @@ class Reason(StrEnum):
     APPEAL_OUT_OF_TIME = "appeal_out_of_time"
     ALREADY_APPEALED = "already_appealed"
     NO_PENDING_APPEAL = "no_pending_appeal"
+    # Deciding or decoding the message raised an unexpected error (its class is in the detail):
+    # the message is set aside so that the messages around it go on.
+    INTERNAL_ERROR = "internal_error"
 
 
 class Rejected(Exception):  # noqa: N818 - a rejection is an outcome, not a programming error

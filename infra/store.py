@@ -51,6 +51,8 @@ INSERT_REJECTED = (
     "INSERT INTO rejected_messages (source_cluster, source_topic, source_partition,"
     " source_offset, message_key, message_value, message_id, reason, detail, rejected_at)"
     " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    # Re-read coordinates are skipped when deciding; this covers a race with another writer.
+    " ON CONFLICT (source_cluster, source_topic, source_partition, source_offset) DO NOTHING"
 )
 
 

@@ -41,6 +41,19 @@ class Undecodable:
     message_id: UUID | None = None
 
 
+def internal_error(error: BaseException, message_id: UUID | None = None) -> Undecodable:
+    """A message whose decoding or deciding raised: set aside with the error's class named, so
+    one record never stops the messages around it."""
+    return Undecodable(Reason.INTERNAL_ERROR, f"{type(error).__name__}: {error}", message_id)
+
+
+def printable(text: str, limit: int = 1000) -> str:
+    """Text that PostgreSQL and Kafka headers can hold: lone surrogates and NUL escaped, cut
+    to `limit` characters. A dead letter's detail may quote the hostile input it refuses."""
+    escaped = text[:limit].encode("utf-8", "backslashreplace").decode("utf-8")
+    return escaped.replace("\x00", "\\x00")
+
+
 @dataclass(frozen=True)
 class InboundRecord:
     """A consumed Kafka record as the ledger keeps it, and what the contract made of it."""

@@ -33,6 +33,44 @@ class StoreReads:
             )
             return {row["message_id"]: bytes(row["content_sha256"]) for row in curs.fetchall()}
 
+    def dead_lettered(
+        self, cluster_id: str, where: Sequence[tuple[str, int, int]]
+    ) -> dict[tuple[str, int, int], bytes | None]:
+        """Which of these (topic, partition, offset) coordinates of the cluster hold a dead
+        letter already, each with the SHA-256 of the value kept."""
+        if not where:
+            return {}
+        topics, partitions, offsets = (list(column) for column in zip(*where, strict=True))
+        with self._datastore.transaction(commit=False) as curs:
+            curs.execute(
+                "SELECT r.source_topic, r.source_partition, r.source_offset,"
+                " sha256(r.message_value) AS sha FROM rejected_messages r"
+                " JOIN unnest(%s::text[], %s::integer[], %s::bigint[]) AS c(t, p, o)"
+                " ON (r.source_topic, r.source_partition, r.source_offset) = (c.t, c.p, c.o)"
+                " WHERE r.source_cluster = %s",
+                (topics, partitions, offsets, cluster_id),
+            )
+            return {
+                (row["source_topic"], row["source_partition"], row["source_offset"]): (
+                    None if row["sha"] is None else bytes(row["sha"])
+                )
+                for row in curs.fetchall()
+            }
+
+    def dead_letter_digests(self, ids: Sequence[int]) -> dict[int, bytes | None]:
+        """The SHA-256 of the value kept by each of these dead letters that exists."""
+        if not ids:
+            return {}
+        with self._datastore.transaction(commit=False) as curs:
+            curs.execute(
+                "SELECT id, sha256(message_value) AS sha FROM rejected_messages WHERE id = ANY(%s)",
+                (list(ids),),
+            )
+            return {
+                row["id"]: None if row["sha"] is None else bytes(row["sha"])
+                for row in curs.fetchall()
+            }
+
     def stored_offset(self, tracking_name: str) -> int | None:
         """The last offset of a partition committed with its events, or None."""
         offset: int | None = self._recorder.max_tracking_id(tracking_name)

@@ -130,6 +130,14 @@ class UnitOfWork(AggregateLookups):
         self._added.clear()
         return events
 
+    def message_left_changes(self) -> bool:
+        """Whether an aggregate the current message saw, and did not create, holds events no
+        message collected."""
+        return any(
+            aggregate is not None and aggregate.pending_events
+            for aggregate in (self._loaded.get(i) for i in self._seen if i not in self._added)
+        )
+
     def discard_message(self) -> None:
         """Forget what a rejected message created; it must have changed nothing else."""
         for aggregate_id in self._added:

@@ -20,6 +20,7 @@ from infra.services import Endpoints, down, reader_url, status, up
 from infra.settings import Settings
 from infra.setup import NotSetUpError
 from infra.store import READER_ROLE, WRITER_ROLE, open_ledger
+from infra.worker_lock import AnotherWorkerError
 from scripts.cli import audit, outbound, output, queries, read_models, sanctions
 from scripts.cli.commandline import CommandGroup, Handler
 from scripts.cli.progress import Progress
@@ -118,7 +119,11 @@ def _ingest(
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
-    stats = run_ingest(settings, args.until_idle, quiet=args.json)
+    try:
+        stats = run_ingest(settings, args.until_idle, quiet=args.json)
+    except AnotherWorkerError as error:
+        print(f"claims-ledger ingest: {error}", file=sys.stderr)
+        return 4
     output.emit(args.json, output.stats_dict(stats), output.key_values)
     return 0
 

@@ -1,8 +1,10 @@
 """The worker turns `replay-of` headers into outcomes; a header it cannot read is no reason to
-stop, and never names a dead letter it did not mean."""
+stop, and never names a dead letter it did not mean, nor one whose bytes are not the record's."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -15,9 +17,17 @@ from infra.application.rows import AcceptedMessage, DeadLetter
 AT = datetime(2020, 1, 15, tzinfo=UTC)
 
 
-def record(offset: int, replay_of: bytes | None) -> Any:
+VALUE = b'{"the": "original bytes"}'
+
+
+def record(offset: int, replay_of: bytes | None, value: bytes | None = VALUE) -> Any:
     headers = [] if replay_of is None else [(REPLAY_HEADER, replay_of)]
-    return SimpleNamespace(topic="t", partition=0, offset=offset, headers=headers)
+    return SimpleNamespace(topic="t", partition=0, offset=offset, headers=headers, value=value)
+
+
+def kept(ids: Sequence[int]) -> Mapping[int, bytes | None]:
+    """Dead letters 7, 8 and 9 exist and kept VALUE; no other does."""
+    return {i: hashlib.sha256(VALUE).digest() for i in ids if i in (7, 8, 9)}
 
 
 def test_each_replayed_record_gets_its_outcome_and_unreadable_headers_are_ignored() -> None:
@@ -37,9 +47,13 @@ def test_each_replayed_record_gets_its_outcome_and_unreadable_headers_are_ignore
             record(4, b"seven"),
             record(5, b"9" * 40),  # would overflow bigint
             record(6, b""),
+            record(7, b"1"),  # forged: no such dead letter
+            record(8, b"7", value=b'{"other": "bytes"}'),  # forged: not dead letter 7's bytes
+            record(9, b"7", value=None),  # forged: a tombstone
         ]
     }
-    found = [(o.rejected_id, o.kind, o.reason) for o in replay_outcomes(polled, outcome, AT)]
+    outcomes = replay_outcomes(polled, outcome, AT, kept)
+    found = [(o.rejected_id, o.kind, o.reason) for o in outcomes]
     assert found == [
         (7, "accepted", None),
         (8, "rejected", "unknown_reference"),
