@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from infra.settings import Settings
+from infra.store import Ledger
 from projections.models import NAMES
 from scripts.cli import main
-from tests.integration.test_projections import H, history_2019
+from tests.integration.test_projections import H, history_2019, settle
 from tests.projection_events import Institution, open_test_ledger, record, utc
 
 
@@ -41,20 +43,40 @@ def test_check_fails_while_a_read_model_is_behind_the_log(
     assert (code, report["ok"], report["behind"]) == (0, True, {})
 
 
+def nul_in_a_code(ledger: Ledger) -> None:
+    record(ledger, Institution, Institution.Designated, "2019-02-01", utc(2019, 2, 1),
+           code="H43042200099\x00", region="430422", kind="hospital")  # fmt: skip
+
+
+def a_settlement_in_the_year_10000(ledger: Ledger) -> None:
+    settle(ledger, "9999-12-31T23:00:00-12:00", "10.00", "5.00", utc(2019, 2, 1))
+
+
+@pytest.mark.parametrize(
+    ("store", "event", "cause"),
+    [
+        (nul_in_a_code, "Institution.Designated", "DataError"),
+        (a_settlement_in_the_year_10000, "Claim.Settled", "OverflowError"),
+    ],
+    ids=["nul", "overflow"],
+)
 def test_an_event_a_read_model_cannot_hold_stops_projection_at_its_position(
-    database: str, capsys: pytest.CaptureFixture[str]
+    database: str,
+    capsys: pytest.CaptureFixture[str],
+    store: Callable[[Ledger], None],
+    event: str,
+    cause: str,
 ) -> None:
-    # Stored past the contract (which refuses NUL since): what an older ledger may hold.
+    # Stored past the contract (which refuses both since): what an older ledger may hold.
     with open_test_ledger(database) as ledger:
         history_2019(ledger)
-        record(ledger, Institution, Institution.Designated, "2019-02-01", utc(2019, 2, 1),
-               code="H43042200099\x00", region="430422", kind="hospital")  # fmt: skip
+        store(ledger)
         position = ledger.recorder.max_notification_id() or 0
     capsys.readouterr()
     assert main(["project", "--until-idle", "0.5"]) == 1
     error = capsys.readouterr().err
     assert f"log position {position} (" in error
-    assert "Institution.Designated" in error
+    assert (event in error, cause in error) == (True, True), error
     assert main(["rebuild"]) == 1
     assert f"log position {position} (" in capsys.readouterr().err
     code, report = check_report(capsys)
