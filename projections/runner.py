@@ -203,21 +203,20 @@ def catch_up(
     """Apply everything recorded since each projection's position (up to position `until`);
     the number of events read."""
     positions = {id(p): p.position() for p in projections}
-    stuck: list[ProjectionError] = []
+    stuck: dict[int, ProjectionError] = {}  # the other read models go on; these stay put
     read = 0
     for last, page in pages(ledger, min(positions.values(), default=0), stop=until, size=size):
         read += len(page)
         for p in projections:
-            if last > positions[id(p)]:
+            if last > positions[id(p)] and id(p) not in stuck:
                 try:
                     p.process_batch(page, Tracking(Ledger.name, last))
                 except ProjectionError as error:
-                    stuck.append(error)  # the other read models go on; this one stays put
-                    positions[id(p)] = until if until is not None else 2**63 - 1
+                    stuck[id(p)] = error
                 else:
                     positions[id(p)] = last
     if stuck:
-        raise stuck[0].named(ledger)
+        raise next(iter(stuck.values())).named(ledger)
     return read
 
 
