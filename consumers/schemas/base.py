@@ -17,6 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
+from uuid import UUID
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
@@ -84,6 +85,25 @@ class Text(fields.String):
         return text
 
 
+# The spellings of a UUID that `uuid.UUID` reads, in ASCII only: it would also read other scripts'
+# digits and a leading space as the same id, and two spellings of one id would look like two.
+UUID_TEXT = FullMatch(
+    r"(urn:uuid:)?\{?[0-9A-Fa-f]{8}(-?[0-9A-Fa-f]{4}){3}-?[0-9A-Fa-f]{12}\}?",
+    error="must be a UUID in ASCII hex digits, e.g. 0b6f3a52-8c1e-4d7a-9f20-5e4c1b7d2a90",
+)
+
+
+class MessageId(fields.UUID):
+    """A UUID as a JSON string in ASCII (see UUID_TEXT)."""
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> UUID:
+        if isinstance(value, str):
+            UUID_TEXT(value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 _RANGE = f"between {FIRST_DAY} and {LAST_DAY}"
 
 
@@ -130,7 +150,7 @@ class StrictSchema(Schema):
 
 
 class EnvelopeSchema(StrictSchema):
-    message_id = fields.UUID(required=True)
+    message_id = MessageId(required=True)
     type = Text(required=True, validate=validate.Length(min=1, max=64))
     schema_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     occurred_at = Moment(required=True)
