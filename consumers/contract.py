@@ -124,7 +124,9 @@ def _schema(schema_type: type[Schema]) -> Schema:
 
 
 def _first_error(error: ValidationError) -> str:
-    return json.dumps(error.messages, ensure_ascii=False, sort_keys=True)[:500]
+    text = json.dumps(error.messages, ensure_ascii=False, sort_keys=True)[:500]
+    # An unknown field's name is echoed; a lone surrogate in it would not encode as UTF-8.
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _best_message_id(document: Any) -> UUID | None:

@@ -10,6 +10,11 @@ ONE_DAY = timedelta(days=1)
 # The pooling regions' time zone (China Standard Time): the one zone of every local day, in the
 # domain and the read models alike. A message's own UTC offset says when, never which day.
 REGION_TZ = timezone(timedelta(hours=8), "CST")
+# The days the ledger accepts (the region's days, inclusive). Any real service, decision or window
+# lies well inside; a day, the day after it and its instants in any offset fit Python's datetime
+# and PostgreSQL alike, so nothing accepted overflows later in the domain or a read model.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
 
 
 def service_day(moment: datetime) -> date:

@@ -25,7 +25,8 @@ from domain.reasons import Reason, Rejected
 from domain.restrictions import Restriction, RestrictionKind, cut, in_force
 
 # H + 6-digit pooling region + 5-digit sequence for hospitals and clinics, P… for pharmacies.
-INSTITUTION_CODE = re.compile(r"^[HP]\d{11}$")
+# ASCII digits only, the whole value (use `fullmatch`): no look-alikes in other scripts, no "\n".
+INSTITUTION_CODE = re.compile(r"[HP][0-9]{11}")
 
 
 class InstitutionKind(StrEnum):
@@ -60,7 +61,7 @@ def region_of_code(code: str) -> str:
 
 def check_designation(code: str, region: str, kind: str, level: str) -> None:
     """Refuse a designation whose code, region, kind and level contradict each other."""
-    if not INSTITUTION_CODE.match(code):
+    if not INSTITUTION_CODE.fullmatch(code):
         raise Rejected(Reason.SCHEMA_INVALID, f"institution code {code!r} is not H/P + 11 digits")
     if region_of_code(code) != region:
         raise Rejected(

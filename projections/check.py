@@ -12,7 +12,14 @@ from psycopg import Cursor, sql
 
 from infra.store import Ledger
 from projections.models import NAMES, ReadModel, read_models
-from projections.runner import LIVE_SCHEMA, open_projections, pages, plain
+from projections.runner import (
+    LIVE_SCHEMA,
+    ProjectionError,
+    apply_page,
+    open_projections,
+    pages,
+    plain,
+)
 
 SCRATCH_SCHEMA = "projection_scratch"
 
@@ -31,6 +38,15 @@ def replay_into(
 ) -> Replay:
     """Apply the log to `models` (model i up to position `upto[i]`) inside `curs`'s transaction,
     checking on the way that every event's postings sum to zero."""
+    try:
+        return _replay(curs, ledger, models, upto)
+    except ProjectionError as error:
+        raise error.named(ledger) from error.cause
+
+
+def _replay(
+    curs: Cursor[Any], ledger: Ledger, models: Sequence[ReadModel], upto: Sequence[int]
+) -> Replay:
     seen = Replay()
     for _, page in pages(ledger, 0, stop=max(upto, default=0)):
         for position, (facts, _) in page:
@@ -40,7 +56,7 @@ def replay_into(
             if moved != 0:
                 seen.unbalanced.append((position, moved))
         for model, stop in zip(models, upto, strict=True):
-            model.apply(curs, [recorded for position, recorded in page if position <= stop])
+            apply_page(curs, model, [(p, recorded) for p, recorded in page if p <= stop])
     return seen
 
 
@@ -75,12 +91,17 @@ class CheckReport:
     unbalanced: list[tuple[int, Decimal]]
     postings_total: Decimal
     live_total: Decimal
+    behind: dict[str, int] = field(default_factory=dict)  # read model -> events not yet applied
+    stuck: str | None = None  # the first event after a position that cannot be applied
 
     @property
     def ok(self) -> bool:
-        """True when every table matches and all money balances."""
+        """True when every read model is at the log's head, every table matches and all money
+        balances."""
         return (
-            not any(a or b for a, b in self.differences.values())
+            not self.behind
+            and self.stuck is None
+            and not any(a or b for a, b in self.differences.values())
             and not self.unbalanced
             and self.postings_total == 0
             and self.live_total == 0
@@ -116,6 +137,7 @@ def check(ledger: Ledger, names: Sequence[str] = NAMES) -> CheckReport:
             )
             row = curs.fetchone()
             live_total = Decimal(row[0]) if row else Decimal(0)
+        stuck = _stuck(curs, ledger, scratch, positions, head)
     return CheckReport(
         positions=dict(zip(names, positions, strict=True)),
         log_head=head,
@@ -125,7 +147,23 @@ def check(ledger: Ledger, names: Sequence[str] = NAMES) -> CheckReport:
         unbalanced=seen.unbalanced,
         postings_total=seen.total,
         live_total=live_total,
+        behind={n: head - p for n, p in zip(names, positions, strict=True) if p < head},
+        stuck=stuck,
     )
+
+
+def _stuck(
+    curs: Cursor[Any], ledger: Ledger, models: Sequence[ReadModel], upto: Sequence[int], head: int
+) -> str | None:
+    """Try the events after each model's position on the scratch models (rolled back with them):
+    the error naming the first one that cannot be applied, or None."""
+    try:
+        for _, page in pages(ledger, min(upto, default=head), stop=head):
+            for model, position in zip(models, upto, strict=True):
+                apply_page(curs, model, [(p, recorded) for p, recorded in page if p > position])
+    except ProjectionError as error:
+        return str(error.named(ledger))
+    return None
 
 
 def _except(

@@ -30,6 +30,54 @@ BATCH_SIZE = 5000  # larger pages: fewer rewrites of busy keys (docs/benchmarks.
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
+class ProjectionError(RuntimeError):
+    """A read model cannot apply an event: the log position and the event are named."""
+
+    def __init__(self, model: str, position: int, cause: BaseException, event: str = "") -> None:
+        super().__init__(model, position)
+        self.model, self.position, self.cause, self.event = model, position, cause, event
+
+    def __str__(self) -> str:
+        return (
+            f"read model {self.model} cannot apply the event at log position {self.position}"
+            f" ({self.event or 'event not read'}): {type(self.cause).__name__}: {self.cause}"
+        ).strip()
+
+    def named(self, ledger: Ledger) -> ProjectionError:
+        """The same error with its event's type, aggregate and version read from the log."""
+        if not self.event:
+            found = ledger.recorder.select_notifications(self.position, 1)
+            if found and found[0].id == self.position:
+                self.event = _name(found[0])
+        return self
+
+
+def _name(n: Notification) -> str:
+    return f"{n.topic} of {n.originator_id} v{n.originator_version}"
+
+
+def apply_page(curs: Cursor[Any], model: ReadModel, batch: Sequence[tuple[int, Recorded]]) -> None:
+    """Apply `batch` to `model` in the caller's transaction, or raise ProjectionError naming the
+    first event that cannot be applied, found by applying one event at a time: the events before
+    it are then applied in the caller's transaction (a page applies as its events one by one)."""
+    try:
+        with curs.connection.transaction():  # a savepoint: the caller's transaction stays usable
+            model.apply(curs, [recorded for _, recorded in batch])
+    except Exception as error:  # noqa: BLE001 - whatever fails (SQL or Python) is named below
+        page_error = error
+    else:
+        return
+    for position, recorded in batch:
+        try:
+            with curs.connection.transaction():
+                model.apply(curs, [recorded])
+        except Exception as error:
+            raise ProjectionError(model.name, position, error) from error
+    # Each event applies alone but not the page: name the page; the caller must roll back.
+    first, last = (batch[0][0], batch[-1][0]) if batch else (0, 0)
+    raise ProjectionError(model.name, first, page_error, f"one of the page {first}..{last}")
+
+
 class ReadModelProjection:
     """One read model, written with its tracking record in one transaction."""
 
@@ -46,9 +94,21 @@ class ReadModelProjection:
             applied = self.locked_position(plain(curs))
             if tracking.notification_id <= applied:
                 return
-            fresh = [recorded for position, recorded in batch if position > applied]
-            self.model.apply(plain(curs), fresh)
-            self.view._insert_tracking(curs, tracking)
+            fresh = [(position, recorded) for position, recorded in batch if position > applied]
+            try:
+                apply_page(plain(curs), self.model, fresh)
+            except ProjectionError as error:
+                # Keep what precedes the event that cannot be applied, so that the read model
+                # stands just before it; nothing applied otherwise (rolled back by raising here).
+                before = [position for position, _ in fresh if position < error.position]
+                if not before:
+                    raise
+                self.view._insert_tracking(curs, Tracking(Ledger.name, before[-1]))
+                stuck = error
+            else:
+                self.view._insert_tracking(curs, tracking)
+                return
+        raise stuck
 
     def locked_position(self, curs: Cursor[Any]) -> int:
         """The position, locked until the caller's transaction ends."""
@@ -110,12 +170,13 @@ def decoded(ledger: Ledger, notifications: Sequence[Notification]) -> list[tuple
     """Notifications as (id, (facts, recorded_at)); events without provenance carry no facts."""
     out = []
     for n in notifications:
-        event = ledger.mapper.to_domain_event(n)
-        provenance = getattr(event, "provenance", None)
-        if provenance is not None:
-            out.append((n.id, (facts_of(event), provenance.recorded_at)))
-        else:
-            out.append((n.id, (Facts(), _NEVER)))
+        try:
+            event = ledger.mapper.to_domain_event(n)
+            provenance = getattr(event, "provenance", None)
+            facts = facts_of(event) if provenance is not None else Facts()
+        except Exception as error:
+            raise ProjectionError("(all)", n.id, error, _name(n)) from error
+        out.append((n.id, (facts, provenance.recorded_at if provenance is not None else _NEVER)))
     return out
 
 
@@ -142,13 +203,20 @@ def catch_up(
     """Apply everything recorded since each projection's position (up to position `until`);
     the number of events read."""
     positions = {id(p): p.position() for p in projections}
+    stuck: dict[int, ProjectionError] = {}  # the other read models go on; these stay put
     read = 0
     for last, page in pages(ledger, min(positions.values(), default=0), stop=until, size=size):
         read += len(page)
         for p in projections:
-            if last > positions[id(p)]:
-                p.process_batch(page, Tracking(Ledger.name, last))
-                positions[id(p)] = last
+            if last > positions[id(p)] and id(p) not in stuck:
+                try:
+                    p.process_batch(page, Tracking(Ledger.name, last))
+                except ProjectionError as error:
+                    stuck[id(p)] = error
+                else:
+                    positions[id(p)] = last
+    if stuck:
+        raise next(iter(stuck.values())).named(ledger)
     return read
 
 

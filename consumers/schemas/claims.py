@@ -12,7 +12,9 @@ from consumers.schemas.base import (
     OPAQUE_ID,
     TEXT,
     Amount,
+    Day,
     StrictSchema,
+    Text,
     one_of,
 )
 from domain.commands import ClaimAmount
@@ -22,11 +24,11 @@ from domain.violations import DetectionSource, Violation
 
 
 class ClaimSettledV1(StrictSchema):
-    claim_id = fields.String(required=True, validate=OPAQUE_ID)
-    person_id = fields.String(required=True, validate=OPAQUE_ID)
-    institution = fields.String(required=True, validate=INSTITUTION_CODE)
-    doctor_id = fields.String(load_default=None, allow_none=True, validate=OPAQUE_ID)
-    claim_type = fields.String(required=True, validate=one_of(ClaimType))
+    claim_id = Text(required=True, validate=OPAQUE_ID)
+    person_id = Text(required=True, validate=OPAQUE_ID)
+    institution = Text(required=True, validate=INSTITUTION_CODE)
+    doctor_id = Text(load_default=None, allow_none=True, validate=OPAQUE_ID)
+    claim_type = Text(required=True, validate=one_of(ClaimType))
     total_cost = Amount(required=True)
     in_policy_cost = Amount(required=True)
     personal_account_amount = Amount(load_default=ZERO)
@@ -34,22 +36,22 @@ class ClaimSettledV1(StrictSchema):
 
 
 class ClaimReversedV1(StrictSchema):
-    claim_id = fields.String(required=True, validate=OPAQUE_ID)
-    person_id = fields.String(required=True, validate=OPAQUE_ID)
-    reason = fields.String(required=True, validate=TEXT)
+    claim_id = Text(required=True, validate=OPAQUE_ID)
+    person_id = Text(required=True, validate=OPAQUE_ID)
+    reason = Text(required=True, validate=TEXT)
 
 
 class ClaimRefusedV1(StrictSchema):
-    claim_id = fields.String(required=True, validate=OPAQUE_ID)
-    institution = fields.String(required=True, validate=INSTITUTION_CODE)
+    claim_id = Text(required=True, validate=OPAQUE_ID)
+    institution = Text(required=True, validate=INSTITUTION_CODE)
     amount = Amount(required=True, positive=True)
-    case_id = fields.String(required=True, validate=CERTIFICATE)
-    violation = fields.String(required=True, validate=one_of(Violation))
-    detection_source = fields.String(required=True, validate=one_of(DetectionSource))
+    case_id = Text(required=True, validate=CERTIFICATE)
+    violation = Text(required=True, validate=one_of(Violation))
+    detection_source = Text(required=True, validate=one_of(DetectionSource))
 
 
 class LineSchema(StrictSchema):
-    claim_id = fields.String(required=True, validate=OPAQUE_ID)
+    claim_id = Text(required=True, validate=OPAQUE_ID)
     amount = Amount(required=True, positive=True)
 
 
@@ -71,23 +73,23 @@ class WithLines(StrictSchema):
 
 
 class ClawbackOrderedV1(WithLines):
-    clawback_id = fields.String(required=True, validate=OPAQUE_ID)
-    institution = fields.String(required=True, validate=INSTITUTION_CODE)
-    case_id = fields.String(required=True, validate=CERTIFICATE)
-    decision_document = fields.String(required=True, validate=CERTIFICATE)
-    decision_date = fields.Date(required=True)
-    violation = fields.String(required=True, validate=one_of(Violation))
-    detection_source = fields.String(required=True, validate=one_of(DetectionSource))
+    clawback_id = Text(required=True, validate=OPAQUE_ID)
+    institution = Text(required=True, validate=INSTITUTION_CODE)
+    case_id = Text(required=True, validate=CERTIFICATE)
+    decision_document = Text(required=True, validate=CERTIFICATE)
+    decision_date = Day(required=True)
+    violation = Text(required=True, validate=one_of(Violation))
+    detection_source = Text(required=True, validate=one_of(DetectionSource))
 
 
 class ClawbackRecoveredV1(StrictSchema):
-    clawback_id = fields.String(required=True, validate=OPAQUE_ID)
-    institution = fields.String(required=True, validate=INSTITUTION_CODE)
+    clawback_id = Text(required=True, validate=OPAQUE_ID)
+    institution = Text(required=True, validate=INSTITUTION_CODE)
     amount = Amount(required=True, positive=True)
 
 
 class RefundVolunteeredV1(WithLines):
-    refund_id = fields.String(required=True, validate=OPAQUE_ID)
-    institution = fields.String(required=True, validate=INSTITUTION_CODE)
-    case_id = fields.String(required=True, allow_none=True, validate=CERTIFICATE)
-    violation = fields.String(required=True, validate=one_of(Violation))
+    refund_id = Text(required=True, validate=OPAQUE_ID)
+    institution = Text(required=True, validate=INSTITUTION_CODE)
+    case_id = Text(required=True, allow_none=True, validate=CERTIFICATE)
+    violation = Text(required=True, validate=one_of(Violation))

@@ -10,6 +10,7 @@ from consumers.schemas.base import (
     OPAQUE_ID,
     Amount,
     StrictSchema,
+    Text,
     Year,
     one_of,
 )
@@ -21,30 +22,30 @@ SUBSIDY_LEVELS = validate.OneOf(["central", "provincial", "county"])
 
 
 class ContributionPaidV1(StrictSchema):
-    person_id = fields.String(required=True, validate=OPAQUE_ID)
+    person_id = Text(required=True, validate=OPAQUE_ID)
     year = Year(required=True)
-    payer = fields.String(required=True, validate=PAYERS)
+    payer = Text(required=True, validate=PAYERS)
     amount = Amount(required=True, positive=True)
     personal_account_amount = Amount(load_default=ZERO)
 
 
 class SubsidyGrantedV1(StrictSchema):
-    subsidy_id = fields.String(required=True, validate=OPAQUE_ID)
-    scheme = fields.String(required=True, validate=one_of(Scheme))
+    subsidy_id = Text(required=True, validate=OPAQUE_ID)
+    scheme = Text(required=True, validate=one_of(Scheme))
     year = Year(required=True)
-    level = fields.String(required=True, validate=SUBSIDY_LEVELS)
+    level = Text(required=True, validate=SUBSIDY_LEVELS)
     amount = Amount(required=True, positive=True)
     insured_count = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
 
 
 class DisbursementMadeV1(StrictSchema):
-    institution = fields.String(required=True, validate=INSTITUTION_CODE)
-    period = fields.String(required=True, validate=MONTH)
-    scheme = fields.String(required=True, validate=one_of(Scheme))
+    institution = Text(required=True, validate=INSTITUTION_CODE)
+    period = Text(required=True, validate=MONTH)
+    scheme = Text(required=True, validate=one_of(Scheme))
     amount = Amount(required=True, positive=True)
 
 
 class DepositReleasedV1(StrictSchema):
-    institution = fields.String(required=True, validate=INSTITUTION_CODE)
+    institution = Text(required=True, validate=INSTITUTION_CODE)
     year = Year(required=True)
     amount = Amount(required=True, positive=True)

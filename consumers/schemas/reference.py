@@ -12,6 +12,7 @@ from consumers.schemas.base import (
     Amount,
     Ratio,
     StrictSchema,
+    Text,
     Year,
     one_of,
 )
@@ -20,13 +21,11 @@ from domain.policy import LEVELS, PolicyTerms
 
 
 def _per_level(values: fields.Field) -> fields.Dict:  # type: ignore[type-arg]
-    return fields.Dict(
-        required=True, keys=fields.String(validate=validate.OneOf(LEVELS)), values=values
-    )
+    return fields.Dict(required=True, keys=Text(validate=validate.OneOf(LEVELS)), values=values)
 
 
 class PolicyPublishedV1(StrictSchema):
-    scheme = fields.String(required=True, validate=one_of(Scheme))
+    scheme = Text(required=True, validate=one_of(Scheme))
     deductible = _per_level(Amount())
     ratio = _per_level(Ratio())
     outpatient_ratio = Ratio(required=True)
@@ -50,15 +49,15 @@ class PolicyPublishedV1(StrictSchema):
 
 
 class BudgetAllocatedV1(StrictSchema):
-    institution = fields.String(required=True, validate=INSTITUTION_CODE)
+    institution = Text(required=True, validate=INSTITUTION_CODE)
     year = Year(required=True)
     amount = Amount(required=True, positive=True)
 
 
 class DoctorRegisteredV1(StrictSchema):
-    doctor_id = fields.String(required=True, validate=OPAQUE_ID)
+    doctor_id = Text(required=True, validate=OPAQUE_ID)
     institutions = fields.List(
-        fields.String(validate=INSTITUTION_CODE),
+        Text(validate=INSTITUTION_CODE),
         required=True,
         validate=validate.Length(min=1, max=20),
     )

@@ -9,8 +9,10 @@ from consumers.schemas.base import (
     OPAQUE_ID,
     TEXT,
     Amount,
+    Day,
     Multiple,
     StrictSchema,
+    Text,
     one_of,
 )
 from domain.sanction_rules import AppealOutcome, LegalBasis, SanctionKind, TargetKind
@@ -22,51 +24,51 @@ REFERRED_TO = validate.OneOf(
 
 
 class SanctionImposedV1(StrictSchema):
-    sanction_id = fields.String(required=True, validate=OPAQUE_ID)
-    kind = fields.String(required=True, validate=one_of(SanctionKind))
-    target_kind = fields.String(required=True, validate=one_of(TargetKind))
-    target_id = fields.String(required=True, validate=OPAQUE_ID)
-    case_id = fields.String(required=True, validate=CERTIFICATE)
-    decision_document = fields.String(required=True, validate=CERTIFICATE)
-    decision_date = fields.Date(required=True)
-    effective_from = fields.Date(required=True)
-    effective_to = fields.Date(load_default=None, allow_none=True)
-    legal_basis = fields.String(required=True, validate=one_of(LegalBasis))
-    violation = fields.String(required=True, validate=one_of(Violation))
+    sanction_id = Text(required=True, validate=OPAQUE_ID)
+    kind = Text(required=True, validate=one_of(SanctionKind))
+    target_kind = Text(required=True, validate=one_of(TargetKind))
+    target_id = Text(required=True, validate=OPAQUE_ID)
+    case_id = Text(required=True, validate=CERTIFICATE)
+    decision_document = Text(required=True, validate=CERTIFICATE)
+    decision_date = Day(required=True)
+    effective_from = Day(required=True)
+    effective_to = Day(load_default=None, allow_none=True)
+    legal_basis = Text(required=True, validate=one_of(LegalBasis))
+    violation = Text(required=True, validate=one_of(Violation))
     base_amount = Amount(load_default=None, allow_none=True, positive=True)
     multiple = Multiple(load_default=None, allow_none=True)
     fine_amount = Amount(load_default=None, allow_none=True, positive=True)
     points = fields.Integer(load_default=None, allow_none=True, strict=True)
     suspension_months = fields.Integer(load_default=None, allow_none=True, strict=True)
-    referred_to = fields.String(load_default=None, allow_none=True, validate=REFERRED_TO)
+    referred_to = Text(load_default=None, allow_none=True, validate=REFERRED_TO)
 
 
 class SanctionLiftedV1(StrictSchema):
-    sanction_id = fields.String(required=True, validate=OPAQUE_ID)
-    target_id = fields.String(required=True, validate=OPAQUE_ID)
-    reason = fields.String(required=True, validate=TEXT)
+    sanction_id = Text(required=True, validate=OPAQUE_ID)
+    target_id = Text(required=True, validate=OPAQUE_ID)
+    reason = Text(required=True, validate=TEXT)
 
 
 class FinePaidV1(StrictSchema):
-    sanction_id = fields.String(required=True, validate=OPAQUE_ID)
-    target_id = fields.String(required=True, validate=OPAQUE_ID)
+    sanction_id = Text(required=True, validate=OPAQUE_ID)
+    target_id = Text(required=True, validate=OPAQUE_ID)
     amount = Amount(required=True, positive=True)
-    receipt_no = fields.String(required=True, validate=CERTIFICATE)
+    receipt_no = Text(required=True, validate=CERTIFICATE)
 
 
 class AppealFiledV1(StrictSchema):
-    sanction_id = fields.String(required=True, validate=OPAQUE_ID)
-    target_id = fields.String(required=True, validate=OPAQUE_ID)
-    appeal_id = fields.String(required=True, validate=CERTIFICATE)
+    sanction_id = Text(required=True, validate=OPAQUE_ID)
+    target_id = Text(required=True, validate=OPAQUE_ID)
+    appeal_id = Text(required=True, validate=CERTIFICATE)
 
 
 class AppealDecidedV1(StrictSchema):
-    sanction_id = fields.String(required=True, validate=OPAQUE_ID)
-    target_id = fields.String(required=True, validate=OPAQUE_ID)
-    outcome = fields.String(required=True, validate=one_of(AppealOutcome))
-    decision_document = fields.String(required=True, validate=CERTIFICATE)
-    decision_date = fields.Date(required=True)
+    sanction_id = Text(required=True, validate=OPAQUE_ID)
+    target_id = Text(required=True, validate=OPAQUE_ID)
+    outcome = Text(required=True, validate=one_of(AppealOutcome))
+    decision_document = Text(required=True, validate=CERTIFICATE)
+    decision_date = Day(required=True)
     multiple = Multiple(load_default=None, allow_none=True)
     fine_amount = Amount(load_default=None, allow_none=True, positive=True)
-    effective_to = fields.Date(load_default=None, allow_none=True)
+    effective_to = Day(load_default=None, allow_none=True)
     points = fields.Integer(load_default=None, allow_none=True, strict=True)

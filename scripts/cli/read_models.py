@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import threading
 from collections.abc import Mapping
 
@@ -11,7 +12,7 @@ from infra.settings import Settings
 from infra.store import Ledger, open_ledger
 from projections.check import check, rebuild
 from projections.models import NAMES
-from projections.runner import BATCH_SIZE, follow, open_projections
+from projections.runner import BATCH_SIZE, ProjectionError, follow, open_projections
 from scripts.cli import output
 from scripts.cli.commandline import AddCommand, Handler
 
@@ -20,15 +21,24 @@ def _ledger(settings: Settings) -> Ledger:
     return open_ledger(store_url(settings))
 
 
+def _cannot_apply(command: str, error: ProjectionError) -> int:
+    # What was applied before the event stays committed; every later run stops at the same place.
+    print(f"claims-ledger {command}: {error}", file=sys.stderr)
+    return 1
+
+
 def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
     with _ledger(settings) as ledger:
-        read = follow(
-            ledger,
-            open_projections(ledger),
-            threading.Event(),
-            until_idle=args.until_idle,
-            page_size=args.page_size,
-        )
+        try:
+            read = follow(
+                ledger,
+                open_projections(ledger),
+                threading.Event(),
+                until_idle=args.until_idle,
+                page_size=args.page_size,
+            )
+        except ProjectionError as error:
+            return _cannot_apply("project", error)
     output.emit(args.json, {"events_read": read}, output.key_values)
     return 0
 
@@ -36,7 +46,10 @@ def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
     names = [args.projection] if args.projection else list(NAMES)
     with _ledger(settings) as ledger:
-        position = rebuild(ledger, names)
+        try:
+            position = rebuild(ledger, names)
+        except ProjectionError as error:
+            return _cannot_apply("rebuild", error)
     output.emit(args.json, {"rebuilt": names, "position": position}, output.key_values)
     return 0
 
@@ -48,6 +61,8 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
         "ok": report.ok,
         "log_head": report.log_head,
         "positions": report.positions,
+        "behind": report.behind,
+        "stuck": report.stuck,
         "events_replayed": report.events,
         "differences": {
             t: {"only_live": a, "only_rebuilt": b} for t, (a, b) in report.differences.items()

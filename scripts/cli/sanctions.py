@@ -177,7 +177,7 @@ def _send(settings: Settings, args: argparse.Namespace, document: dict[str, Any]
 def _region(args: argparse.Namespace) -> str:
     if args.region:
         return str(args.region)
-    if INSTITUTION_CODE.match(args.target):
+    if INSTITUTION_CODE.fullmatch(args.target):
         return str(args.target[1:7])
     raise InvalidInput("--region is needed when the target is not an institution code")
 
@@ -202,7 +202,7 @@ def _basis(text: str) -> str:
 def _target_kind(args: argparse.Namespace) -> str:
     if args.target_kind:
         return str(args.target_kind)
-    if INSTITUTION_CODE.match(args.target):
+    if INSTITUTION_CODE.fullmatch(args.target):
         return "institution"
     implied = {"doctor_points": "doctor", "networked_settlement_suspension": "person"}
     if args.kind in implied:
