@@ -12,12 +12,14 @@ import psycopg
 from eventsourcing.application import Application
 from eventsourcing.persistence import (
     InfrastructureFactory,
+    InterfaceError,
     JSONTranscoder,
+    OperationalError,
     StoredEvent,
     Transcoding,
 )
 from eventsourcing.postgres import PostgresDatastore, PostgresFactory, PostgresProcessRecorder
-from eventsourcing.utils import Environment, EnvType, get_topic
+from eventsourcing.utils import Environment, EnvType, get_topic, retry
 from psycopg import Cursor
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow
@@ -37,6 +39,11 @@ from infra.transcodings import register_domain_transcodings
 WRITER_ROLE = "claims_ledger_writer"
 READER_ROLE = "claims_ledger_reader"
 ACT_AS_ROLE = "LEDGER_ACT_AS_ROLE"  # key of the application's env: the role connections use
+# Every write is bounded: a statement that runs longer, or waits longer for the events table's
+# lock, fails the batch (the worker backs off and retries it) instead of wedging the worker.
+STATEMENT_TIMEOUT = "LEDGER_STATEMENT_TIMEOUT_S"  # key of the application's env
+DEFAULT_STATEMENT_TIMEOUT_S = 60
+DEFAULT_LOCK_TIMEOUT_S = 30
 
 
 # One statement per batch, its rows as arrays: an executemany costs a statement per row, on
@@ -72,12 +79,36 @@ class LedgerRecorder(PostgresProcessRecorder):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.statement_timeout_s = DEFAULT_STATEMENT_TIMEOUT_S
         # Same lock as the library's (insert order = commit order), taken by an owner-run
         # function so the writer role needs no UPDATE right on the events (guarantees.sql).
         self.lock_table_statements = [
             SQL("SET LOCAL lock_timeout = '{0}s'").format(self.datastore.lock_timeout),
             SQL("SELECT ledger_lock_events_for_append()"),
         ]
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        # The library's insert, without pipeline mode: psycopg 3.3 stops flushing a pipeline
+        # once its queue is empty and then only waits to read, so a message bigger than the
+        # socket's buffers (1 MB over a unix socket, a few MB over TCP) is never fully sent and
+        # client and server wait for each other forever (docs/operations.md). A batch is a
+        # handful of statements, so the round trips pipelining would save are few.
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor() as curs,
+        ):
+            curs.execute(
+                SQL("SET LOCAL statement_timeout = '{0}s'").format(self.statement_timeout_s)
+            )
+            self._insert_events(curs, stored_events, **kwargs)
+            if not stored_events:
+                return None
+            self._insert_stored_events(curs, stored_events, **kwargs)
+            return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -229,7 +260,11 @@ class Ledger(Application[UUID]):
         return factory
 
     def construct_recorder(self) -> LedgerRecorder:
-        return cast(LedgerRecorder, self.factory.process_recorder())
+        recorder = cast(LedgerRecorder, self.factory.process_recorder())
+        timeout = self.env.get(STATEMENT_TIMEOUT)
+        if timeout:
+            recorder.statement_timeout_s = int(timeout)
+        return recorder
 
     @property
     def recorder_(self) -> LedgerRecorder:
@@ -259,6 +294,8 @@ def ledger_env(
         "SINGLE_ROW_TRACKING": "y",
         "PROCESS_RECORDER_TOPIC": get_topic(LedgerRecorder),
         "CREATE_TABLE": "y" if create_tables else "n",
+        "POSTGRES_LOCK_TIMEOUT": str(DEFAULT_LOCK_TIMEOUT_S),
+        STATEMENT_TIMEOUT: str(DEFAULT_STATEMENT_TIMEOUT_S),
         # POSTGRES_ENABLE_DB_FUNCTIONS stays off: it skips the lock that keeps the
         # notification order equal to the commit order.
     }
