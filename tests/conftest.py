@@ -57,6 +57,20 @@ def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
     stop_postgres(pgdata)
 
 
+@pytest.fixture(scope="session")
+def embedded_server_url(
+    postgres_server_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The embedded PostgreSQL, which listens on a unix socket only, whatever
+    `LEDGER_TEST_DATABASE_URL` says: what `make demo` and a user without a server run on."""
+    if not os.environ.get("LEDGER_TEST_DATABASE_URL"):
+        yield postgres_server_url  # already the embedded server
+        return
+    pgdata = tmp_path_factory.mktemp("embedded-socket") / "pg"
+    yield start_postgres(pgdata)
+    stop_postgres(pgdata)
+
+
 def fresh_database(server_url: str) -> Iterator[str]:
     """A new database with a random name on the server, dropped afterwards."""
     name = f"ledger_test_{uuid.uuid4().hex[:12]}"
