@@ -23,7 +23,8 @@ SELECT_REPLAYABLE = (
 )
 INSERT_SUBMITTED = (
     "INSERT INTO rejected_replays (rejected_id, kind, detail, source_topic, recorded_at)"
-    " VALUES (%s, 'submitted', %s, %s, %s)"
+    " SELECT id, 'submitted', detail, topic, %s"
+    " FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS s(id, detail, topic)"
 )
 
 
@@ -37,8 +38,14 @@ def replayable(ledger: Ledger, reason: str | None, limit: int) -> list[RejectedE
 def record_submissions(ledger: Ledger, entries: Sequence[RejectedEntry], at: datetime) -> None:
     """Record that each dead letter was sent again at `at`."""
     with ledger.datastore.transaction(commit=True) as curs:
-        curs.executemany(INSERT_SUBMITTED, [_submitted_row(e, at) for e in entries])
-
-
-def _submitted_row(entry: RejectedEntry, at: datetime) -> tuple[object, ...]:
-    return (entry.id, f"was {entry.reason}: {entry.detail}", entry.source_topic, at)
+        # One statement, not an executemany: that runs in psycopg's pipeline mode, which can
+        # hang on large parameters (infra/store.py, insert_events).
+        curs.execute(
+            INSERT_SUBMITTED,
+            (
+                at,
+                [e.id for e in entries],
+                [f"was {e.reason}: {e.detail}" for e in entries],
+                [e.source_topic for e in entries],
+            ),
+        )

@@ -12,14 +12,12 @@ import psycopg
 from eventsourcing.application import Application
 from eventsourcing.persistence import (
     InfrastructureFactory,
-    InterfaceError,
     JSONTranscoder,
-    OperationalError,
     StoredEvent,
     Transcoding,
 )
 from eventsourcing.postgres import PostgresDatastore, PostgresFactory, PostgresProcessRecorder
-from eventsourcing.utils import Environment, EnvType, get_topic, retry
+from eventsourcing.utils import Environment, EnvType, get_topic
 from psycopg import Cursor
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow
@@ -47,7 +45,8 @@ DEFAULT_LOCK_TIMEOUT_S = 30
 
 
 # One statement per batch, its rows as arrays: an executemany costs a statement per row, on
-# both sides, and a batch writes hundreds of accepted messages and chain entries.
+# both sides, and a batch writes hundreds of accepted messages and chain entries. It also runs
+# in psycopg's pipeline mode, which can hang on a megabyte dead letter (see insert_events).
 INSERT_ACCEPTED = (
     "INSERT INTO ledger_messages (message_id, content_sha256, message_type, source_cluster,"
     " source_topic, source_partition, source_offset, recorded_at)"
@@ -57,7 +56,8 @@ INSERT_ACCEPTED = (
 INSERT_REJECTED = (
     "INSERT INTO rejected_messages (source_cluster, source_topic, source_partition,"
     " source_offset, message_key, message_value, message_id, reason, detail, rejected_at)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    " SELECT * FROM unnest(%s::text[], %s::text[], %s::integer[], %s::bigint[], %s::bytea[],"
+    " %s::bytea[], %s::uuid[], %s::text[], %s::text[], %s::timestamptz[])"
     # Re-read coordinates are skipped when deciding; this covers a race with another writer.
     " ON CONFLICT (source_cluster, source_topic, source_partition, source_offset) DO NOTHING"
 )
@@ -69,7 +69,9 @@ INSERT_CHAIN = (
 )
 INSERT_REPLAY_OUTCOME = (
     "INSERT INTO rejected_replays (rejected_id, kind, reason, detail, source_topic,"
-    " source_partition, source_offset, recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+    " source_partition, source_offset, recorded_at)"
+    " SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[],"
+    " %s::integer[], %s::bigint[], %s::timestamptz[])"
 )
 
 
@@ -87,10 +89,12 @@ class LedgerRecorder(PostgresProcessRecorder):
             SQL("SELECT ledger_lock_events_for_append()"),
         ]
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
+        # Not retried here, unlike the library's: ten attempts of a statement that timed out
+        # would hold the worker for ten minutes, deaf to SIGTERM. The worker's own backoff
+        # retries a failed batch, and gives up after the documented outage.
         # The library's insert, without pipeline mode: psycopg 3.3 stops flushing a pipeline
         # once its queue is empty and then only waits to read, so a message bigger than the
         # socket's buffers (1 MB over a unix socket, a few MB over TCP) is never fully sent and
@@ -122,9 +126,9 @@ class LedgerRecorder(PostgresProcessRecorder):
             if batch.accepted:
                 curs.execute(INSERT_ACCEPTED, _columns([_row(m) for m in batch.accepted], 8))
             if batch.rejected:
-                curs.executemany(INSERT_REJECTED, [_row(d) for d in batch.rejected])
+                curs.execute(INSERT_REJECTED, _columns([_row(d) for d in batch.rejected], 10))
             if batch.replays:
-                curs.executemany(INSERT_REPLAY_OUTCOME, [_row(r) for r in batch.replays])
+                curs.execute(INSERT_REPLAY_OUTCOME, _columns([_row(r) for r in batch.replays], 8))
         super()._insert_events(curs, stored_events, **kwargs)
 
     def _fetch_ids_after_insert_events(

@@ -25,7 +25,7 @@ from scripts.cli import audit, outbound, output, queries, read_models, sanctions
 from scripts.cli.commandline import CommandGroup, Handler
 from scripts.cli.progress import Progress
 from scripts.cli.publish import UnroutableError, publish, read_lines, route
-from scripts.cli.signals import stop_on_signal
+from scripts.cli.signals import StoppedDuringBatch, stop_on_signal
 from scripts.demo.arguments import add_demo_arguments
 
 
@@ -233,6 +233,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NotSetUpError as error:
         print(f"claims-ledger {args.command}: {error}", file=sys.stderr)
         return 3
+    except StoppedDuringBatch as stopped:
+        print(f"claims-ledger {args.command}: {stopped}", file=sys.stderr)
+        return stopped.exit_code
 
 
 if __name__ == "__main__":

@@ -11,9 +11,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 from eventsourcing.domain import Aggregate
 
+from domain.reasons import Reason
+from infra.application.inbound import Coordinates, InboundRecord, Undecodable
+from infra.clock import utc_now
 from infra.setup import set_up
 from infra.store import WRITER_ROLE, open_ledger
 from infra.verify import verify
@@ -59,3 +63,35 @@ def test_a_large_event_commits_over_the_unix_socket(socket_database: str, megaby
     verdict = verify(socket_database)
     assert verdict.ok, verdict.problem
     assert verdict.checked == 1
+
+
+def _dead_letter_committed_within_guard(database_url: str, value: bytes) -> bool:
+    committed: list[bool] = []
+
+    def commit() -> None:
+        with open_ledger(database_url, role=WRITER_ROLE) as ledger:
+            where = Coordinates("claims.settlements", 0, 7)
+            refused = Undecodable(Reason.MALFORMED_JSON, "not JSON")
+            records = [InboundRecord(where, b"key", value, refused)]
+            ledger.commit(ledger.decide(records, utc_now(), cluster_id="large-writes"))
+            committed.append(True)
+
+    writer = threading.Thread(target=commit, daemon=True)
+    writer.start()
+    writer.join(HANG_GUARD_S)
+    return bool(committed)
+
+
+def test_a_large_dead_letter_commits_whole_over_the_unix_socket(socket_database: str) -> None:
+    # A megabyte record that fails the contract is kept whole in the dead-letter table; its
+    # insert was an executemany, which psycopg runs in pipeline mode, and hung like the events.
+    set_up(socket_database)
+    value = b"{" * (4 * 1024 * 1024)
+    assert _dead_letter_committed_within_guard(socket_database, value), (
+        f"a 4 MB dead letter did not commit within {HANG_GUARD_S} s"
+    )
+    with psycopg.connect(socket_database) as conn:
+        row = conn.execute("SELECT message_value, reason FROM rejected_messages").fetchone()
+    assert row is not None
+    assert bytes(row[0]) == value
+    assert row[1] == Reason.MALFORMED_JSON.value
