@@ -14,7 +14,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -98,6 +97,7 @@ class IngestWorker:
         *,
         cache_size: int = 0,
         assign: bool = False,
+        before_commit: Callable[[], None] = lambda: None,
     ) -> None:
         self._consumer = consumer
         self._assign = assign
@@ -107,6 +107,7 @@ class IngestWorker:
         self._cluster_id = cluster_id
         self._clock = clock
         self._on_batch = on_batch
+        self._before_commit = before_commit
         ledger.cache_aggregates(cache_size)
         self.stats = IngestStats()
         self.rewind_needed = False
@@ -181,6 +182,7 @@ class IngestWorker:
         # Nothing of a batch whose dead letters could not be sent is committed; its aggregates
         # were taken out of the ledger's cache, so none of its changes linger there either.
         self._send_dead_letters(outcome.record.rejected)
+        self._before_commit()
         self._ledger.commit(outcome)
         self._count(len(records), outcome)
         if not self._assign:  # with no group there is no group offset to hint
@@ -320,8 +322,20 @@ def run_worker(
     # Young objects are still collected, only in larger steps; memory measured the same.
     gc.set_threshold(GC_THRESHOLDS[0], GC_THRESHOLDS[1], GC_THRESHOLDS[2])
     assign = settings.consumer_mode == "assign"
-    with assign_mode_lock(ledger) if assign else nullcontext():
-        return _run(settings, bootstrap, ledger, stop, clock, until_idle, on_batch, assign=assign)
+    if not assign:
+        return _run(settings, bootstrap, ledger, stop, clock, until_idle, on_batch)
+    with assign_mode_lock(ledger) as lock:
+        return _run(
+            settings,
+            bootstrap,
+            ledger,
+            stop,
+            clock,
+            until_idle,
+            on_batch,
+            assign=True,
+            before_commit=lock.ensure_held,
+        )
 
 
 def _run(
@@ -333,7 +347,8 @@ def _run(
     until_idle: float | None,
     on_batch: Callable[[IngestStats], None] | None,
     *,
-    assign: bool,
+    assign: bool = False,
+    before_commit: Callable[[], None] = lambda: None,
 ) -> IngestStats:
     consumer = make_consumer(settings, bootstrap)
     producer = make_producer(bootstrap)
@@ -349,6 +364,7 @@ def _run(
             on_batch,
             cache_size=settings.aggregate_cache_size,
             assign=assign,
+            before_commit=before_commit,
         )
         return worker.run(stop, until_idle=until_idle)
     finally:

@@ -25,6 +25,7 @@ from tests.integration.invariants import assert_exactly_once
 from tests.integration.workers import (
     ROOT,
     accepted_count,
+    assign_lock_held,
     cli_env,
     enrollments,
     hospitals,
@@ -88,6 +89,9 @@ def test_the_worker_rides_out_a_postgres_restart_and_stops_cleanly_on_sigterm(
         assert worker.poll() is None, log_file.read_text()
         restart_in_another_process(own_postgres)
         wait(lambda: accepted_count(database_url) == MESSAGES, 120, "all messages in")
+        if settings.consumer_mode == "assign":
+            # The restart ended the session holding the lock; the worker took it back.
+            assert assign_lock_held(database_url), log_file.read_text()
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=30) == 0, log_file.read_text()
     finally:

@@ -19,7 +19,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 
 from domain.commands import EndEnrollment
@@ -29,11 +28,16 @@ from infra.kafka import make_producer
 from infra.queries import history, rejected
 from infra.settings import Settings
 from infra.store import Ledger
-from infra.worker_lock import ASSIGN_MODE_LOCK
 from tests.examples import documented
 from tests.integration.helpers import create_topics, ingest, read_topic, send
 from tests.integration.store_reads import counts, replay_history
-from tests.integration.workers import accepted_count, cli_env, start_cli, wait_until
+from tests.integration.workers import (
+    accepted_count,
+    assign_lock_held,
+    cli_env,
+    start_cli,
+    wait_until,
+)
 from tests.messages import HOSPITAL, designated, encode, ended, enrolled
 
 CASES = [
@@ -197,17 +201,6 @@ def test_forged_replay_headers_are_ignored_and_record_nothing(
 
     assert (stats.accepted, stats.rejected) == (2, 0)
     assert replay_history(ledger) == []
-
-
-def assign_lock_held(database_url: str) -> bool:
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
-            " WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()"
-            " AND l.classid = %s::oid AND l.objid = %s::oid",
-            (ASSIGN_MODE_LOCK >> 32, ASSIGN_MODE_LOCK & 0xFFFFFFFF),
-        ).fetchone()
-    return bool(row and row[0])
 
 
 def test_a_second_assign_mode_worker_on_the_same_store_exits_with_a_message(
