@@ -73,17 +73,23 @@ class AssignModeLock:
 
     @staticmethod
     def _refusal(conn: psycopg.Connection[Any]) -> str:
-        holder = conn.execute(
-            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
-            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-            " AND classid = %s::oid AND objid = %s::oid AND objsubid = 1",
-            (ASSIGN_MODE_LOCK >> 32, ASSIGN_MODE_LOCK & 0xFFFFFFFF),
-        ).fetchone()
-        who = f" (server process {holder[0]})" if holder else ""
+        holder = lock_holder(conn)
+        who = f" (server process {holder})" if holder is not None else ""
         return (
             f"another ingest worker in assign mode is running on this store{who};"
             " stop it first, or run workers in a consumer group (LEDGER_CONSUMER_MODE=group)"
         )
+
+
+def lock_holder(conn: psycopg.Connection[Any]) -> int | None:
+    """The server process holding the store's assign-mode lock, if any."""
+    row = conn.execute(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        " AND classid = %s::oid AND objid = %s::oid AND objsubid = 1",
+        (ASSIGN_MODE_LOCK >> 32, ASSIGN_MODE_LOCK & 0xFFFFFFFF),
+    ).fetchone()
+    return None if row is None else int(row[0])
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from typing import Any
 import psycopg
 
 from infra.settings import Settings
-from infra.worker_lock import ASSIGN_MODE_LOCK
+from infra.worker_lock import lock_holder
 from tests.messages import designated, encode, enrolled
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,10 +94,4 @@ def enrollments(count: int, institutions: Sequence[dict[str, Any]]) -> list[dict
 def assign_lock_held(database_url: str) -> bool:
     """Whether an assign-mode worker holds the store's lock."""
     with psycopg.connect(database_url, autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
-            " WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()"
-            " AND l.classid = %s::oid AND l.objid = %s::oid",
-            (ASSIGN_MODE_LOCK >> 32, ASSIGN_MODE_LOCK & 0xFFFFFFFF),
-        ).fetchone()
-    return bool(row and row[0])
+        return lock_holder(conn) is not None
