@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
@@ -103,3 +104,24 @@ def cluster_id_from(bootstrap: str) -> str:
         return cluster_id_of(consumer)
     finally:
         consumer.close()
+
+
+class TopicCount(NamedTuple):
+    """A topic as one fresh metadata request saw it: its cluster, and how many records its
+    partitions ever took (the sum of their end offsets, which retention and compaction never
+    lower; 0 for a topic the cluster does not have)."""
+
+    cluster_id: str
+    records: int
+
+
+def count_topic(consumer: KafkaConsumer, topic: str, timeout_s: float = 10.0) -> TopicCount:
+    """The cluster id and record count of `topic` now, so a broker replaced behind the same
+    address is seen as the cluster it is. Raises KafkaError while no broker answers."""
+    known = consumer.topics()  # a metadata request of all topics: asks no auto-creation
+    cluster_id = cluster_id_of(consumer)
+    if topic not in known:
+        return TopicCount(cluster_id, 0)
+    partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))]
+    ends = consumer.end_offsets(partitions, timeout_ms=int(timeout_s * 1000))
+    return TopicCount(cluster_id, sum(int(offset) for offset in ends.values()))

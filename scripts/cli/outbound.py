@@ -6,9 +6,9 @@ import argparse
 from collections.abc import Mapping
 
 from consumers.relay import Relay
+from consumers.relay_broker import RelayBroker
 from consumers.reporting import consume_fund_statement
 from consumers.topics import Topics
-from infra.kafka import make_producer
 from infra.services import up
 from infra.settings import Settings
 from infra.store import WRITER_ROLE, open_ledger
@@ -19,15 +19,14 @@ from scripts.cli.signals import stop_on_signal
 
 def cmd_relay(settings: Settings, args: argparse.Namespace) -> int:
     endpoints = up(settings)
-    with open_ledger(endpoints.database_url, role=WRITER_ROLE) as ledger:
-        producer = make_producer(endpoints.bootstrap, idempotent=True)
-        relay = Relay(ledger, producer, Topics(settings.topic_prefix).events)
-        try:
-            with stop_on_signal() as stop:
-                stats = relay.run(stop, until_idle=args.until_idle)
-            position = relay.position()
-        finally:
-            producer.close()
+    with (
+        open_ledger(endpoints.database_url, role=WRITER_ROLE) as ledger,
+        RelayBroker(endpoints.bootstrap) as broker,
+    ):
+        relay = Relay(ledger, broker, Topics(settings.topic_prefix).events)
+        with stop_on_signal() as stop:
+            stats = relay.run(stop, until_idle=args.until_idle)
+        position = relay.position()
     result = {
         "published": stats.published,
         "batches": stats.batches,

@@ -12,8 +12,8 @@ import psycopg
 import pytest
 
 from consumers.relay import Relay
+from consumers.relay_broker import RelayBroker
 from consumers.reporting import InOrder, LedgerEvent, consume_fund_statement
-from infra.kafka import make_producer
 from infra.settings import Settings
 from infra.setup import set_up
 from infra.store import WRITER_ROLE, Ledger, open_ledger
@@ -31,8 +31,8 @@ def writer(database_url: str) -> Iterator[Ledger]:
 
 def relay_of(settings: Settings, ledger: Ledger, batch_size: int) -> Relay:
     assert settings.kafka_bootstrap_servers is not None
-    producer = make_producer(settings.kafka_bootstrap_servers, idempotent=True)
-    return Relay(ledger, producer, f"{settings.topic_prefix}events", batch_size=batch_size)
+    broker = RelayBroker(settings.kafka_bootstrap_servers)
+    return Relay(ledger, broker, f"{settings.topic_prefix}events", batch_size=batch_size)
 
 
 def committed_positions(database_url: str) -> list[int]:
@@ -97,7 +97,7 @@ def test_the_reporting_consumer_reads_the_stream_of_events_without_postings(
 
 def relayed_position(database_url: str) -> int:
     with psycopg.connect(database_url) as conn:
-        row = conn.execute("SELECT max(position) FROM ledger_relay_progress").fetchone()
+        row = conn.execute("SELECT max(position) FROM ledger_relay_streams").fetchone()
     return int(row[0]) if row and row[0] is not None else 0
 
 
