@@ -19,15 +19,13 @@ from typing import Any
 
 from consumers.backoff import TRANSIENT, Backoff
 from consumers.relay_broker import OutboundRecord, RelayBroker
-from infra.kafka import TopicCount
+from infra.kafka import TopicState
 from infra.relay_log import (
-    Progress,
     RelayStream,
-    adopt,
     advance,
     events_after,
-    legacy_progress,
-    progress_of,
+    legacy_position,
+    position_of,
     restart,
 )
 from infra.store import Ledger
@@ -75,8 +73,7 @@ class Relay:
 
     def position(self) -> int:
         """The last position the broker acknowledged on the stream (0: nothing yet)."""
-        progress = progress_of(self._ledger, self.stream())
-        return 0 if progress is None else progress.position
+        return position_of(self._ledger, self.stream()) or 0
 
     def stream(self) -> RelayStream:
         """Where the relay publishes, checked again once `recheck_s` passed (0: every batch):
@@ -108,13 +105,12 @@ class Relay:
     def publish_next_batch(self) -> int:
         """Send the next batch, wait for the broker's acknowledgements, then move forward."""
         stream = self.stream()
-        progress = progress_of(self._ledger, stream) or Progress()
-        rows = events_after(self._ledger, progress.position, self._batch_size)
+        rows = events_after(self._ledger, position_of(self._ledger, stream) or 0, self._batch_size)
         if not rows:
             return 0
         self._send(rows)
         last = int(rows[-1]["position"])
-        advance(self._ledger, stream, last, len(rows), datetime.now(UTC))
+        advance(self._ledger, stream, last, datetime.now(UTC))
         self.stats.published += len(rows)
         self.stats.batches += 1
         self.stats.position = last
@@ -124,56 +120,43 @@ class Relay:
         self._broker.send(self._topic, [record_of(row) for row in rows])
 
     def _check(self) -> RelayStream:
-        seen = self._broker.count(self._topic)
+        seen = self._broker.state_of(self._topic)
         stream = RelayStream(self._name, seen.cluster_id, self._topic)
         if self._stream is not None and stream != self._stream:
             log.warning(
                 "relay %s: the broker answers as cluster %s now (was %s); %s gets the log"
-                " from where it stands on that cluster, position 1 if new",
-                self._name,
-                seen.cluster_id,
-                self._stream.cluster_id,
-                self._topic,
+                " from its position there, from position 1 if new",
+                *(self._name, seen.cluster_id, self._stream.cluster_id, self._topic),
             )
-        progress = progress_of(self._ledger, stream) or self._take_over_legacy(stream, seen)
-        if progress.position > 0 and seen.records < progress.records:
-            # Only a topic that lost records holds fewer than were acknowledged to it.
+        position = position_of(self._ledger, stream)
+        if position is None:
+            self._take_over_legacy(stream, seen)
+        elif position > 0 and seen.empty:
+            # A broker reset that kept its cluster id (Tansu's default), or the topic deleted
+            # and created again: the id cannot tell, the empty topic can.
             log.warning(
-                "relay %s: %s on cluster %s holds %d records, fewer than the %d acknowledged"
-                " up to position %d: the broker was reset or the topic recreated;"
-                " publishing again from position 1",
-                self._name,
-                self._topic,
-                seen.cluster_id,
-                seen.records,
-                progress.records,
-                progress.position,
+                "relay %s: %s on cluster %s is empty, yet position %d was acknowledged there:"
+                " publishing the log again from position 1",
+                *(self._name, self._topic, seen.cluster_id, position),
             )
             restart(self._ledger, stream, datetime.now(UTC))
         return stream
 
-    def _take_over_legacy(self, stream: RelayStream, seen: TopicCount) -> Progress:
-        """The position saved before progress was kept per stream names no cluster nor topic;
-        the first stream takes it over when its topic holds at least that many records."""
-        legacy = legacy_progress(self._ledger, self._name)
-        if legacy is None:
-            return Progress()
-        if seen.records >= legacy.records:
-            adopt(self._ledger, stream, legacy, datetime.now(UTC))
-            log.info(
-                "relay %s: %s continues after position %d", self._name, stream, legacy.position
+    def _take_over_legacy(self, stream: RelayStream, seen: TopicState) -> None:
+        """A position saved before progress was kept per stream names no cluster nor topic;
+        the relay name's first stream takes it over unless its topic is empty."""
+        legacy = legacy_position(self._ledger, self._name)
+        if legacy == 0:
+            return
+        if seen.empty:
+            log.warning(
+                "relay %s: %s is empty; the position %d saved before progress was kept per"
+                " cluster and topic is not there: publishing from position 1",
+                *(self._name, self._topic, legacy),
             )
-            return legacy
-        log.warning(
-            "relay %s: %s holds %d records, fewer than the %d events up to the position %d"
-            " saved before progress was kept per cluster and topic: publishing from position 1",
-            self._name,
-            self._topic,
-            seen.records,
-            legacy.records,
-            legacy.position,
-        )
-        return Progress()
+            return
+        advance(self._ledger, stream, legacy, datetime.now(UTC))
+        log.info("relay %s: %s continues after position %d", self._name, stream, legacy)
 
 
 def record_of(row: Any) -> OutboundRecord:

@@ -10,7 +10,7 @@ from types import TracebackType
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
-from infra.kafka import TopicCount, count_topic, make_producer, make_reader
+from infra.kafka import TopicState, make_producer, make_reader, topic_state
 
 SEND_TIMEOUT_S = 30.0
 
@@ -32,9 +32,9 @@ class RelayBroker:
         self._reader = make_reader(bootstrap)
         self._producer: KafkaProducer | None = None
 
-    def count(self, topic: str) -> TopicCount:
-        """The cluster answering now, and how many records `topic` ever took there."""
-        return count_topic(self._reader, topic)
+    def state_of(self, topic: str) -> TopicState:
+        """The cluster answering now, and whether `topic` holds no record there."""
+        return topic_state(self._reader, topic)
 
     def send(self, topic: str, records: Sequence[OutboundRecord]) -> None:
         """Send the records and wait for the broker's acknowledgement of each; raise KafkaError

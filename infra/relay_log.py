@@ -15,29 +15,26 @@ EVENTS_AFTER = (
     " FROM ledger_events e JOIN ledger_chain c ON c.position = e.notification_id"
     " WHERE e.notification_id > %s ORDER BY e.notification_id LIMIT %s"
 )
-PROGRESS = (
-    "SELECT position, records FROM ledger_relay_streams"
+POSITION = (
+    "SELECT position FROM ledger_relay_streams"
     " WHERE relay_name = %s AND cluster_id = %s AND topic = %s"
 )
 ADVANCE = (
-    "INSERT INTO ledger_relay_streams"
-    " (relay_name, cluster_id, topic, position, records, updated_at)"
-    " VALUES (%s, %s, %s, %s, %s, %s)"
+    "INSERT INTO ledger_relay_streams (relay_name, cluster_id, topic, position, updated_at)"
+    " VALUES (%s, %s, %s, %s, %s)"
     " ON CONFLICT (relay_name, cluster_id, topic) DO UPDATE SET position = EXCLUDED.position,"
-    " records = ledger_relay_streams.records + EXCLUDED.records,"
     " updated_at = EXCLUDED.updated_at WHERE ledger_relay_streams.position < EXCLUDED.position"
 )
 RESTART = (
-    "UPDATE ledger_relay_streams SET position = 0, records = 0, updated_at = %s"
+    "UPDATE ledger_relay_streams SET position = 0, updated_at = %s"
     " WHERE relay_name = %s AND cluster_id = %s AND topic = %s"
 )
-# A relay name's position from before progress was kept per stream, and whether the name has
-# published to any stream since: only its first stream may take that position over.
+# A relay name's position from before progress was kept per stream, as long as the name has
+# published to no stream since: only its first stream may take that position over.
 LEGACY = (
     "SELECT p.position FROM ledger_relay_progress p WHERE p.relay_name = %s"
     " AND NOT EXISTS (SELECT 1 FROM ledger_relay_streams s WHERE s.relay_name = p.relay_name)"
 )
-EVENTS_UP_TO = "SELECT count(*) AS n FROM ledger_events WHERE notification_id <= %s"
 
 
 @dataclass(frozen=True)
@@ -49,23 +46,12 @@ class RelayStream:
     topic: str
 
 
-@dataclass(frozen=True)
-class Progress:
-    """How far a relay published to one stream."""
-
-    position: int = 0
-    """The last position the broker acknowledged (0: nothing yet)."""
-    records: int = 0
-    """Records the broker acknowledged on this stream since it started from position 1: a floor
-    for the topic's record count (a crash's re-sent batch only adds to the topic)."""
-
-
-def progress_of(ledger: Ledger, stream: RelayStream) -> Progress | None:
-    """The progress saved for `stream`, None when the relay never published there."""
+def position_of(ledger: Ledger, stream: RelayStream) -> int | None:
+    """The last position the broker acknowledged on `stream`; None: never published there."""
     with ledger.datastore.transaction(commit=False) as curs:
-        curs.execute(PROGRESS, (stream.relay_name, stream.cluster_id, stream.topic))
+        curs.execute(POSITION, _key(stream))
         row = curs.fetchone()
-    return None if row is None else Progress(int(row["position"]), int(row["records"]))
+    return None if row is None else int(row["position"])
 
 
 def events_after(ledger: Ledger, after: int, limit: int) -> list[Any]:
@@ -76,37 +62,26 @@ def events_after(ledger: Ledger, after: int, limit: int) -> list[Any]:
         return list(curs.fetchall())
 
 
-def advance(ledger: Ledger, stream: RelayStream, position: int, sent: int, at: datetime) -> None:
-    """Move the stream's position forward to `position` (never back), counting `sent` more
-    acknowledged records."""
+def advance(ledger: Ledger, stream: RelayStream, position: int, at: datetime) -> None:
+    """Move the stream's position forward to `position` (never back); also takes a legacy
+    position over for a relay name's first stream."""
     with ledger.datastore.transaction(commit=True) as curs:
-        curs.execute(ADVANCE, (*_key(stream), position, sent, at))
+        curs.execute(ADVANCE, (*_key(stream), position, at))
 
 
 def restart(ledger: Ledger, stream: RelayStream, at: datetime) -> None:
-    """Publish the stream again from position 1: its topic lost records."""
+    """Publish the stream again from position 1: its topic lost its records."""
     with ledger.datastore.transaction(commit=True) as curs:
         curs.execute(RESTART, (at, *_key(stream)))
 
 
-def legacy_progress(ledger: Ledger, relay_name: str) -> Progress | None:
-    """The position `relay_name` saved before progress was kept per stream, with the number of
-    events up to it; None once the name published to any stream, or when it saved nothing."""
+def legacy_position(ledger: Ledger, relay_name: str) -> int:
+    """The position `relay_name` saved before progress was kept per stream; 0 once the name
+    published to any stream, or when it saved none."""
     with ledger.datastore.transaction(commit=False) as curs:
         curs.execute(LEGACY, (relay_name,))
         row = curs.fetchone()
-        if row is None or int(row["position"]) == 0:
-            return None
-        position = int(row["position"])
-        curs.execute(EVENTS_UP_TO, (position,))
-        counted = curs.fetchone()
-    return Progress(position, int(counted["n"]) if counted else 0)
-
-
-def adopt(ledger: Ledger, stream: RelayStream, legacy: Progress, at: datetime) -> None:
-    """Take a legacy position over for the relay name's first stream."""
-    with ledger.datastore.transaction(commit=True) as curs:
-        curs.execute(ADVANCE, (*_key(stream), legacy.position, legacy.records, at))
+    return 0 if row is None else int(row["position"])
 
 
 def _key(stream: RelayStream) -> tuple[str, str, str]:

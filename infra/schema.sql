@@ -44,8 +44,8 @@ CREATE TABLE IF NOT EXISTS ledger_chain (
 );
 
 -- How far each relay had published the log, before progress was kept per cluster and topic
--- (below). No longer written; read once, by a relay name's first stream, which takes the
--- position over only if its topic already holds that many records (docs/operations.md).
+-- (below). No longer written; read by a relay name's first stream, which takes the position
+-- over if its topic holds records (docs/operations.md, "The relay after a broker reset ...").
 CREATE TABLE IF NOT EXISTS ledger_relay_progress (
     relay_name  text PRIMARY KEY,
     position    bigint NOT NULL,
@@ -54,15 +54,13 @@ CREATE TABLE IF NOT EXISTS ledger_relay_progress (
 
 -- How far each relay has published the log to one topic of one Kafka cluster; a new cluster or
 -- a new topic starts from position 1. The one mutable row per stream: it moves forward only
--- after the broker acknowledged everything up to it. `records` counts the records acknowledged
--- there, a floor for the topic's end offsets: a topic holding fewer lost them (a broker reset
--- that kept its cluster id) and gets the log again from position 1.
+-- after the broker acknowledged everything up to it, and goes back to 0 only when its topic is
+-- found empty (a broker reset that kept its cluster id).
 CREATE TABLE IF NOT EXISTS ledger_relay_streams (
     relay_name  text NOT NULL,
     cluster_id  text NOT NULL,
     topic       text NOT NULL,
     position    bigint NOT NULL,
-    records     bigint NOT NULL,
     updated_at  timestamptz NOT NULL,
     PRIMARY KEY (relay_name, cluster_id, topic)
 );

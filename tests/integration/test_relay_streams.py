@@ -1,0 +1,143 @@
+"""Relay progress per stream (relay name, cluster id, topic): another topic prefix, a broker
+replaced by a new cluster, or a broker reset that kept its cluster id each get the whole log from
+position 1, and the reporting consumer reads each to the end."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from consumers.relay import Relay
+from consumers.relay_broker import RelayBroker
+from consumers.reporting import consume_fund_statement
+from infra.embedded import BrokerProcess, start_broker, stop_process
+from infra.kafka import cluster_id_from
+from infra.settings import Settings
+from infra.store import Ledger
+from tests.e2e.test_cli import run_json
+from tests.integration.helpers import create_topics
+from tests.integration.test_immutability import record_enrollments
+from tests.integration.test_relay import committed_positions, writer
+from tests.integration.workers import cli_env
+
+__all__ = ["writer"]  # the fixture
+
+
+class Brokers:
+    """A Tansu of the test's own, which the test may replace on the same port."""
+
+    def __init__(self, log: Path) -> None:
+        self.log = log
+        self.current: BrokerProcess = start_broker(log)
+
+    def replace(self, cluster_id: str) -> None:
+        """Stop the broker (its memory goes with it) and start another on the same port."""
+        stop_process(self.current.pid)
+        self.current = start_broker(self.log, port=self.current.port, cluster_id=cluster_id)
+
+
+@pytest.fixture
+def brokers(tmp_path: Path) -> Iterator[Brokers]:
+    own = Brokers(tmp_path / "tansu.log")
+    yield own
+    stop_process(own.current.pid)
+
+
+def reads_to_the_end(settings: Settings, topic: str, expected: list[int]) -> None:
+    """The reporting consumer, reading `topic` from the start, applies every position."""
+    assert settings.kafka_bootstrap_servers is not None
+    _, stats = consume_fund_statement(
+        settings.kafka_bootstrap_servers, topic, threading.Event(), until_idle=1.0
+    )
+    assert (stats.applied, stats.position) == (len(expected), expected[-1])
+
+
+def stream_rows(database_url: str) -> list[tuple[str, str, int]]:
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT cluster_id, topic, position FROM ledger_relay_streams ORDER BY updated_at"
+        ).fetchall()
+    return [(str(c), str(t), int(p)) for c, t, p in rows]
+
+
+def test_another_topic_prefix_gets_the_whole_log_from_position_1(
+    settings: Settings, writer: Ledger, database_url: str
+) -> None:
+    record_enrollments(writer, 0, 30)
+    first = cli_env(settings, database_url)
+    assert run_json(first, "relay", "--until-idle", "0.5")["published"] == 30
+    again = replace(settings, topic_prefix=f"other-{settings.topic_prefix}")
+    second = cli_env(again, database_url)
+
+    relayed = run_json(second, "relay", "--until-idle", "0.5")
+    report = run_json(second, "report-consumer", "--until-idle", "1")
+
+    expected = committed_positions(database_url)
+    assert (relayed["published"], relayed["position"]) == (30, expected[-1])
+    assert (report["events"], report["position"]) == (30, expected[-1])
+    assert run_json(first, "relay", "--until-idle", "0.5")["published"] == 0
+    assert [topic for _, topic, _ in stream_rows(database_url)] == [
+        f"{settings.topic_prefix}events",
+        f"{again.topic_prefix}events",
+    ]
+
+
+def relay_on(settings: Settings, writer: Ledger, brokers: Brokers) -> tuple[Settings, Relay]:
+    """Settings pointing at the test's own broker, and a relay that checks before each batch."""
+    own = replace(settings, kafka_bootstrap_servers=brokers.current.bootstrap)
+    broker = RelayBroker(brokers.current.bootstrap)
+    return own, Relay(writer, broker, f"{own.topic_prefix}events", batch_size=20, recheck_s=0)
+
+
+def test_a_running_relay_whose_broker_is_a_new_cluster_publishes_the_whole_log_again(
+    settings: Settings, writer: Ledger, database_url: str, brokers: Brokers
+) -> None:
+    own, relay = relay_on(settings, writer, brokers)
+    topic = create_topics(own).events
+    record_enrollments(writer, 0, 50)
+    relay.run(threading.Event(), until_idle=0.3)
+    reads_to_the_end(own, topic, committed_positions(database_url))
+    first_cluster = cluster_id_from(brokers.current.bootstrap)
+
+    brokers.replace(cluster_id="ledger-replacement")
+    create_topics(own)
+    record_enrollments(writer, 50, 30)
+    relay.run(threading.Event(), until_idle=0.5)
+
+    expected = committed_positions(database_url)
+    reads_to_the_end(own, topic, expected)
+    assert stream_rows(database_url) == [
+        (first_cluster, topic, expected[49]),
+        ("ledger-replacement", topic, expected[-1]),
+    ]
+
+
+def test_a_broker_reset_that_keeps_its_cluster_id_gets_the_whole_log_again(
+    settings: Settings,
+    writer: Ledger,
+    database_url: str,
+    brokers: Brokers,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    own, relay = relay_on(settings, writer, brokers)
+    topic = create_topics(own).events
+    record_enrollments(writer, 0, 50)
+    relay.run(threading.Event(), until_idle=0.3)
+    same_id = cluster_id_from(brokers.current.bootstrap)
+
+    brokers.replace(cluster_id=same_id)  # an empty cluster, indistinguishable by its id
+    create_topics(own)
+    record_enrollments(writer, 50, 30)
+    with caplog.at_level(logging.WARNING, logger="consumers.relay"):
+        relay.run(threading.Event(), until_idle=0.5)
+
+    expected = committed_positions(database_url)
+    reads_to_the_end(own, topic, expected)
+    assert stream_rows(database_url) == [(same_id, topic, expected[-1])]
+    assert f"{topic} on cluster {same_id} is empty, yet position" in caplog.text
