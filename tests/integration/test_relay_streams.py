@@ -19,11 +19,12 @@ from consumers.reporting import consume_fund_statement
 from infra.embedded import BrokerProcess, start_broker, stop_process
 from infra.kafka import cluster_id_from
 from infra.settings import Settings
+from infra.setup import set_up
 from infra.store import Ledger
 from tests.e2e.test_cli import run_json
 from tests.integration.helpers import create_topics
 from tests.integration.test_immutability import record_enrollments
-from tests.integration.test_relay import committed_positions, writer
+from tests.integration.test_relay import committed_positions, relay_of, writer
 from tests.integration.workers import cli_env
 
 __all__ = ["writer"]  # the fixture
@@ -141,3 +142,50 @@ def test_a_broker_reset_that_keeps_its_cluster_id_gets_the_whole_log_again(
     reads_to_the_end(own, topic, expected)
     assert stream_rows(database_url) == [(same_id, topic, expected[-1])]
     assert f"{topic} on cluster {same_id} is empty, yet position" in caplog.text
+
+
+def as_before_streams(database_url: str) -> None:
+    """The store as an earlier version left it: one position per relay name, in the old table,
+    and a setup on record without the streams table."""
+    with psycopg.connect(database_url, autocommit=True) as admin:
+        admin.execute(
+            "INSERT INTO ledger_relay_progress SELECT relay_name, position, updated_at"
+            " FROM ledger_relay_streams"
+        )
+        admin.execute("DROP TABLE ledger_relay_streams")
+        admin.execute("UPDATE ledger_setup SET fingerprint = 'before streams'")
+    set_up(database_url)  # what the next start after the upgrade does
+
+
+def test_a_store_upgraded_from_one_position_per_name_continues_where_its_records_are(
+    settings: Settings, writer: Ledger, database_url: str
+) -> None:
+    topic = create_topics(settings).events
+    record_enrollments(writer, 0, 30)
+    relay_of(settings, writer, batch_size=20).run(threading.Event(), until_idle=0.3)
+    as_before_streams(database_url)
+    record_enrollments(writer, 30, 20)
+
+    stats = relay_of(settings, writer, batch_size=20).run(threading.Event(), until_idle=0.3)
+
+    expected = committed_positions(database_url)
+    assert stats.published == 20  # the 30 before the upgrade are on the topic already
+    reads_to_the_end(settings, topic, expected)
+    assert [position for _, _, position in stream_rows(database_url)] == [expected[-1]]
+
+
+def test_a_store_upgraded_from_one_position_per_name_publishes_an_empty_topic_from_1(
+    settings: Settings, writer: Ledger, database_url: str
+) -> None:
+    create_topics(settings)
+    record_enrollments(writer, 0, 30)
+    relay_of(settings, writer, batch_size=20).run(threading.Event(), until_idle=0.3)
+    as_before_streams(database_url)
+    elsewhere = replace(settings, topic_prefix=f"other-{settings.topic_prefix}")
+    topic = create_topics(elsewhere).events
+
+    stats = relay_of(elsewhere, writer, batch_size=20).run(threading.Event(), until_idle=0.3)
+
+    expected = committed_positions(database_url)
+    assert stats.published == 30
+    reads_to_the_end(elsewhere, topic, expected)
