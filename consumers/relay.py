@@ -73,7 +73,8 @@ class Relay:
 
     def position(self) -> int:
         """The last position the broker acknowledged on the stream (0: nothing yet)."""
-        return position_of(self._ledger, self.stream()) or 0
+        # The stream as last checked: a summary after SIGTERM needs no broker.
+        return position_of(self._ledger, self._stream or self.stream()) or 0
 
     def stream(self) -> RelayStream:
         """Where the relay publishes, checked again once `recheck_s` passed (0: every batch):

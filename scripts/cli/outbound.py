@@ -48,12 +48,15 @@ def cmd_report_consumer(settings: Settings, args: argparse.Namespace) -> int:
         "received": stats.received,
         "duplicates_dropped": stats.duplicates,
         "position": stats.position,
+        "held_back": stats.held_back,
     }
     if args.json:
         output.print_json(result)
     else:
         print(f"events {stats.applied} up to position {stats.position}", end="")
         print(f" ({stats.duplicates} re-sent records dropped)")
+        if stats.held_back:
+            print(f"{stats.held_back} records held back: the topic lacks the events before them")
         for account, sums in result["funds"].items():
             print(f"{account}: income {sums['income']}, spending {sums['spending']}")
     return 0

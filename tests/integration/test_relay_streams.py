@@ -18,6 +18,7 @@ from consumers.relay_broker import RelayBroker
 from consumers.reporting import consume_fund_statement
 from infra.embedded import BrokerProcess, start_broker, stop_process
 from infra.kafka import cluster_id_from
+from infra.relay_log import events_after
 from infra.settings import Settings
 from infra.setup import set_up
 from infra.store import Ledger
@@ -81,7 +82,7 @@ def test_another_topic_prefix_gets_the_whole_log_from_position_1(
 
     expected = committed_positions(database_url)
     assert (relayed["published"], relayed["position"]) == (30, expected[-1])
-    assert (report["events"], report["position"]) == (30, expected[-1])
+    assert (report["events"], report["position"], report["held_back"]) == (30, expected[-1], 0)
     assert run_json(first, "relay", "--until-idle", "0.5")["published"] == 0
     assert [topic for _, topic, _ in stream_rows(database_url)] == [
         f"{settings.topic_prefix}events",
@@ -189,3 +190,19 @@ def test_a_store_upgraded_from_one_position_per_name_publishes_an_empty_topic_fr
     expected = committed_positions(database_url)
     assert stats.published == 30
     reads_to_the_end(elsewhere, topic, expected)
+
+
+def test_the_reporting_consumer_counts_records_held_back_when_the_topic_starts_mid_stream(
+    settings: Settings, writer: Ledger, database_url: str
+) -> None:
+    assert settings.kafka_bootstrap_servers is not None
+    topic = create_topics(settings).events
+    record_enrollments(writer, 0, 30)
+    relay = relay_of(settings, writer, batch_size=20)
+    relay._send(events_after(writer, committed_positions(database_url)[9], 100))  # as before
+
+    _, stats = consume_fund_statement(
+        settings.kafka_bootstrap_servers, topic, threading.Event(), until_idle=1.0
+    )
+
+    assert (stats.received, stats.applied, stats.position, stats.held_back) == (20, 0, 0, 20)
