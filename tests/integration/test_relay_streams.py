@@ -14,7 +14,6 @@ import psycopg
 import pytest
 
 from consumers.relay import Relay
-from consumers.relay_broker import RelayBroker
 from consumers.reporting import consume_fund_statement
 from infra.embedded import BrokerProcess, start_broker, stop_process
 from infra.kafka import cluster_id_from
@@ -25,10 +24,10 @@ from infra.store import Ledger
 from tests.e2e.test_cli import run_json
 from tests.integration.helpers import create_topics
 from tests.integration.test_immutability import record_enrollments
-from tests.integration.test_relay import committed_positions, relay_of, writer
+from tests.integration.test_relay import RelayOf, committed_positions, relay_of, writer
 from tests.integration.workers import cli_env
 
-__all__ = ["writer"]  # the fixture
+__all__ = ["relay_of", "writer"]  # the fixtures
 
 
 class Brokers:
@@ -90,17 +89,18 @@ def test_another_topic_prefix_gets_the_whole_log_from_position_1(
     ]
 
 
-def relay_on(settings: Settings, writer: Ledger, brokers: Brokers) -> tuple[Settings, Relay]:
+def relay_on(
+    settings: Settings, writer: Ledger, brokers: Brokers, relay_of: RelayOf
+) -> tuple[Settings, Relay]:
     """Settings pointing at the test's own broker, and a relay that checks before each batch."""
     own = replace(settings, kafka_bootstrap_servers=brokers.current.bootstrap)
-    broker = RelayBroker(brokers.current.bootstrap)
-    return own, Relay(writer, broker, f"{own.topic_prefix}events", batch_size=20, recheck_s=0)
+    return own, relay_of(own, writer, batch_size=20, recheck_s=0)
 
 
 def test_a_running_relay_whose_broker_is_a_new_cluster_publishes_the_whole_log_again(
-    settings: Settings, writer: Ledger, database_url: str, brokers: Brokers
+    settings: Settings, writer: Ledger, database_url: str, brokers: Brokers, relay_of: RelayOf
 ) -> None:
-    own, relay = relay_on(settings, writer, brokers)
+    own, relay = relay_on(settings, writer, brokers, relay_of)
     topic = create_topics(own).events
     record_enrollments(writer, 0, 50)
     relay.run(threading.Event(), until_idle=0.3)
@@ -125,9 +125,10 @@ def test_a_broker_reset_that_keeps_its_cluster_id_gets_the_whole_log_again(
     writer: Ledger,
     database_url: str,
     brokers: Brokers,
+    relay_of: RelayOf,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    own, relay = relay_on(settings, writer, brokers)
+    own, relay = relay_on(settings, writer, brokers, relay_of)
     topic = create_topics(own).events
     record_enrollments(writer, 0, 50)
     relay.run(threading.Event(), until_idle=0.3)
@@ -159,7 +160,7 @@ def as_before_streams(database_url: str) -> None:
 
 
 def test_a_store_upgraded_from_one_position_per_name_continues_where_its_records_are(
-    settings: Settings, writer: Ledger, database_url: str
+    settings: Settings, writer: Ledger, database_url: str, relay_of: RelayOf
 ) -> None:
     topic = create_topics(settings).events
     record_enrollments(writer, 0, 30)
@@ -176,7 +177,7 @@ def test_a_store_upgraded_from_one_position_per_name_continues_where_its_records
 
 
 def test_a_store_upgraded_from_one_position_per_name_publishes_an_empty_topic_from_1(
-    settings: Settings, writer: Ledger, database_url: str
+    settings: Settings, writer: Ledger, database_url: str, relay_of: RelayOf
 ) -> None:
     create_topics(settings)
     record_enrollments(writer, 0, 30)
@@ -193,7 +194,7 @@ def test_a_store_upgraded_from_one_position_per_name_publishes_an_empty_topic_fr
 
 
 def test_the_reporting_consumer_counts_records_held_back_when_the_topic_starts_mid_stream(
-    settings: Settings, writer: Ledger, database_url: str
+    settings: Settings, writer: Ledger, database_url: str, relay_of: RelayOf
 ) -> None:
     assert settings.kafka_bootstrap_servers is not None
     topic = create_topics(settings).events
