@@ -1,5 +1,5 @@
 """The relay's side of Kafka: an idempotent producer for the records, and a reader that asks
-which cluster answers and how many records the topic holds (consumers/relay.py decides)."""
+which cluster answers and whether the topic holds any record (consumers/relay.py decides)."""
 
 from __future__ import annotations
 

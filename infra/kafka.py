@@ -123,6 +123,6 @@ def topic_state(consumer: KafkaConsumer, topic: str, timeout_s: float = 10.0) ->
         return TopicState(cluster_id, empty=True)
     partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))]
     ends = consumer.end_offsets(partitions, timeout_ms=int(timeout_s * 1000))
-    # Only emptiness is read from end offsets: Tansu reports one offset per batch, not per
-    # record, so their sum is no record count there.
+    # Only emptiness is read from end offsets: Tansu's count batches, not records (one batch of
+    # 13 records ends at 1), so their sum is no record count there.
     return TopicState(cluster_id, empty=not any(ends.values()))
