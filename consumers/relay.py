@@ -10,12 +10,15 @@ are kept per stream (relay name, cluster id, topic), so a new cluster or topic g
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from kafka.errors import KafkaError
 
 from consumers.backoff import TRANSIENT, Backoff
 from consumers.relay_broker import OutboundRecord, RelayBroker
@@ -77,8 +80,9 @@ class Relay:
         return position_of(self._ledger, self._stream or self.stream()) or 0
 
     def stream(self) -> RelayStream:
-        """Where the relay publishes, checked again once `recheck_s` passed (0: every batch):
-        a broker replaced behind the same address is another stream, or a reset topic."""
+        """Where the relay publishes, checked again once `recheck_s` passed (0: every batch) or
+        a batch failed: a broker replaced behind the same address is another stream, or a reset
+        topic."""
         now = time.monotonic()
         if self._stream is None or now - self._checked_at >= self._recheck_s:
             self._stream, self._checked_at = self._check(), now
@@ -109,7 +113,13 @@ class Relay:
         rows = events_after(self._ledger, position_of(self._ledger, stream) or 0, self._batch_size)
         if not rows:
             return 0
-        self._send(rows)
+        try:
+            self._send(rows)
+        except KafkaError:
+            # The usual sign of a broker replaced or reset: look again before the next batch,
+            # so the retry goes to the stream that is there.
+            self._checked_at = -math.inf
+            raise
         last = int(rows[-1]["position"])
         advance(self._ledger, stream, last, datetime.now(UTC))
         self.stats.published += len(rows)

@@ -90,17 +90,18 @@ def test_another_topic_prefix_gets_the_whole_log_from_position_1(
 
 
 def relay_on(
-    settings: Settings, writer: Ledger, brokers: Brokers, relay_of: RelayOf
+    settings: Settings, writer: Ledger, brokers: Brokers, relay_of: RelayOf, recheck_s: float
 ) -> tuple[Settings, Relay]:
-    """Settings pointing at the test's own broker, and a relay that checks before each batch."""
+    """Settings pointing at the test's own broker, and a relay on it."""
     own = replace(settings, kafka_bootstrap_servers=brokers.current.bootstrap)
-    return own, relay_of(own, writer, batch_size=20, recheck_s=0)
+    return own, relay_of(own, writer, batch_size=20, recheck_s=recheck_s)
 
 
 def test_a_running_relay_whose_broker_is_a_new_cluster_publishes_the_whole_log_again(
     settings: Settings, writer: Ledger, database_url: str, brokers: Brokers, relay_of: RelayOf
 ) -> None:
-    own, relay = relay_on(settings, writer, brokers, relay_of)
+    # No periodic look in this test: the batch the new cluster refuses makes the relay look.
+    own, relay = relay_on(settings, writer, brokers, relay_of, recheck_s=3_600)
     topic = create_topics(own).events
     record_enrollments(writer, 0, 50)
     relay.run(threading.Event(), until_idle=0.3)
@@ -128,7 +129,7 @@ def test_a_broker_reset_that_keeps_its_cluster_id_gets_the_whole_log_again(
     relay_of: RelayOf,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    own, relay = relay_on(settings, writer, brokers, relay_of)
+    own, relay = relay_on(settings, writer, brokers, relay_of, recheck_s=0)  # every batch
     topic = create_topics(own).events
     record_enrollments(writer, 0, 50)
     relay.run(threading.Event(), until_idle=0.3)
