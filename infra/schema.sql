@@ -43,12 +43,26 @@ CREATE TABLE IF NOT EXISTS ledger_chain (
     hash              bytea NOT NULL CHECK (length(hash) = 32)
 );
 
--- How far each relay has published the log to Kafka. The one mutable row per relay: it moves
--- forward only after the broker acknowledged everything up to it.
+-- How far each relay had published the log, before progress was kept per cluster and topic
+-- (below). No longer written; read by a relay name's first stream, which takes the position
+-- over if its topic holds records (docs/operations.md, "The relay after a broker reset ...").
 CREATE TABLE IF NOT EXISTS ledger_relay_progress (
     relay_name  text PRIMARY KEY,
     position    bigint NOT NULL,
     updated_at  timestamptz NOT NULL
+);
+
+-- How far each relay has published the log to one topic of one Kafka cluster; a new cluster or
+-- a new topic starts from position 1. The one mutable row per stream: it moves forward only
+-- after the broker acknowledged everything up to it, and goes back to 0 only when its topic is
+-- found empty (a broker reset that kept its cluster id).
+CREATE TABLE IF NOT EXISTS ledger_relay_streams (
+    relay_name  text NOT NULL,
+    cluster_id  text NOT NULL,
+    topic       text NOT NULL,
+    position    bigint NOT NULL,
+    updated_at  timestamptz NOT NULL,
+    PRIMARY KEY (relay_name, cluster_id, topic)
 );
 
 -- Every dead-letter replay and every outcome of one, appended; never updated.

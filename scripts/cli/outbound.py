@@ -6,9 +6,9 @@ import argparse
 from collections.abc import Mapping
 
 from consumers.relay import Relay
+from consumers.relay_broker import RelayBroker
 from consumers.reporting import consume_fund_statement
 from consumers.topics import Topics
-from infra.kafka import make_producer
 from infra.services import up
 from infra.settings import Settings
 from infra.store import WRITER_ROLE, open_ledger
@@ -19,15 +19,14 @@ from scripts.cli.signals import stop_on_signal
 
 def cmd_relay(settings: Settings, args: argparse.Namespace) -> int:
     endpoints = up(settings)
-    with open_ledger(endpoints.database_url, role=WRITER_ROLE) as ledger:
-        producer = make_producer(endpoints.bootstrap, idempotent=True)
-        relay = Relay(ledger, producer, Topics(settings.topic_prefix).events)
-        try:
-            with stop_on_signal() as stop:
-                stats = relay.run(stop, until_idle=args.until_idle)
-            position = relay.position()
-        finally:
-            producer.close()
+    with (
+        open_ledger(endpoints.database_url, role=WRITER_ROLE) as ledger,
+        RelayBroker(endpoints.bootstrap) as broker,
+    ):
+        relay = Relay(ledger, broker, Topics(settings.topic_prefix).events)
+        with stop_on_signal() as stop:
+            stats = relay.run(stop, until_idle=args.until_idle)
+        position = relay.position()
     result = {
         "published": stats.published,
         "batches": stats.batches,
@@ -49,12 +48,15 @@ def cmd_report_consumer(settings: Settings, args: argparse.Namespace) -> int:
         "received": stats.received,
         "duplicates_dropped": stats.duplicates,
         "position": stats.position,
+        "held_back": stats.held_back,
     }
     if args.json:
         output.print_json(result)
     else:
         print(f"events {stats.applied} up to position {stats.position}", end="")
         print(f" ({stats.duplicates} re-sent records dropped)")
+        if stats.held_back:
+            print(f"{stats.held_back} records held back: the topic lacks the events before them")
         for account, sums in result["funds"].items():
             print(f"{account}: income {sums['income']}, spending {sums['spending']}")
     return 0

@@ -3,17 +3,19 @@ once, in global order, also when the relay crashed after sending and before reco
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol
 
 import psycopg
 import pytest
 
 from consumers.relay import Relay
+from consumers.relay_broker import RelayBroker
 from consumers.reporting import InOrder, LedgerEvent, consume_fund_statement
-from infra.kafka import make_producer
 from infra.settings import Settings
 from infra.setup import set_up
 from infra.store import WRITER_ROLE, Ledger, open_ledger
@@ -29,10 +31,26 @@ def writer(database_url: str) -> Iterator[Ledger]:
         yield store
 
 
-def relay_of(settings: Settings, ledger: Ledger, batch_size: int) -> Relay:
-    assert settings.kafka_bootstrap_servers is not None
-    producer = make_producer(settings.kafka_bootstrap_servers, idempotent=True)
-    return Relay(ledger, producer, f"{settings.topic_prefix}events", batch_size=batch_size)
+class RelayOf(Protocol):
+    def __call__(
+        self, settings: Settings, ledger: Ledger, batch_size: int, recheck_s: float = 1.0
+    ) -> Relay: ...
+
+
+@pytest.fixture
+def relay_of() -> Iterator[RelayOf]:
+    """Builds relays on the settings' broker and topic; closes their clients afterwards."""
+    with contextlib.ExitStack() as clients:
+
+        def build(
+            settings: Settings, ledger: Ledger, batch_size: int, recheck_s: float = 1.0
+        ) -> Relay:
+            assert settings.kafka_bootstrap_servers is not None
+            broker = clients.enter_context(RelayBroker(settings.kafka_bootstrap_servers))
+            topic = f"{settings.topic_prefix}events"
+            return Relay(ledger, broker, topic, batch_size=batch_size, recheck_s=recheck_s)
+
+        yield build
 
 
 def committed_positions(database_url: str) -> list[int]:
@@ -42,7 +60,7 @@ def committed_positions(database_url: str) -> list[int]:
 
 
 def test_a_downstream_sees_every_event_once_in_order_across_a_relay_crash(
-    settings: Settings, writer: Ledger, database_url: str
+    settings: Settings, writer: Ledger, database_url: str, relay_of: RelayOf
 ) -> None:
     topics = create_topics(settings)
     for first in range(0, 300, 50):  # six transactions
@@ -78,7 +96,7 @@ def test_a_downstream_sees_every_event_once_in_order_across_a_relay_crash(
 
 
 def test_the_reporting_consumer_reads_the_stream_of_events_without_postings(
-    settings: Settings, writer: Ledger, database_url: str
+    settings: Settings, writer: Ledger, database_url: str, relay_of: RelayOf
 ) -> None:
     assert settings.kafka_bootstrap_servers is not None
     topics = create_topics(settings)
@@ -97,7 +115,7 @@ def test_the_reporting_consumer_reads_the_stream_of_events_without_postings(
 
 def relayed_position(database_url: str) -> int:
     with psycopg.connect(database_url) as conn:
-        row = conn.execute("SELECT max(position) FROM ledger_relay_progress").fetchone()
+        row = conn.execute("SELECT max(position) FROM ledger_relay_streams").fetchone()
     return int(row[0]) if row and row[0] is not None else 0
 
 
