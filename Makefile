@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint test-apache-kafka bench bench-quick format clean
+.PHONY: demo test lint smoke-wheel test-apache-kafka bench bench-quick format clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
@@ -23,6 +23,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	bash -n .ci/run
+	bash -n .ci/smoke-wheel
+
+# A user's install: the wheel in a fresh virtual environment outside the checkout, then
+# --version, --help, up, demo --scale tiny, verify and down from it. Needs no .venv.
+smoke-wheel:
+	PYTHON=$(PYTHON) bash .ci/smoke-wheel
 
 test-apache-kafka: $(STAMP)
 	$(BIN)/pytest -m apache_kafka --apache-kafka tests/integration
