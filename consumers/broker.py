@@ -1,0 +1,116 @@
+"""The worker's Kafka clients: built together, closed within a bounded time, asked whether the
+broker still answers, and rebuilt when the embedded broker came back on another port.
+
+kafka-python (3.0) does not raise from `poll()` when the broker is gone: it logs each refused
+connection and returns an empty batch, exactly what an idle topic returns. So silence proves
+nothing, and the worker asks for a round trip itself (`BrokerProbe`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import KafkaError
+
+from infra.embedded import ServicesFile
+from infra.kafka import make_consumer, make_producer
+from infra.settings import Settings
+
+# Closing sends nothing that matters (offsets live in PostgreSQL, dead letters were
+# acknowledged before their batch committed), so a close waits briefly: a dead broker must not
+# hold a worker that was told to stop. Both together stay inside SIGTERM's 5 s grace.
+CLOSE_TIMEOUT_S = 1.5
+PROBE_EVERY_S = 2.0  # while polls come back empty and nothing failed
+PROBE_TIMEOUT_S = 1.0
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class KafkaClients:
+    """The consumer and producer of one worker, talking to `bootstrap`."""
+
+    consumer: KafkaConsumer
+    producer: KafkaProducer
+    bootstrap: str
+
+    @classmethod
+    def connect(cls, settings: Settings, bootstrap: str) -> KafkaClients:
+        consumer = make_consumer(settings, bootstrap)
+        try:
+            producer = make_producer(bootstrap)
+        except BaseException:
+            consumer.close(autocommit=False, timeout_ms=int(CLOSE_TIMEOUT_S * 1000))
+            raise
+        return cls(consumer, producer, bootstrap)
+
+    def close(self) -> None:
+        try:
+            self.consumer.close(autocommit=False, timeout_ms=int(CLOSE_TIMEOUT_S * 1000))
+        finally:
+            self.producer.close(timeout=CLOSE_TIMEOUT_S)
+
+
+@dataclass
+class BrokerProbe:
+    """Asks the broker for the end offsets of the worker's partitions, a real round trip,
+    whenever the last proof that the broker answers is older than `every_s`."""
+
+    consumer: KafkaConsumer
+    fallback: Callable[[], list[TopicPartition]]  # partitions to ask about when none assigned
+    every_s: float = PROBE_EVERY_S
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
+    _answered_at: float = field(default=float("-inf"), repr=False)
+
+    def answered(self) -> None:
+        """A fetch returned records: the broker answered."""
+        self._answered_at = self.clock()
+
+    def check(self, *, now: bool = False) -> bool:
+        """Raise a KafkaError unless the broker answers; True if a round trip was made."""
+        if not now and self.clock() - self._answered_at < self.every_s:
+            return False
+        partitions = list(self.consumer.assignment()) or self.fallback()
+        # Raises KafkaTimeoutError when no answer came: the outage becomes a failure.
+        self.consumer.end_offsets(partitions, timeout_ms=int(PROBE_TIMEOUT_S * 1000))
+        self.answered()
+        return True
+
+
+@dataclass
+class EmbeddedBroker:
+    """Where `.ledger/services.json` says the embedded broker is now. `claims-ledger up`
+    restarts a dead one on a free port and writes the new port there."""
+
+    settings: Settings
+
+    def moved_from(self, bootstrap: str) -> str | None:
+        """The broker's address if it differs from `bootstrap`, else None."""
+        with contextlib.suppress(OSError, ValueError):
+            port = ServicesFile.load(self.settings.home).broker_port
+            if port is not None and f"127.0.0.1:{port}" != bootstrap:
+                return f"127.0.0.1:{port}"
+        return None
+
+    def reconnect(self, clients: KafkaClients) -> KafkaClients | None:
+        """New clients against the broker's new address, or None if it did not move."""
+        address = self.moved_from(clients.bootstrap)
+        if address is None:
+            return None
+        log.warning(
+            "the embedded broker moved from %s to %s; reconnecting", clients.bootstrap, address
+        )
+        fresh = KafkaClients.connect(self.settings, address)
+        try:
+            fresh.consumer.bootstrap(timeout_ms=int(PROBE_TIMEOUT_S * 5000))
+        except KafkaError:
+            fresh.close()
+            raise
+        with contextlib.suppress(KafkaError):
+            clients.close()
+        return fresh
