@@ -1,0 +1,138 @@
+"""The broker goes away under a running worker: the worker backs off and gives up after the
+outage limit with one line, stops within seconds on SIGTERM, and, on the embedded broker,
+follows the broker to the port it came back on.
+
+Each test runs its own Tansu, since it kills it. kafka-python does not raise from `poll()` on
+a dead broker, it returns nothing, so before these the worker took the outage for an idle topic:
+no backoff, no give-up, a SIGTERM that could hang in `producer.close()`."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from consumers.topics import Topics
+from infra.embedded import BrokerProcess, ServicesFile, start_broker, stop_process
+from infra.kafka import ensure_topics
+from infra.settings import Settings
+from infra.store import Ledger
+from tests.integration.workers import accepted_count, cli_env, produce, start_cli, wait_until
+from tests.messages import enrolled
+
+GIVE_UP_S = 4
+SIGTERM_EXIT_S = 5.0  # SIGTERM's grace (scripts/cli/signals.py); a hang would exceed it
+
+
+@pytest.fixture
+def brokers(tmp_path: Path) -> Iterator[list[BrokerProcess]]:
+    """Brokers the test starts; whichever still runs is stopped at the end."""
+    started: list[BrokerProcess] = []
+    yield started
+    for broker in started:
+        stop_process(broker.pid)
+
+
+def own_broker(settings: Settings, brokers: list[BrokerProcess], log: Path) -> BrokerProcess:
+    broker = start_broker(log)
+    brokers.append(broker)
+    topics = Topics(settings.topic_prefix)
+    ensure_topics(broker.bootstrap, [*topics.all_inbound, topics.rejected], 1)
+    return broker
+
+
+def worker_on(
+    settings: Settings, database_url: str, log: Path, **extra: str
+) -> subprocess.Popen[bytes]:
+    env = {**cli_env(replace(settings, consumer_mode="assign"), database_url), **extra}
+    return start_cli(env, "ingest", "--json", log=log)
+
+
+def ingested(settings: Settings, database_url: str, person: str, expected: int) -> None:
+    produce(settings, f"{settings.topic_prefix}enrollment", [enrolled(person)])
+    wait_until(lambda: accepted_count(database_url) == expected, 60, f"{person} stored")
+
+
+def test_a_broker_outage_longer_than_the_limit_exits_non_zero_with_one_line(
+    settings: Settings, ledger: Ledger, database_url: str, tmp_path: Path, brokers: list[BrokerProcess]
+) -> None:
+    broker = own_broker(settings, brokers, tmp_path / "tansu.log")
+    settings = replace(settings, kafka_bootstrap_servers=broker.bootstrap)
+    log = tmp_path / "worker.log"
+    worker = worker_on(settings, database_url, log, LEDGER_OUTAGE_GIVE_UP_S=str(GIVE_UP_S))
+    try:
+        ingested(settings, database_url, "P-1", expected=1)
+        stop_process(broker.pid)
+        killed = time.monotonic()
+        code = worker.wait(timeout=60)
+        took = time.monotonic() - killed
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    text = log.read_text()
+    assert code == 5, text
+    last = text.strip().splitlines()[-1]
+    assert last.startswith("claims-ledger ingest: the Kafka broker: still failing after"), last
+    assert "Traceback" not in text
+    assert "recovered after" not in text  # an empty poll is not a recovery
+    # The limit counts from the first failure the probe sees, a probe's second after the kill.
+    assert GIVE_UP_S <= took < GIVE_UP_S + 15, took
+    print(f"gave up {took:.1f} s after the broker was killed")  # noqa: T201
+
+
+def test_sigterm_stops_a_worker_whose_broker_is_dead_within_seconds(
+    settings: Settings, ledger: Ledger, database_url: str, tmp_path: Path, brokers: list[BrokerProcess]
+) -> None:
+    broker = own_broker(settings, brokers, tmp_path / "tansu.log")
+    settings = replace(settings, kafka_bootstrap_servers=broker.bootstrap)
+    log = tmp_path / "worker.log"
+    worker = worker_on(settings, database_url, log)
+    try:
+        ingested(settings, database_url, "P-1", expected=1)
+        stop_process(broker.pid)
+        wait_until(lambda: "the Kafka broker failed" in log.read_text(), 30, "a broker failure")
+        worker.send_signal(signal.SIGTERM)
+        sent = time.monotonic()
+        code = worker.wait(timeout=30)
+        took = time.monotonic() - sent
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert code == 0, log.read_text()
+    assert took < SIGTERM_EXIT_S, took
+    print(f"exited {took:.1f} s after SIGTERM")  # noqa: T201
+
+
+def test_a_worker_on_the_embedded_broker_follows_it_to_its_new_port(
+    settings: Settings, ledger: Ledger, database_url: str, tmp_path: Path, brokers: list[BrokerProcess]
+) -> None:
+    home = tmp_path / ".ledger"
+    first = own_broker(settings, brokers, tmp_path / "first.log")
+    ServicesFile(broker_pid=first.pid, broker_port=first.port).save(home)
+    settings = replace(settings, kafka_bootstrap_servers=first.bootstrap, home=home)
+    env = cli_env(replace(settings, consumer_mode="assign"), database_url)
+    del env["KAFKA_BOOTSTRAP_SERVERS"]  # the embedded broker: its address is in services.json
+    log = tmp_path / "worker.log"
+    worker = start_cli(env, "ingest", "--json", log=log)
+    try:
+        ingested(settings, database_url, "P-1", expected=1)
+        stop_process(first.pid)
+        wait_until(lambda: "the Kafka broker failed" in log.read_text(), 30, "a broker failure")
+        # What `claims-ledger up` does: a new, empty broker, its port in services.json, topics.
+        second = own_broker(settings, brokers, tmp_path / "second.log")
+        ServicesFile(broker_pid=second.pid, broker_port=second.port).save(home)
+        settings = replace(settings, kafka_bootstrap_servers=second.bootstrap)
+        ingested(settings, database_url, "P-2", expected=2)
+        assert worker.poll() is None, log.read_text()
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        code = worker.wait(timeout=30)
+    text = log.read_text()
+    assert code == 0, text
+    assert f"moved from {first.bootstrap} to {second.bootstrap}" in text
+    assert "recovered after" in text
