@@ -12,7 +12,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -46,11 +46,36 @@ def own_broker(settings: Settings, brokers: list[BrokerProcess], log: Path) -> B
     return broker
 
 
-def worker_on(
-    settings: Settings, database_url: str, log: Path, **extra: str
-) -> subprocess.Popen[bytes]:
-    env = {**cli_env(replace(settings, consumer_mode="assign"), database_url), **extra}
-    return start_cli(env, "ingest", "--json", log=log)
+@dataclass
+class Running:
+    """A worker on a broker of the test's own, that has stored one message."""
+
+    settings: Settings
+    broker: BrokerProcess
+    worker: subprocess.Popen[bytes]
+    log: Path
+
+
+@pytest.fixture
+def running(
+    settings: Settings,
+    ledger: Ledger,
+    database_url: str,
+    tmp_path: Path,
+    brokers: list[BrokerProcess],
+) -> Iterator[Running]:
+    broker = own_broker(settings, brokers, tmp_path / "tansu.log")
+    settings = replace(settings, kafka_bootstrap_servers=broker.bootstrap, consumer_mode="assign")
+    env = {**cli_env(settings, database_url), "LEDGER_OUTAGE_GIVE_UP_S": str(GIVE_UP_S)}
+    log = tmp_path / "worker.log"
+    worker = start_cli(env, "ingest", "--json", log=log)
+    try:
+        ingested(settings, database_url, "P-1", expected=1)
+        yield Running(settings, broker, worker, log)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait(timeout=30)
 
 
 def ingested(settings: Settings, database_url: str, person: str, expected: int) -> None:
@@ -59,22 +84,14 @@ def ingested(settings: Settings, database_url: str, person: str, expected: int) 
 
 
 def test_a_broker_outage_longer_than_the_limit_exits_non_zero_with_one_line(
-    settings: Settings, ledger: Ledger, database_url: str, tmp_path: Path, brokers: list[BrokerProcess]
+    running: Running,
 ) -> None:
-    broker = own_broker(settings, brokers, tmp_path / "tansu.log")
-    settings = replace(settings, kafka_bootstrap_servers=broker.bootstrap)
-    log = tmp_path / "worker.log"
-    worker = worker_on(settings, database_url, log, LEDGER_OUTAGE_GIVE_UP_S=str(GIVE_UP_S))
-    try:
-        ingested(settings, database_url, "P-1", expected=1)
-        stop_process(broker.pid)
-        killed = time.monotonic()
-        code = worker.wait(timeout=60)
-        took = time.monotonic() - killed
-    finally:
-        if worker.poll() is None:
-            worker.kill()
-    text = log.read_text()
+    stop_process(running.broker.pid)
+    killed = time.monotonic()
+    code = running.worker.wait(timeout=60)
+    took = time.monotonic() - killed
+
+    text = running.log.read_text()
     assert code == 5, text
     last = text.strip().splitlines()[-1]
     assert last.startswith("claims-ledger ingest: the Kafka broker: still failing after"), last
@@ -85,31 +102,25 @@ def test_a_broker_outage_longer_than_the_limit_exits_non_zero_with_one_line(
     print(f"gave up {took:.1f} s after the broker was killed")  # noqa: T201
 
 
-def test_sigterm_stops_a_worker_whose_broker_is_dead_within_seconds(
-    settings: Settings, ledger: Ledger, database_url: str, tmp_path: Path, brokers: list[BrokerProcess]
-) -> None:
-    broker = own_broker(settings, brokers, tmp_path / "tansu.log")
-    settings = replace(settings, kafka_bootstrap_servers=broker.bootstrap)
-    log = tmp_path / "worker.log"
-    worker = worker_on(settings, database_url, log)
-    try:
-        ingested(settings, database_url, "P-1", expected=1)
-        stop_process(broker.pid)
-        wait_until(lambda: "the Kafka broker failed" in log.read_text(), 30, "a broker failure")
-        worker.send_signal(signal.SIGTERM)
-        sent = time.monotonic()
-        code = worker.wait(timeout=30)
-        took = time.monotonic() - sent
-    finally:
-        if worker.poll() is None:
-            worker.kill()
-    assert code == 0, log.read_text()
+def test_sigterm_stops_a_worker_whose_broker_is_dead_within_seconds(running: Running) -> None:
+    stop_process(running.broker.pid)
+    wait_until(lambda: "the Kafka broker failed" in running.log.read_text(), 30, "a failure")
+    running.worker.send_signal(signal.SIGTERM)
+    sent = time.monotonic()
+    code = running.worker.wait(timeout=30)
+    took = time.monotonic() - sent
+
+    assert code == 0, running.log.read_text()
     assert took < SIGTERM_EXIT_S, took
     print(f"exited {took:.1f} s after SIGTERM")  # noqa: T201
 
 
 def test_a_worker_on_the_embedded_broker_follows_it_to_its_new_port(
-    settings: Settings, ledger: Ledger, database_url: str, tmp_path: Path, brokers: list[BrokerProcess]
+    settings: Settings,
+    ledger: Ledger,
+    database_url: str,
+    tmp_path: Path,
+    brokers: list[BrokerProcess],
 ) -> None:
     home = tmp_path / ".ledger"
     first = own_broker(settings, brokers, tmp_path / "first.log")
