@@ -53,7 +53,10 @@ class Backoff:
         outage = now - self._failing_since
         if outage >= self.give_up_after:
             # One line for the user: PostgreSQL's messages run over several.
-            said = " ".join(f"{type(error).__name__}: {error}".split())
+            said = str(error)  # kafka-python's errors name their class already, psycopg's not
+            if not said.startswith(type(error).__name__):
+                said = f"{type(error).__name__}: {said}"
+            said = " ".join(said.split())
             message = f"{what}: still failing after {outage:.0f} s, giving up: {said}"
             log.error("%s", message)
             raise OutageTooLong(message) from error
