@@ -122,7 +122,6 @@ class IngestWorker:
         # Set by a broker failure: the embedded broker may have come back on another port.
         self._reconnect = reconnect
         self._reconnect_due = False
-        self._rewound = False  # stored offsets were read from PostgreSQL in this iteration
 
     def rewind(self, partitions: Any) -> None:
         """Seek partitions to the offsets stored with the events."""
@@ -154,7 +153,8 @@ class IngestWorker:
                     self.backoff.succeeded()
                 # An empty poll proves nothing (a dead broker returns one too): ask the broker,
                 # at once while an outage is in progress, else every few idle seconds.
-                elif self._probe.check(now=self.backoff.failing) and self._recovered():
+                elif self._probe.check(now=self.backoff.failing) and self.backoff.failing:
+                    self._ask_database_if_it_failed()
                     self.backoff.succeeded()
             except RETRIED as error:
                 # Nothing of the batch was committed, or all of it was (a commit whose reply
@@ -200,20 +200,20 @@ class IngestWorker:
         self._probe = BrokerProbe(self._consumer, self._inbound_first_partitions)
         self._attach()
 
-    def _recovered(self) -> bool:
-        """Whether a failing service answered again: the broker has just answered the probe;
-        PostgreSQL, if it was the one failing, must have answered the re-read of offsets."""
-        return isinstance(self.backoff.last_error, KafkaError) or self._rewound
+    def _ask_database_if_it_failed(self) -> None:
+        """An outage ends with a round trip to the service that failed. The broker has just
+        answered the probe; if PostgreSQL was failing, a read raises while it is still down."""
+        if not isinstance(self.backoff.last_error, KafkaError):
+            topic = self._topics.all_inbound[0]
+            self._ledger.reads.stored_offset(offset_tracking_name(self._cluster_id, topic, 0))
 
     def _inbound_first_partitions(self) -> list[TopicPartition]:
         return [TopicPartition(t, 0) for t in self._topics.all_inbound]
 
     def _poll(self) -> dict[TopicPartition, list[Any]]:
-        self._rewound = False
         if self.rewind_needed:
             self.rewind(self._consumer.assignment())
             self.rewind_needed = False
-            self._rewound = bool(self._consumer.assignment())
         polled: dict[TopicPartition, list[Any]] = self._consumer.poll(timeout_ms=200)
         return polled
 
