@@ -53,7 +53,27 @@ class KafkaClients:
         try:
             self.consumer.close(autocommit=False, timeout_ms=int(CLOSE_TIMEOUT_S * 1000))
         finally:
-            self.producer.close(timeout=CLOSE_TIMEOUT_S)
+            close_producer(self.producer, CLOSE_TIMEOUT_S)
+
+
+def close_producer(producer: KafkaProducer, timeout_s: float) -> None:
+    """Close within about `timeout_s`, whatever is pending.
+
+    Without a timeout, kafka-python's `close()` waits forever for records a dead broker will
+    never acknowledge (the issue's worker hung on SIGTERM there). With one, it raises
+    KafkaTimeoutError from its flush before it stops its sender thread, leaving it running. So
+    on that error the sender is stopped by force, which fails what is pending, and the close
+    is finished. Nothing pending matters: a dead letter whose send was not acknowledged belongs
+    to a batch that did not commit and will be read again."""
+    try:
+        producer.close(timeout=timeout_s)
+    except KafkaError as error:
+        log.warning(
+            "the producer did not flush within %.1f s; closing it by force: %s", timeout_s, error
+        )
+        producer._sender.force_close()  # private: kafka-python has no public way
+        producer._sender.join(timeout_s)
+        producer.close(timeout=0)
 
 
 @dataclass

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from consumers.broker import close_producer
 from consumers.topics import Topics
 from infra.embedded import BrokerProcess, ServicesFile, start_broker, stop_process
-from infra.kafka import ensure_topics
+from infra.kafka import ensure_topics, make_producer
 from infra.settings import Settings
 from infra.store import Ledger
 from tests.integration.workers import accepted_count, cli_env, produce, start_cli, wait_until
@@ -147,3 +148,23 @@ def test_a_worker_on_the_embedded_broker_follows_it_to_its_new_port(
     assert code == 0, text
     assert f"moved from {first.bootstrap} to {second.bootstrap}" in text
     assert "recovered after" in text
+
+
+def test_a_producer_with_a_record_the_dead_broker_never_acknowledged_closes_in_bounded_time(
+    settings: Settings, tmp_path: Path, brokers: list[BrokerProcess]
+) -> None:
+    broker = own_broker(settings, brokers, tmp_path / "tansu.log")
+    producer = make_producer(broker.bootstrap)
+    topic = f"{settings.topic_prefix}rejected"
+    producer.send(topic, value=b"acknowledged").get(timeout=30)
+    stop_process(broker.pid)
+    pending = producer.send(topic, value=b"never acknowledged")
+
+    started = time.monotonic()
+    close_producer(producer, timeout_s=1.0)
+    took = time.monotonic() - started
+
+    assert took < 3.0, took
+    assert pending.is_done
+    assert pending.failed()  # failed, not left waiting: the batch it belongs to is read again
+    assert not producer._sender.is_alive()
