@@ -102,35 +102,41 @@ class BrokerProbe:
         return True
 
 
-@dataclass
-class EmbeddedBroker:
-    """Where `.ledger/services.json` says the embedded broker is now. `claims-ledger up`
-    restarts a dead one on a free port and writes the new port there."""
+class Connection:
+    """The worker's current clients. Started on the embedded broker, it follows the broker to
+    the address `.ledger/services.json` gives after a restart (`claims-ledger up` starts a
+    dead one again on a free port); a configured address is the operator's to change."""
 
-    settings: Settings
+    def __init__(self, settings: Settings, bootstrap: str) -> None:
+        self._settings = settings
+        self.follows_embedded = not settings.kafka_bootstrap_servers
+        self.clients = KafkaClients.connect(settings, bootstrap)
 
-    def moved_from(self, bootstrap: str) -> str | None:
-        """The broker's address if it differs from `bootstrap`, else None."""
-        with contextlib.suppress(OSError, ValueError):
-            port = ServicesFile.load(self.settings.home).broker_port
-            if port is not None and f"127.0.0.1:{port}" != bootstrap:
-                return f"127.0.0.1:{port}"
-        return None
-
-    def reconnect(self, clients: KafkaClients) -> KafkaClients | None:
-        """New clients against the broker's new address, or None if it did not move."""
-        address = self.moved_from(clients.bootstrap)
-        if address is None:
+    def reconnect(self) -> tuple[KafkaConsumer, KafkaProducer] | None:
+        """New clients if the embedded broker moved, else None."""
+        address = self._embedded_address() if self.follows_embedded else None
+        if address is None or address == self.clients.bootstrap:
             return None
         log.warning(
-            "the embedded broker moved from %s to %s; reconnecting", clients.bootstrap, address
+            "the embedded broker moved from %s to %s; reconnecting", self.clients.bootstrap, address
         )
-        fresh = KafkaClients.connect(self.settings, address)
+        fresh = KafkaClients.connect(self._settings, address)
         try:
             fresh.consumer.bootstrap(timeout_ms=int(PROBE_TIMEOUT_S * 5000))
         except KafkaError:
             fresh.close()
             raise
         with contextlib.suppress(KafkaError):
-            clients.close()
-        return fresh
+            self.clients.close()
+        self.clients = fresh
+        return fresh.consumer, fresh.producer
+
+    def close(self) -> None:
+        self.clients.close()
+
+    def _embedded_address(self) -> str | None:
+        # A file half-written by hand or by an older version is read again at the next failure.
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            port = ServicesFile.load(self._settings.home).broker_port
+            return None if port is None else f"127.0.0.1:{port}"
+        return None

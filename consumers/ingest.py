@@ -24,7 +24,7 @@ from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import KafkaError
 
 from consumers.backoff import TRANSIENT, Backoff
-from consumers.broker import BrokerProbe, EmbeddedBroker, KafkaClients
+from consumers.broker import BrokerProbe, Connection
 from consumers.contract import decode
 from consumers.dead_letters import letter_of
 from consumers.topics import INBOUND_SUFFIXES, Topics
@@ -396,35 +396,23 @@ def _run(
     assign: bool = False,
     before_commit: Callable[[], None] = lambda: None,
 ) -> IngestStats:
-    clients = KafkaClients.connect(settings, bootstrap)
-    # Only a worker on the embedded broker follows it to a new port; a configured address is
-    # the operator's to change.
-    embedded = None if settings.kafka_bootstrap_servers else EmbeddedBroker(settings)
-
-    def reconnect() -> tuple[KafkaConsumer, KafkaProducer] | None:
-        nonlocal clients
-        fresh = None if embedded is None else embedded.reconnect(clients)
-        if fresh is None:
-            return None
-        clients = fresh
-        return fresh.consumer, fresh.producer
-
+    connection = Connection(settings, bootstrap)
     try:
         topics = Topics(settings.topic_prefix)
         worker = IngestWorker(
-            clients.consumer,
-            clients.producer,
+            connection.clients.consumer,
+            connection.clients.producer,
             ledger,
             topics,
-            cluster_id_of(clients.consumer),
+            cluster_id_of(connection.clients.consumer),
             clock,
             on_batch,
             cache_size=settings.aggregate_cache_size,
             assign=assign,
             before_commit=before_commit,
             give_up_after=settings.outage_give_up_s,
-            reconnect=None if embedded is None else reconnect,
+            reconnect=connection.reconnect if connection.follows_embedded else None,
         )
         return worker.run(stop, until_idle=until_idle)
     finally:
-        clients.close()
+        connection.close()
