@@ -49,7 +49,8 @@ def own_broker(settings: Settings, brokers: list[BrokerProcess], log: Path) -> B
 
 @dataclass
 class Running:
-    """A worker on a broker of the test's own, that has stored one message."""
+    """A worker on a broker of the test's own, that has stored one message; in each
+    consumer mode, since a group's worker also loses its coordinator."""
 
     settings: Settings
     broker: BrokerProcess
@@ -57,8 +58,9 @@ class Running:
     log: Path
 
 
-@pytest.fixture
+@pytest.fixture(params=["assign", "group"])
 def running(
+    request: pytest.FixtureRequest,
     settings: Settings,
     ledger: Ledger,
     database_url: str,
@@ -66,7 +68,9 @@ def running(
     brokers: list[BrokerProcess],
 ) -> Iterator[Running]:
     broker = own_broker(settings, brokers, tmp_path / "tansu.log")
-    settings = replace(settings, kafka_bootstrap_servers=broker.bootstrap, consumer_mode="assign")
+    settings = replace(
+        settings, kafka_bootstrap_servers=broker.bootstrap, consumer_mode=request.param
+    )
     env = {**cli_env(settings, database_url), "LEDGER_OUTAGE_GIVE_UP_S": str(GIVE_UP_S)}
     log = tmp_path / "worker.log"
     worker = start_cli(env, "ingest", "--json", log=log)
