@@ -8,10 +8,12 @@ no backoff, no give-up, a SIGTERM that could hang in `producer.close()`."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -88,13 +90,27 @@ def ingested(settings: Settings, database_url: str, person: str, expected: int) 
     wait_until(lambda: accepted_count(database_url) == expected, 60, f"{person} stored")
 
 
+def frozen(broker: BrokerProcess) -> None:
+    """A broker that accepts connections and never answers, like one behind a partition."""
+    os.kill(broker.pid, signal.SIGSTOP)
+
+
+def killed(broker: BrokerProcess) -> None:
+    stop_process(broker.pid)
+
+
+@pytest.mark.parametrize("outage", [killed, frozen])
 def test_a_broker_outage_longer_than_the_limit_exits_non_zero_with_one_line(
-    running: Running,
+    running: Running, outage: Callable[[BrokerProcess], None]
 ) -> None:
-    stop_process(running.broker.pid)
-    killed = time.monotonic()
-    code = running.worker.wait(timeout=60)
-    took = time.monotonic() - killed
+    outage(running.broker)
+    started = time.monotonic()
+    try:
+        code = running.worker.wait(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # a killed one is gone
+            os.kill(running.broker.pid, signal.SIGCONT)  # so that the fixture can stop it
+    took = time.monotonic() - started
 
     text = running.log.read_text()
     assert code == 5, text
@@ -104,7 +120,7 @@ def test_a_broker_outage_longer_than_the_limit_exits_non_zero_with_one_line(
     assert "recovered after" not in text  # an empty poll is not a recovery
     # The limit counts from the first failure the probe sees, a probe's second after the kill.
     assert GIVE_UP_S <= took < GIVE_UP_S + 15, took
-    print(f"gave up {took:.1f} s after the broker was killed")  # noqa: T201
+    print(f"gave up {took:.1f} s after the broker was {outage.__name__}")  # noqa: T201
 
 
 def test_sigterm_stops_a_worker_whose_broker_is_dead_within_seconds(running: Running) -> None:
