@@ -122,6 +122,7 @@ class IngestWorker:
         # Set by a broker failure: the embedded broker may have come back on another port.
         self._reconnect = reconnect
         self._reconnect_due = False
+        self._attach_due = False  # new clients not yet subscribed or assigned
 
     def rewind(self, partitions: Any) -> None:
         """Seek partitions to the offsets stored with the events."""
@@ -140,7 +141,7 @@ class IngestWorker:
         last_activity: float | None = None  # the idle clock starts once partitions are assigned
         while not stop.is_set():
             try:
-                if self._reconnect_due:
+                if self._reconnect_due or self._attach_due:
                     self._follow_broker()
                 polled = self._poll()
                 now = time.monotonic()
@@ -190,15 +191,18 @@ class IngestWorker:
     def _follow_broker(self) -> None:
         """After a broker failure: if the embedded broker moved, continue against its new
         address, from the stored offsets, as after an assignment."""
-        self._reconnect_due = False
-        clients = None if self._reconnect is None else self._reconnect()
-        if clients is None:
-            return
-        self._consumer, self._producer = clients
-        # A restarted embedded broker is another cluster: offsets are tracked per cluster id.
-        self._cluster_id = cluster_id_of(self._consumer)
-        self._probe = BrokerProbe(self._consumer, self._inbound_first_partitions)
-        self._attach()
+        if self._reconnect_due and self._reconnect is not None:
+            self._reconnect_due = False
+            clients = self._reconnect()
+            if clients is not None:
+                self._consumer, self._producer = clients
+                self._probe = BrokerProbe(self._consumer, self._inbound_first_partitions)
+                self._attach_due = True
+        if self._attach_due:  # again at the next try if it failed: the clients are new already
+            # A restarted embedded broker is another cluster: offsets are tracked per cluster id.
+            self._cluster_id = cluster_id_of(self._consumer)
+            self._attach()
+            self._attach_due = False
 
     def _ask_database_if_it_failed(self) -> None:
         """An outage ends with a round trip to the service that failed. The broker has just

@@ -157,10 +157,15 @@ def test_a_worker_on_the_embedded_broker_follows_it_to_its_new_port(
         # A services.json caught half-written is read again at the next failure.
         (home / "services.json").write_text('{"broker_port": ')
         wait_until(lambda: "(attempt 2," in log.read_text(), 30, "two broker failures")
-        # What `claims-ledger up` does: a new, empty broker, its port in services.json, topics.
-        second = own_broker(settings, brokers, tmp_path / "second.log")
+        # What `claims-ledger up` does: a new, empty broker, its port in services.json, then
+        # its topics; a worker that reconnects in between finds none and tries again.
+        second = start_broker(tmp_path / "second.log")
+        brokers.append(second)
         ServicesFile(broker_pid=second.pid, broker_port=second.port).save(home)
+        wait_until(lambda: "no partitions known" in log.read_text(), 60, "a reconnect too early")
         settings = replace(settings, kafka_bootstrap_servers=second.bootstrap)
+        topics = Topics(settings.topic_prefix)
+        ensure_topics(second.bootstrap, [*topics.all_inbound, topics.rejected], 1)
         ingested(settings, database_url, "P-2", expected=2)
         assert worker.poll() is None, log.read_text()
     finally:
