@@ -3,7 +3,11 @@ are stored, the big ones become dead letters kept whole in `rejected_messages`, 
 a truncated copy pointing at the row, the worker keeps running and its memory stays bounded.
 
 Before, the whole record went to `ledger.rejected`, over the producer's request size: the send
-failed on every retry of the batch and the worker's memory grew to 5 GB."""
+failed on every retry of the batch and the worker's memory grew to 5 GB.
+
+The worker's consumer keeps kafka-python's `max_partition_fetch_bytes` of 1 MiB: these records
+arriving at all shows that the broker (Tansu here) returns a partition's first record batch
+whole, whatever its size."""
 
 from __future__ import annotations
 
