@@ -14,6 +14,12 @@ from kafka.errors import KafkaError
 
 log = logging.getLogger(__name__)
 
+
+class OutageTooLong(Exception):  # noqa: N818 - reads as what happened, like StopIteration
+    """A service stayed unreachable past the outage limit; the message is the one line a user
+    sees, the service's own error is the cause."""
+
+
 # Failures that a restart of PostgreSQL or of the broker causes and that end by themselves.
 # Anything else (a bug, a permission missing, bad SQL) stops the worker at once.
 TRANSIENT: tuple[type[Exception], ...] = (OperationalError, InterfaceError, KafkaError)
@@ -30,6 +36,12 @@ class Backoff:
     attempts: int = 0
     clock: Callable[[], float] = field(default=time.monotonic, repr=False)
     _failing_since: float | None = field(default=None, repr=False)
+    last_error: Exception | None = field(default=None, repr=False)
+
+    @property
+    def failing(self) -> bool:
+        """Whether an outage is in progress: a failure with no success since."""
+        return self._failing_since is not None
 
     def failed(self, error: Exception, what: str, stop: threading.Event) -> None:
         """Log the failure, raise it if the outage lasted too long, else wait (or until stop)."""
@@ -37,10 +49,17 @@ class Backoff:
         if self._failing_since is None:
             self._failing_since = now
         self.attempts += 1
+        self.last_error = error
         outage = now - self._failing_since
         if outage >= self.give_up_after:
-            log.error("%s: still failing after %.0f s, giving up: %s", what, outage, error)
-            raise error
+            # One line for the user: PostgreSQL's messages run over several.
+            said = str(error)  # kafka-python's errors name their class already, psycopg's not
+            if not said.startswith(type(error).__name__):
+                said = f"{type(error).__name__}: {said}"
+            said = " ".join(said.split())
+            message = f"{what}: still failing after {outage:.0f} s, giving up: {said}"
+            log.error("%s", message)
+            raise OutageTooLong(message) from error
         delay = min(self.longest, self.first * 2 ** (self.attempts - 1))
         log.warning(
             "%s failed (attempt %d, outage %.1f s), retrying in %.1f s: %s",
@@ -53,6 +72,8 @@ class Backoff:
         stop.wait(delay)
 
     def succeeded(self) -> None:
+        """Call only after a round trip with the service that failed, never on mere silence:
+        an empty poll of a dead broker looks just like an idle topic."""
         if self._failing_since is not None:
             log.warning("recovered after %d failed attempts", self.attempts)
-        self.attempts, self._failing_since = 0, None
+        self.attempts, self._failing_since, self.last_error = 0, None, None

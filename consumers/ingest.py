@@ -21,9 +21,12 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.errors import KafkaError
 
 from consumers.backoff import TRANSIENT, Backoff
+from consumers.broker import BrokerProbe, Connection
 from consumers.contract import decode
+from consumers.dead_letters import letter_of
 from consumers.topics import INBOUND_SUFFIXES, Topics
 from infra.application.batch import BatchOutcome
 from infra.application.inbound import (
@@ -34,7 +37,7 @@ from infra.application.inbound import (
     internal_error,
 )
 from infra.application.rows import DeadLetter, ReplayOutcome, offset_tracking_name
-from infra.kafka import all_partitions, cluster_id_of, make_consumer, make_producer
+from infra.kafka import all_partitions, cluster_id_of
 from infra.settings import Settings
 from infra.store import Ledger
 from infra.worker_lock import assign_mode_lock
@@ -42,6 +45,7 @@ from infra.worker_lock import assign_mode_lock
 RETRIED: tuple[type[Exception], ...] = (*TRANSIENT, IntegrityError)
 REPLAY_HEADER = "replay-of"  # set by `rejected replay`: the id of the dead letter re-sent
 SEND_TIMEOUT_S = 30.0
+BROKER = "the Kafka broker"  # how the backoff's log lines and the give-up message name it
 GC_THRESHOLDS = (50_000, 20, 20)  # Python's defaults: (700, 10, 10)
 
 log = logging.getLogger(__name__)
@@ -98,6 +102,8 @@ class IngestWorker:
         cache_size: int = 0,
         assign: bool = False,
         before_commit: Callable[[], None] = lambda: None,
+        give_up_after: float = 300.0,
+        reconnect: Callable[[], tuple[KafkaConsumer, KafkaProducer] | None] | None = None,
     ) -> None:
         self._consumer = consumer
         self._assign = assign
@@ -111,7 +117,12 @@ class IngestWorker:
         ledger.cache_aggregates(cache_size)
         self.stats = IngestStats()
         self.rewind_needed = False
-        self.backoff = Backoff()
+        self.backoff = Backoff(give_up_after=give_up_after)
+        self._probe = BrokerProbe(consumer, self._inbound_first_partitions)
+        # Set by a broker failure: the embedded broker may have come back on another port.
+        self._reconnect = reconnect
+        self._reconnect_due = False
+        self._attach_due = False  # new clients not yet subscribed or assigned
 
     def rewind(self, partitions: Any) -> None:
         """Seek partitions to the offsets stored with the events."""
@@ -125,26 +136,27 @@ class IngestWorker:
 
     def run(self, stop: threading.Event, until_idle: float | None = None) -> IngestStats:
         """Consume until `stop` is set, or until nothing arrived for `until_idle` seconds."""
-        if self._assign:
-            # No group: take every partition and start from the stored offsets, once.
-            partitions = all_partitions(self._consumer, self._topics.all_inbound)
-            self._consumer.assign(partitions)
-            self.rewind(partitions)
-        else:
-            listener = SeekToStoredOffsets(self)
-            self._consumer.subscribe(self._topics.all_inbound, listener=listener)
+        self._attach()
         self.stats.started = time.monotonic()
         last_activity: float | None = None  # the idle clock starts once partitions are assigned
         while not stop.is_set():
             try:
+                if self._reconnect_due or self._attach_due:
+                    self._follow_broker()
                 polled = self._poll()
                 now = time.monotonic()
                 if last_activity is None and self._consumer.assignment():
                     last_activity = now
                 if polled:
+                    self._probe.answered()
                     self._process(polled)
                     last_activity = time.monotonic()
-                self.backoff.succeeded()
+                    self.backoff.succeeded()
+                # An empty poll proves nothing (a dead broker returns one too): ask the broker,
+                # at once while an outage is in progress, else every few idle seconds.
+                elif self._probe.check(now=self.backoff.failing) and self.backoff.failing:
+                    self._ask_database_if_it_failed()
+                    self.backoff.succeeded()
             except RETRIED as error:
                 # Nothing of the batch was committed, or all of it was (a commit whose reply
                 # was lost): either way re-read from the offsets stored in PostgreSQL. An
@@ -152,7 +164,9 @@ class IngestWorker:
                 # same message id on two partitions at once); backing off keeps a persistent one
                 # from spinning, and after the outage limit it stops the worker.
                 self.rewind_needed = True
-                self.backoff.failed(error, "ingest batch", stop)
+                broker = isinstance(error, KafkaError)
+                self._reconnect_due = broker and self._reconnect is not None
+                self.backoff.failed(error, BROKER if broker else "ingest batch", stop)
                 last_activity = None if last_activity is None else time.monotonic()
                 continue
             if (
@@ -163,6 +177,42 @@ class IngestWorker:
             ):
                 break
         return self.stats
+
+    def _attach(self) -> None:
+        if self._assign:
+            # No group: take every partition and start from the stored offsets, once.
+            partitions = all_partitions(self._consumer, self._topics.all_inbound)
+            self._consumer.assign(partitions)
+            self.rewind(partitions)
+        else:
+            listener = SeekToStoredOffsets(self)
+            self._consumer.subscribe(self._topics.all_inbound, listener=listener)
+
+    def _follow_broker(self) -> None:
+        """After a broker failure: if the embedded broker moved, continue against its new
+        address, from the stored offsets, as after an assignment."""
+        if self._reconnect_due and self._reconnect is not None:
+            self._reconnect_due = False
+            clients = self._reconnect()
+            if clients is not None:
+                self._consumer, self._producer = clients
+                self._probe = BrokerProbe(self._consumer, self._inbound_first_partitions)
+                self._attach_due = True
+        if self._attach_due:  # again at the next try if it failed: the clients are new already
+            # A restarted embedded broker is another cluster: offsets are tracked per cluster id.
+            self._cluster_id = cluster_id_of(self._consumer)
+            self._attach()
+            self._attach_due = False
+
+    def _ask_database_if_it_failed(self) -> None:
+        """An outage ends with a round trip to the service that failed. The broker has just
+        answered the probe; if PostgreSQL was failing, a read raises while it is still down."""
+        if not isinstance(self.backoff.last_error, KafkaError):
+            topic = self._topics.all_inbound[0]
+            self._ledger.reads.stored_offset(offset_tracking_name(self._cluster_id, topic, 0))
+
+    def _inbound_first_partitions(self) -> list[TopicPartition]:
+        return [TopicPartition(t, 0) for t in self._topics.all_inbound]
 
     def _poll(self) -> dict[TopicPartition, list[Any]]:
         if self.rewind_needed:
@@ -191,17 +241,17 @@ class IngestWorker:
     def _send_dead_letters(self, dead_letters: list[DeadLetter]) -> None:
         # Sent and acknowledged before the batch commits: a crash in between re-sends, never
         # loses. A send that failed raises here, and the batch is re-read after a backoff.
+        # A record too large for one produce request goes out truncated (consumers/dead_letters.py);
+        # whole, it would fail its send on every retry and wedge the worker.
         futures = []
         for d in dead_letters:
-            headers = [
-                ("reason", d.reason.encode()),
-                ("detail", d.detail.encode()),
-                ("source", f"{d.source_topic}/{d.source_partition}@{d.source_offset}".encode()),
-                ("message_id", str(d.message_id or "").encode()),
-            ]
+            letter = letter_of(d)
             futures.append(
                 self._producer.send(
-                    self._topics.rejected, key=d.message_key, value=d.message_value, headers=headers
+                    self._topics.rejected,
+                    key=letter.key,
+                    value=letter.value,
+                    headers=letter.headers,
                 )
             )
         if futures:
@@ -350,23 +400,23 @@ def _run(
     assign: bool = False,
     before_commit: Callable[[], None] = lambda: None,
 ) -> IngestStats:
-    consumer = make_consumer(settings, bootstrap)
-    producer = make_producer(bootstrap)
+    connection = Connection(settings, bootstrap)
     try:
         topics = Topics(settings.topic_prefix)
         worker = IngestWorker(
-            consumer,
-            producer,
+            connection.clients.consumer,
+            connection.clients.producer,
             ledger,
             topics,
-            cluster_id_of(consumer),
+            cluster_id_of(connection.clients.consumer),
             clock,
             on_batch,
             cache_size=settings.aggregate_cache_size,
             assign=assign,
             before_commit=before_commit,
+            give_up_after=settings.outage_give_up_s,
+            reconnect=connection.reconnect if connection.follows_embedded else None,
         )
         return worker.run(stop, until_idle=until_idle)
     finally:
-        consumer.close(autocommit=False)
-        producer.close()
+        connection.close()

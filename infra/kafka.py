@@ -13,6 +13,10 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from infra.settings import Settings
 
+# The largest produce request our producers send (kafka-python's default, stated here because
+# the dead letters' truncation is computed from it: consumers/dead_letters.py).
+MAX_REQUEST_BYTES = 1_048_576
+
 
 def make_producer(bootstrap: str, *, idempotent: bool = False) -> KafkaProducer:
     """A producer that waits for every replica, so a sent message is a kept message. With
@@ -25,6 +29,7 @@ def make_producer(bootstrap: str, *, idempotent: bool = False) -> KafkaProducer:
             enable_idempotence=True,
             max_in_flight_requests_per_connection=1,
             linger_ms=5,
+            max_request_size=MAX_REQUEST_BYTES,
         )
     return KafkaProducer(
         bootstrap_servers=bootstrap,
@@ -32,6 +37,7 @@ def make_producer(bootstrap: str, *, idempotent: bool = False) -> KafkaProducer:
         linger_ms=5,
         retries=5,
         max_in_flight_requests_per_connection=1,
+        max_request_size=MAX_REQUEST_BYTES,
     )
 
 

@@ -45,6 +45,9 @@ class Settings:
     consumer_mode: str = "group"
     # Committed aggregates the worker keeps across batches (infra/application/cache.py); 0 disables.
     aggregate_cache_size: int = 50_000
+    # Seconds an outage of PostgreSQL or the broker may last, from its first failure, before a
+    # worker exits non-zero for its supervisor to see (consumers/backoff.py).
+    outage_give_up_s: int = 300
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -73,4 +76,5 @@ class Settings:
             fetch_max_wait_ms=_int(env, "LEDGER_FETCH_MAX_WAIT_MS", 100),
             aggregate_cache_size=_int(env, "LEDGER_AGGREGATE_CACHE_SIZE", 50_000),
             consumer_mode=consumer_mode,
+            outage_give_up_s=_int(env, "LEDGER_OUTAGE_GIVE_UP_S", 300),
         )

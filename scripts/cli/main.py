@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
+from consumers.backoff import OutageTooLong
 from consumers.ingest import IngestStats, run_worker
 from consumers.topics import Topics
 from infra.clock import utc_now
@@ -236,6 +237,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoppedDuringBatch as stopped:
         print(f"claims-ledger {args.command}: {stopped}", file=sys.stderr)
         return stopped.exit_code
+    except OutageTooLong as error:
+        print(f"claims-ledger {args.command}: {error}", file=sys.stderr)
+        return 5
 
 
 if __name__ == "__main__":
