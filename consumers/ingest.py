@@ -25,6 +25,7 @@ from kafka.consumer.subscription_state import ConsumerRebalanceListener
 
 from consumers.backoff import TRANSIENT, Backoff
 from consumers.contract import decode
+from consumers.offset_check import DEFAULT_INTERVAL_S, OffsetGuard
 from consumers.topics import INBOUND_SUFFIXES, Topics
 from infra.application.batch import BatchOutcome
 from infra.application.inbound import (
@@ -36,6 +37,7 @@ from infra.application.inbound import (
 )
 from infra.application.rows import DeadLetter, ReplayOutcome, offset_tracking_name
 from infra.kafka import all_partitions, cluster_id_of, make_consumer, make_producer
+from infra.offsets import StoredOffsetOutOfLogError
 from infra.settings import Settings
 from infra.store import Ledger
 from infra.worker_lock import assign_mode_lock
@@ -77,6 +79,10 @@ class SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
     def on_partitions_assigned(self, assigned: Any) -> None:
         try:
             self._worker.rewind(assigned)
+        except StoredOffsetOutOfLogError as error:
+            # kafka-python would turn this into a KafkaError, which the worker retries; it is
+            # no outage, so the worker raises it itself after the poll (`_poll`).
+            self._worker.offset_problem = error
         except TRANSIENT as error:
             # kafka-python would log and swallow this; the worker retries it before polling.
             log.warning("could not seek to stored offsets on assignment: %s", error)
@@ -98,6 +104,7 @@ class IngestWorker:
         *,
         cache_size: int = 0,
         assign: bool = False,
+        offset_check_s: float = DEFAULT_INTERVAL_S,
     ) -> None:
         self._consumer = consumer
         self._assign = assign
@@ -110,17 +117,24 @@ class IngestWorker:
         ledger.cache_aggregates(cache_size)
         self.stats = IngestStats()
         self.rewind_needed = False
+        self.offset_problem: StoredOffsetOutOfLogError | None = None
         self.backoff = Backoff()
+        self._offsets = OffsetGuard(consumer, cluster_id, self._stored_next, offset_check_s)
 
     def rewind(self, partitions: Any) -> None:
-        """Seek partitions to the offsets stored with the events."""
-        for tp in partitions:
-            name = offset_tracking_name(self._cluster_id, tp.topic, tp.partition)
-            last = self._ledger.reads.stored_offset(name)
-            if last is None:
+        """Seek partitions to the offsets stored with the events, once each is known to lie in
+        the broker's log (else `StoredOffsetOutOfLogError`: never a silent skip)."""
+        for p in self._offsets.check(partitions):
+            tp = TopicPartition(p.topic, p.partition)
+            if p.stored_next is None:
                 self._consumer.seek_to_beginning(tp)
             else:
-                self._consumer.seek(tp, last + 1)
+                self._consumer.seek(tp, p.stored_next)
+
+    def _stored_next(self, tp: TopicPartition) -> int | None:
+        name = offset_tracking_name(self._cluster_id, tp.topic, tp.partition)
+        last = self._ledger.reads.stored_offset(name)
+        return None if last is None else last + 1
 
     def run(self, stop: threading.Event, until_idle: float | None = None) -> IngestStats:
         """Consume until `stop` is set, or until nothing arrived for `until_idle` seconds."""
@@ -167,7 +181,11 @@ class IngestWorker:
         if self.rewind_needed:
             self.rewind(self._consumer.assignment())
             self.rewind_needed = False
+        self._offsets.check_if_due(self._consumer.assignment())
         polled: dict[TopicPartition, list[Any]] = self._consumer.poll(timeout_ms=200)
+        if self.offset_problem is not None:
+            # Found on an assignment inside this poll; what the poll returned is not kept.
+            raise self.offset_problem
         return polled
 
     def _process(self, polled: dict[TopicPartition, list[Any]]) -> None:
@@ -349,6 +367,7 @@ def _run(
             on_batch,
             cache_size=settings.aggregate_cache_size,
             assign=assign,
+            offset_check_s=settings.offset_check_interval_s,
         )
         return worker.run(stop, until_idle=until_idle)
     finally:

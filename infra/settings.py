@@ -45,6 +45,9 @@ class Settings:
     consumer_mode: str = "group"
     # Committed aggregates the worker keeps across batches (infra/application/cache.py); 0 disables.
     aggregate_cache_size: int = 50_000
+    # How often a running worker compares its stored offsets with the broker's log and its
+    # cluster id with the broker's (consumers/offset_check.py).
+    offset_check_interval_s: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -73,4 +76,5 @@ class Settings:
             fetch_max_wait_ms=_int(env, "LEDGER_FETCH_MAX_WAIT_MS", 100),
             aggregate_cache_size=_int(env, "LEDGER_AGGREGATE_CACHE_SIZE", 50_000),
             consumer_mode=consumer_mode,
+            offset_check_interval_s=_int(env, "LEDGER_OFFSET_CHECK_S", 30),
         )
