@@ -16,7 +16,9 @@ from collections.abc import Callable, Iterable
 
 from kafka import KafkaConsumer, TopicPartition
 
-from infra.kafka import cluster_id_of
+from kafka.errors import KafkaTimeoutError
+
+from infra.kafka import cluster_id_from, cluster_id_of, make_reader
 from infra.offsets import ClusterChangedError, PartitionOffsets, StoredOffsetOutOfLogError
 
 # Bounded, so a broker that does not answer fails the check (a KafkaTimeoutError, retried
@@ -30,17 +32,52 @@ def partition_offsets(
     cluster_id: str,
     partitions: Iterable[TopicPartition],
     stored_next: Callable[[TopicPartition], int | None],
+    *,
+    exact_ends: bool = False,
 ) -> list[PartitionOffsets]:
-    """Each partition's stored next offset beside the broker's log start and end."""
+    """Each partition's stored next offset beside the broker's log start and end; with
+    `exact_ends` (what an operator is shown) every end is a fetch's high watermark."""
     wanted = sorted(partitions)
     if not wanted:
         return []
     starts = consumer.beginning_offsets(wanted, timeout_ms=OFFSETS_TIMEOUT_MS)
     ends = consumer.end_offsets(wanted, timeout_ms=OFFSETS_TIMEOUT_MS)
+    stored = {tp: stored_next(tp) for tp in wanted}
+    # Tansu answers "latest" with the last batch's first offset + 1, short of the real end
+    # when that batch holds several records (measured: 64 records, end 15). A fetch's high
+    # watermark is the real end; it is asked only where the short answer would stop the worker.
+    doubtful = [tp for tp in wanted if exact_ends or (stored[tp] or 0) > ends[tp]]
+    if doubtful:
+        ends.update(high_watermarks(_bootstrap_of(consumer), {tp: ends[tp] for tp in doubtful}))
     return [
-        PartitionOffsets(cluster_id, tp.topic, tp.partition, stored_next(tp), starts[tp], ends[tp])
+        PartitionOffsets(cluster_id, tp.topic, tp.partition, stored[tp], starts[tp], ends[tp])
         for tp in wanted
     ]
+
+
+def high_watermarks(
+    bootstrap: str, reported_ends: dict[TopicPartition, int]
+) -> dict[TopicPartition, int]:
+    """The high watermark of each partition, from a fetch at its reported end (at or before
+    the real end, so the fetch returns at most the last batch)."""
+    reader = make_reader(bootstrap)
+    try:
+        reader.assign(list(reported_ends))
+        for tp, end in reported_ends.items():
+            reader.seek(tp, end)
+        deadline = time.monotonic() + OFFSETS_TIMEOUT_MS / 1000
+        while any(reader.highwater(tp) is None for tp in reported_ends):
+            if time.monotonic() > deadline:
+                raise KafkaTimeoutError("no fetch answered with the log's high watermark")
+            reader.poll(timeout_ms=200)
+        return {tp: max(end, int(reader.highwater(tp))) for tp, end in reported_ends.items()}
+    finally:
+        reader.close()
+
+
+def _bootstrap_of(consumer: KafkaConsumer) -> str:
+    servers = consumer.config["bootstrap_servers"]
+    return servers if isinstance(servers, str) else ",".join(servers)
 
 
 class OffsetGuard:
@@ -61,12 +98,17 @@ class OffsetGuard:
         self._interval_s = interval_s
         self._clock = clock
         self._last_check = clock()
+        self._bootstrap = _bootstrap_of(consumer)
 
     def check(self, partitions: Iterable[TopicPartition]) -> list[PartitionOffsets]:
         """The partitions' offsets, all inside the broker's log; else raise for the first."""
         found = partition_offsets(self._consumer, self._cluster_id, partitions, self._stored_next)
         for p in found:
             if p.unreadable:
+                # A broker replaced by one of another cluster also looks like this (our offsets
+                # are the old cluster's); the consumer's cached id may not know it yet, so a
+                # fresh connection asks, and the message names the right cause.
+                self._raise_if_cluster_changed(cluster_id_from(self._bootstrap))
                 raise StoredOffsetOutOfLogError(p)
         return found
 
@@ -76,11 +118,13 @@ class OffsetGuard:
         if now - self._last_check < self._interval_s:
             return
         self._last_check = now
-        reported = cluster_id_of(self._consumer)
-        if reported != self._cluster_id:
-            raise ClusterChangedError(self._cluster_id, reported)
+        self._raise_if_cluster_changed(cluster_id_of(self._consumer))
         # The id is cached from the last metadata answer; asking for fresh metadata now (the
         # consumer's next poll fetches it, without blocking here) lets the next check see a
         # broker that was replaced at the same address.
         self._consumer._client.cluster.request_update()
         self.check(partitions)
+
+    def _raise_if_cluster_changed(self, reported: str) -> None:
+        if reported != self._cluster_id:
+            raise ClusterChangedError(self._cluster_id, reported)

@@ -38,7 +38,11 @@ def cmd_offsets(settings: Settings, args: argparse.Namespace) -> int:
         cluster_id = cluster_id_of(reader)
         partitions = all_partitions(reader, Topics(settings.topic_prefix).all_inbound)
         current = partition_offsets(
-            reader, cluster_id, partitions, lambda tp: stored.get((cluster_id, *tp))
+            reader,
+            cluster_id,
+            partitions,
+            lambda tp: stored.get((cluster_id, *tp)),
+            exact_ends=True,
         )
     finally:
         reader.close()
@@ -106,7 +110,7 @@ def _reset(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _log_of(reader: KafkaConsumer, cluster_id: str, tp: TopicPartition) -> PartitionOffsets:
-    return partition_offsets(reader, cluster_id, [tp], lambda _: None)[0]
+    return partition_offsets(reader, cluster_id, [tp], lambda _: None, exact_ends=True)[0]
 
 
 def _refuse(problem: str) -> int:
