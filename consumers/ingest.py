@@ -37,7 +37,7 @@ from infra.application.inbound import (
 )
 from infra.application.rows import DeadLetter, ReplayOutcome, offset_tracking_name
 from infra.kafka import all_partitions, cluster_id_of, make_consumer, make_producer
-from infra.offsets import StoredOffsetOutOfLogError
+from infra.offsets import ClusterChangedError, StoredOffsetOutOfLogError
 from infra.settings import Settings
 from infra.store import Ledger
 from infra.worker_lock import assign_mode_lock
@@ -79,7 +79,7 @@ class SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
     def on_partitions_assigned(self, assigned: Any) -> None:
         try:
             self._worker.rewind(assigned)
-        except StoredOffsetOutOfLogError as error:
+        except (StoredOffsetOutOfLogError, ClusterChangedError) as error:
             # kafka-python would turn this into a KafkaError, which the worker retries; it is
             # no outage, so the worker raises it itself after the poll (`_poll`).
             self._worker.offset_problem = error
@@ -117,7 +117,7 @@ class IngestWorker:
         ledger.cache_aggregates(cache_size)
         self.stats = IngestStats()
         self.rewind_needed = False
-        self.offset_problem: StoredOffsetOutOfLogError | None = None
+        self.offset_problem: StoredOffsetOutOfLogError | ClusterChangedError | None = None
         self.backoff = Backoff()
         self._offsets = OffsetGuard(consumer, cluster_id, self._stored_next, offset_check_s)
 

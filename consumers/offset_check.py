@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable, Iterable
 
 from kafka import KafkaConsumer, TopicPartition
-
 from kafka.errors import KafkaTimeoutError
 
 from infra.kafka import cluster_id_from, cluster_id_of, make_reader

