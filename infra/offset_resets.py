@@ -103,3 +103,19 @@ def offset_resets(ledger: Ledger) -> list[OffsetReset]:
         )
         rows = curs.fetchall()
     return [OffsetReset(*r.values()) for r in rows]
+
+
+def dead_letters_from(
+    ledger: Ledger, cluster_id: str, topic: str, partition: int, offset: int
+) -> int:
+    """Dead letters kept for the partition at `offset` or later. After a reset to before them
+    on a broker that reuses the cluster id, a new record at one of those offsets is taken for
+    the dead letter read again and is not decided (infra/application/batch.py logs it)."""
+    with ledger.datastore.transaction(commit=False) as curs:
+        curs.execute(
+            "SELECT count(*) AS n FROM rejected_messages WHERE source_cluster = %s"
+            " AND source_topic = %s AND source_partition = %s AND source_offset >= %s",
+            (cluster_id, topic, partition, offset),
+        )
+        row = curs.fetchone()
+    return int(row["n"]) if row else 0

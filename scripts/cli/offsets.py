@@ -16,7 +16,12 @@ from consumers.offset_check import partition_offsets
 from consumers.topics import Topics
 from infra.clock import utc_now
 from infra.kafka import all_partitions, cluster_id_of, make_reader
-from infra.offset_resets import OffsetReset, reset_offset, stored_next_offsets
+from infra.offset_resets import (
+    OffsetReset,
+    dead_letters_from,
+    reset_offset,
+    stored_next_offsets,
+)
 from infra.offsets import PartitionOffsets
 from infra.services import up
 from infra.settings import Settings
@@ -105,7 +110,17 @@ def _reset(settings: Settings, args: argparse.Namespace) -> int:
     )
     with open_ledger(endpoints.database_url, role=WRITER_ROLE) as ledger:
         done = reset_offset(ledger, reset)
-    output.emit(args.json, dataclasses.asdict(done), output.key_values)
+        shadowed = dead_letters_from(ledger, cluster_id, topic, args.partition, to)
+    output.emit(
+        args.json, {**dataclasses.asdict(done), "dead_letters_from": shadowed}, output.key_values
+    )
+    if shadowed:
+        print(
+            f"claims-ledger offsets: warning: {shadowed} dead letters of {topic}/{args.partition}"
+            f" sit at offset {to} or later; a new record at one of those offsets is logged and"
+            " not decided (docs/operations.md, 'Stored offsets beyond the log')",
+            file=sys.stderr,
+        )
     return 0
 
 
