@@ -37,7 +37,6 @@ from infra.application.inbound import (
 )
 from infra.application.rows import DeadLetter, ReplayOutcome, offset_tracking_name
 from infra.kafka import all_partitions, cluster_id_of, make_consumer, make_producer
-from infra.offsets import ClusterChangedError, StoredOffsetOutOfLogError
 from infra.settings import Settings
 from infra.store import Ledger
 from infra.worker_lock import assign_mode_lock
@@ -78,11 +77,10 @@ class SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
 
     def on_partitions_assigned(self, assigned: Any) -> None:
         try:
-            self._worker.rewind(assigned)
-        except (StoredOffsetOutOfLogError, ClusterChangedError) as error:
-            # kafka-python would turn this into a KafkaError, which the worker retries; it is
-            # no outage, so the worker raises it itself after the poll (`_poll`).
-            self._worker.offset_problem = error
+            # The listener runs on kafka-python's IO thread, where no blocking broker call is
+            # allowed; the check against the broker's log follows right after the poll.
+            self._worker.seek_to_stored(assigned)
+            self._worker.unchecked.update(assigned)
         except TRANSIENT as error:
             # kafka-python would log and swallow this; the worker retries it before polling.
             log.warning("could not seek to stored offsets on assignment: %s", error)
@@ -117,19 +115,25 @@ class IngestWorker:
         ledger.cache_aggregates(cache_size)
         self.stats = IngestStats()
         self.rewind_needed = False
-        self.offset_problem: StoredOffsetOutOfLogError | ClusterChangedError | None = None
+        self.unchecked: set[TopicPartition] = set()  # assigned, not yet checked (`_poll`)
         self.backoff = Backoff()
         self._offsets = OffsetGuard(consumer, cluster_id, self._stored_next, offset_check_s)
 
     def rewind(self, partitions: Any) -> None:
         """Seek partitions to the offsets stored with the events, once each is known to lie in
         the broker's log (else `StoredOffsetOutOfLogError`: never a silent skip)."""
-        for p in self._offsets.check(partitions):
-            tp = TopicPartition(p.topic, p.partition)
-            if p.stored_next is None:
+        self._offsets.check(partitions)
+        self.seek_to_stored(partitions)
+        self.unchecked.difference_update(partitions)
+
+    def seek_to_stored(self, partitions: Any) -> None:
+        """Seek partitions to the offsets stored with the events; no broker call."""
+        for tp in partitions:
+            stored_next = self._stored_next(tp)
+            if stored_next is None:
                 self._consumer.seek_to_beginning(tp)
             else:
-                self._consumer.seek(tp, p.stored_next)
+                self._consumer.seek(tp, stored_next)
 
     def _stored_next(self, tp: TopicPartition) -> int | None:
         name = offset_tracking_name(self._cluster_id, tp.topic, tp.partition)
@@ -183,9 +187,12 @@ class IngestWorker:
             self.rewind_needed = False
         self._offsets.check_if_due(self._consumer.assignment())
         polled: dict[TopicPartition, list[Any]] = self._consumer.poll(timeout_ms=200)
-        if self.offset_problem is not None:
-            # Found on an assignment inside this poll; what the poll returned is not kept.
-            raise self.offset_problem
+        if self.unchecked:
+            # Assigned inside this poll: nothing it returned is kept unless the stored offsets
+            # it was fetched from lie in the broker's log (a fetch outside it starts over at
+            # the log's start and would hide the gap).
+            self._offsets.check(self.unchecked)
+            self.unchecked.clear()
         return polled
 
     def _process(self, polled: dict[TopicPartition, list[Any]]) -> None:

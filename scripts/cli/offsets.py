@@ -25,7 +25,7 @@ from infra.offset_resets import (
 from infra.offsets import PartitionOffsets
 from infra.services import up
 from infra.settings import Settings
-from infra.store import WRITER_ROLE, open_ledger
+from infra.store import READER_ROLE, WRITER_ROLE, open_ledger
 from scripts.cli import output
 from scripts.cli.commandline import AddCommand, Handler
 
@@ -36,7 +36,7 @@ def cmd_offsets(settings: Settings, args: argparse.Namespace) -> int:
     if args.action == "reset":
         return _reset(settings, args)
     endpoints = up(settings)
-    with open_ledger(endpoints.database_url, role=WRITER_ROLE) as ledger:
+    with open_ledger(endpoints.database_url, role=READER_ROLE) as ledger:
         stored = stored_next_offsets(ledger)
     reader = make_reader(endpoints.bootstrap)
     try:
@@ -79,35 +79,30 @@ def _row(
     }
 
 
+class RefusedError(Exception):
+    """Input an operator must correct; nothing was moved."""
+
+
 def _reset(settings: Settings, args: argparse.Namespace) -> int:
-    missing = [f"--{n}" for n in ("topic", "partition", "to", "reason") if getattr(args, n) is None]
-    if missing or not args.reason.strip():
-        return _refuse(f"offsets reset needs {', '.join(missing) or 'a non-blank --reason'}")
-    topics = Topics(settings.topic_prefix)
-    topic = args.topic if args.topic in topics.all_inbound else topics.inbound(args.topic)
-    if topic not in topics.all_inbound:
-        return _refuse(f"{args.topic!r} is not an inbound topic ({', '.join(topics.all_inbound)})")
-    endpoints = up(settings)
-    reader = make_reader(endpoints.bootstrap)
     try:
-        cluster_id = cluster_id_of(reader)
-        known = {tp.partition for tp in all_partitions(reader, [topic])}
-        if args.partition not in known:
-            return _refuse(f"{topic} has no partition {args.partition} (it has {sorted(known)})")
-        log = _log_of(reader, cluster_id, TopicPartition(topic, args.partition))
-    finally:
-        reader.close()
-    to = {"start": log.log_start, "end": log.log_end}.get(args.to)
-    if to is None:
-        if not args.to.isdigit():
-            return _refuse(f"--to is start, end or an offset, got {args.to!r}")
-        to = int(args.to)
-    if not log.log_start <= to <= log.log_end:
-        # Outside the log the worker would stop again at once, or skip without a trace.
-        return _refuse(f"offset {to} is outside the log [{log.log_start}, {log.log_end}]")
-    reset = OffsetReset(
-        cluster_id, topic, args.partition, None, to, args.reason, args.by, utc_now()
-    )
+        topic, by = _checked_arguments(settings, args)
+        endpoints = up(settings)
+        reader = make_reader(endpoints.bootstrap)
+        try:
+            cluster_id = cluster_id_of(reader)
+            known = {tp.partition for tp in all_partitions(reader, [topic])}
+            if args.partition not in known:
+                raise RefusedError(
+                    f"{topic} has no partition {args.partition} (it has {sorted(known)})"
+                )
+            log = _log_of(reader, cluster_id, TopicPartition(topic, args.partition))
+        finally:
+            reader.close()
+        to = _target(args.to, log)
+    except RefusedError as refused:
+        print(f"claims-ledger offsets: {refused}", file=sys.stderr)
+        return 2
+    reset = OffsetReset(cluster_id, topic, args.partition, None, to, args.reason, by, utc_now())
     with open_ledger(endpoints.database_url, role=WRITER_ROLE) as ledger:
         done = reset_offset(ledger, reset)
         shadowed = dead_letters_from(ledger, cluster_id, topic, args.partition, to)
@@ -124,13 +119,45 @@ def _reset(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _checked_arguments(settings: Settings, args: argparse.Namespace) -> tuple[str, str]:
+    """The full topic name and who decides, or `RefusedError` before any service is asked."""
+    missing = [f"--{n}" for n in ("topic", "partition", "to", "reason") if getattr(args, n) is None]
+    if missing or not args.reason.strip():
+        raise RefusedError(f"offsets reset needs {', '.join(missing) or 'a non-blank --reason'}")
+    by = args.by if args.by is not None else _login_name()
+    if not (by or "").strip():
+        raise RefusedError("offsets reset needs --by NAME (no login name to default to)")
+    topics = Topics(settings.topic_prefix)
+    topic = args.topic if args.topic in topics.all_inbound else topics.inbound(args.topic)
+    if topic not in topics.all_inbound:
+        raise RefusedError(
+            f"{args.topic!r} is not an inbound topic ({', '.join(topics.all_inbound)})"
+        )
+    return topic, str(by)
+
+
+def _target(to: str, log: PartitionOffsets) -> int:
+    """The next offset `--to` names: start, end, or a number inside the log."""
+    named = {"start": log.log_start, "end": log.log_end}.get(to)
+    if named is not None:
+        return named
+    if not (to.isascii() and to.isdigit()):
+        raise RefusedError(f"--to is start, end or an offset, got {to!r}")
+    if not log.log_start <= int(to) <= log.log_end:
+        # Outside the log the worker would stop again at once, or skip without a trace.
+        raise RefusedError(f"offset {to} is outside the log [{log.log_start}, {log.log_end}]")
+    return int(to)
+
+
 def _log_of(reader: KafkaConsumer, cluster_id: str, tp: TopicPartition) -> PartitionOffsets:
     return partition_offsets(reader, cluster_id, [tp], lambda _: None, exact_ends=True)[0]
 
 
-def _refuse(problem: str) -> int:
-    print(f"claims-ledger offsets: {problem}", file=sys.stderr)
-    return 2
+def _login_name() -> str | None:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no LOGNAME/USER and no passwd entry, as in some containers
+        return None
 
 
 def register(add: AddCommand) -> Mapping[str, Handler]:
@@ -143,5 +170,5 @@ def register(add: AddCommand) -> Mapping[str, Handler]:
         "--to", help="reset: the next offset the worker reads: start, end, or a number in the log"
     )
     p.add_argument("--reason", help="reset: why, kept for good with the reset")
-    p.add_argument("--by", default=getpass.getuser(), help="reset: who decided (default: you)")
+    p.add_argument("--by", help="reset: who decided (default: your login name)")
     return {"offsets": cmd_offsets}

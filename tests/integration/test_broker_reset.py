@@ -175,6 +175,9 @@ def test_a_broker_reset_with_the_same_cluster_id_stops_the_worker_until_an_expli
     again = cli(replace(settings, consumer_mode="group"), "ingest", "--until-idle", "5")
     assert again.returncode == 5, again.stderr
     assert again.stderr.splitlines()[-1].startswith("claims-ledger ingest: stored offset ")
+    # The check at a group assignment runs after the poll: a blocking broker call inside the
+    # rebalance listener (kafka-python's IO thread) would fail with a traceback instead.
+    assert "Traceback" not in again.stderr, again.stderr
     assert accepted_count(database_url) == stored_before
 
     # The restarted Tansu creates topics on first mention, with its own partition count
@@ -218,6 +221,8 @@ def refused_inputs(settings: Settings) -> None:
         [*base, "--topic", "enrollment", "--to", "999", "--reason", "beyond the log"],
         [*base, "--topic", "enrollment", "--to", "-1", "--reason", "negative"],
         [*base, "--topic", "enrollment", "--to", "soon", "--reason", "not an offset"],
+        [*base, "--topic", "enrollment", "--to", "\u00b2", "--reason", "a digit, not a number"],
+        [*base, "--topic", "enrollment", "--to", "start", "--reason", "who?", "--by", " "],
         [*base, "--topic", "enrollment", "--to", "start", "--reason", "  "],
         [*base, "--topic", "enrollment", "--to", "start"],
         [*base, "--topic", "nonsense", "--to", "start", "--reason", "no such topic"],
