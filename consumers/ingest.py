@@ -193,6 +193,8 @@ class IngestWorker:
             # the log's start and would hide the gap).
             self._offsets.check(self.unchecked)
             self.unchecked.clear()
+        if polled:
+            self._offsets.confirm_cluster()
         return polled
 
     def _process(self, polled: dict[TopicPartition, list[Any]]) -> None:

@@ -111,13 +111,20 @@ class OffsetGuard:
                 raise StoredOffsetOutOfLogError(p)
         return found
 
+    def confirm_cluster(self) -> None:
+        """Against the consumer's cached metadata, no network: cheap enough for every poll
+        that returned records. kafka-python refreshes metadata when a connection drops, so a
+        replaced broker shows its id here before a batch of its records is committed under
+        the old one."""
+        self._raise_if_cluster_changed(cluster_id_of(self._consumer))
+
     def check_if_due(self, partitions: Iterable[TopicPartition]) -> None:
         """Every `interval_s`: the cluster id, then the partitions' offsets."""
         now = self._clock()
         if now - self._last_check < self._interval_s:
             return
         self._last_check = now
-        self._raise_if_cluster_changed(cluster_id_of(self._consumer))
+        self.confirm_cluster()
         # The id is cached from the last metadata answer; asking for fresh metadata now (the
         # consumer's next poll fetches it, without blocking here) lets the next check see a
         # broker that was replaced at the same address.
