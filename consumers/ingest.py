@@ -117,12 +117,14 @@ class IngestWorker:
         self.rewind_needed = False
         self.unchecked: set[TopicPartition] = set()  # assigned, not yet checked (`_poll`)
         self.backoff = Backoff()
-        self._offsets = OffsetGuard(consumer, cluster_id, self._stored_next, offset_check_s)
+        self._offsets = OffsetGuard(
+            consumer, cluster_id, self._stored_next, ledger.reads, offset_check_s
+        )
 
     def rewind(self, partitions: Any) -> None:
         """Seek partitions to the offsets stored with the events, once each is known to lie in
         the broker's log (else `StoredOffsetOutOfLogError`: never a silent skip)."""
-        self._offsets.check(partitions)
+        self._offsets.check(partitions, last_read=True)
         self.seek_to_stored(partitions)
         self.unchecked.difference_update(partitions)
 
@@ -191,7 +193,7 @@ class IngestWorker:
             # Assigned inside this poll: nothing it returned is kept unless the stored offsets
             # it was fetched from lie in the broker's log (a fetch outside it starts over at
             # the log's start and would hide the gap).
-            self._offsets.check(self.unchecked)
+            self._offsets.check(self.unchecked, last_read=True)
             self.unchecked.clear()
         if polled:
             self._offsets.confirm_cluster()

@@ -17,8 +17,16 @@ from collections.abc import Callable, Iterable
 from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaTimeoutError
 
+from infra.application.reads import StoreReads
 from infra.kafka import cluster_id_from, cluster_id_of, make_reader
-from infra.offsets import ClusterChangedError, PartitionOffsets, StoredOffsetOutOfLogError
+from infra.offsets import (
+    ClusterChangedError,
+    LogReplacedError,
+    PartitionOffsets,
+    StoredOffsetOutOfLogError,
+    message_id_of,
+    read_here_before,
+)
 
 # Bounded, so a broker that does not answer fails the check (a KafkaTimeoutError, retried
 # like any outage) instead of hanging the worker.
@@ -74,6 +82,33 @@ def high_watermarks(
         reader.close()
 
 
+def values_at(
+    bootstrap: str, offsets: dict[TopicPartition, int]
+) -> dict[TopicPartition, bytes | None]:
+    """The value of the record at each partition's offset; a partition whose first record
+    from there sits further on (compaction, a transaction marker) is left out."""
+    reader = make_reader(bootstrap)
+    found: dict[TopicPartition, bytes | None] = {}
+    try:
+        reader.assign(list(offsets))
+        for tp, offset in offsets.items():
+            reader.seek(tp, offset)
+        deadline = time.monotonic() + OFFSETS_TIMEOUT_MS / 1000
+        answered: set[TopicPartition] = set()
+        while answered != set(offsets):
+            if time.monotonic() > deadline:
+                raise KafkaTimeoutError("no fetch answered with the last records read")
+            for tp, records in reader.poll(timeout_ms=200).items():
+                if tp not in answered and records:
+                    answered.add(tp)
+                    reader.pause(tp)
+                    if records[0].offset == offsets[tp]:
+                        found[tp] = records[0].value
+        return found
+    finally:
+        reader.close()
+
+
 def _bootstrap_of(consumer: KafkaConsumer) -> str:
     servers = consumer.config["bootstrap_servers"]
     return servers if isinstance(servers, str) else ",".join(servers)
@@ -88,28 +123,63 @@ class OffsetGuard:
         consumer: KafkaConsumer,
         cluster_id: str,
         stored_next: Callable[[TopicPartition], int | None],
+        reads: StoreReads,
         interval_s: float = DEFAULT_INTERVAL_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._consumer = consumer
         self._cluster_id = cluster_id
         self._stored_next = stored_next
+        self._reads = reads
         self._interval_s = interval_s
         self._clock = clock
         self._last_check = clock()
         self._bootstrap = _bootstrap_of(consumer)
 
-    def check(self, partitions: Iterable[TopicPartition]) -> list[PartitionOffsets]:
-        """The partitions' offsets, all inside the broker's log; else raise for the first."""
+    def check(
+        self, partitions: Iterable[TopicPartition], *, last_read: bool = False
+    ) -> list[PartitionOffsets]:
+        """The partitions' offsets, all inside the broker's log; else raise for the first.
+        With `last_read` (at assignment), also the record before each stored offset: one the
+        ledger read there, or the log was replaced and has grown past the stored offset."""
         found = partition_offsets(self._consumer, self._cluster_id, partitions, self._stored_next)
         for p in found:
             if p.unreadable:
-                # A broker replaced by one of another cluster also looks like this (our offsets
-                # are the old cluster's); the consumer's cached id may not know it yet, so a
-                # fresh connection asks, and the message names the right cause.
-                self._raise_if_cluster_changed(cluster_id_from(self._bootstrap))
-                raise StoredOffsetOutOfLogError(p)
+                self._stop(StoredOffsetOutOfLogError(p))
+        if last_read:
+            self._check_last_read(found)
         return found
+
+    def _check_last_read(self, found: list[PartitionOffsets]) -> None:
+        last = {
+            TopicPartition(p.topic, p.partition): p.stored_next - 1
+            for p in found
+            if p.stored_next is not None and p.stored_next > p.log_start
+        }
+        if not last:
+            return
+        values = values_at(self._bootstrap, last)
+        dead = self._reads.dead_lettered(
+            self._cluster_id, [(tp.topic, tp.partition, o) for tp, o in last.items()]
+        )
+        ids = {tp: message_id_of(v) for tp, v in values.items()}
+        accepted = self._reads.known_digests([i for i in ids.values() if i is not None])
+        for p in found:
+            tp = TopicPartition(p.topic, p.partition)
+            if tp not in values:
+                continue
+            where = (p.topic, p.partition, last[tp])
+            if not read_here_before(
+                values[tp], dead.get(where), where in dead, ids[tp] in accepted
+            ):
+                self._stop(LogReplacedError(p))
+
+    def _stop(self, error: StoredOffsetOutOfLogError | LogReplacedError) -> None:
+        # A broker replaced by one of another cluster also looks like this (our offsets are
+        # the old cluster's); the consumer's cached id may not know it yet, so a fresh
+        # connection asks, and the message names the right cause.
+        self._raise_if_cluster_changed(cluster_id_from(self._bootstrap))
+        raise error
 
     def confirm_cluster(self) -> None:
         """Against the consumer's cached metadata, no network: cheap enough for every poll

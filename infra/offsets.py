@@ -8,8 +8,11 @@ Pure: no I/O; the worker and the CLI fetch the numbers and hand them in.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from enum import Enum
+from uuid import UUID
 
 
 class OffsetState(Enum):
@@ -63,7 +66,11 @@ def reset_command(p: PartitionOffsets) -> str:
     )
 
 
-class StoredOffsetOutOfLogError(Exception):
+class UntrustedOffsetError(Exception):
+    """Reading on from a stored offset would skip messages: the worker stops (exit 5)."""
+
+
+class StoredOffsetOutOfLogError(UntrustedOffsetError):
     """A partition's stored offset lies outside the broker's log: reading on would skip."""
 
     def __init__(self, p: PartitionOffsets) -> None:
@@ -78,6 +85,41 @@ class StoredOffsetOutOfLogError(Exception):
             f"stored offset {p.stored_next} of {p.topic}/{p.partition} (cluster {p.cluster_id})"
             f" is {p.state.value} of the log [{p.log_start}, {p.log_end}]: {why}; nothing was"
             f" skipped. Check with `claims-ledger offsets`, then run `{reset_command(p)}`"
+        )
+
+
+def message_id_of(value: bytes | None) -> UUID | None:
+    """The envelope's message id of a record, if it has a readable one."""
+    try:
+        document = json.loads(value or b"")
+        return UUID(str(document["message_id"]))
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def read_here_before(
+    value: bytes | None, dead_letter_sha256: bytes | None, dead_letter: bool, accepted: bool
+) -> bool:
+    """Whether the broker's record `value`, at the offset the ledger read last, can be the
+    record it read there: the dead letter kept at those coordinates (same bytes), or else a
+    message whose id the ledger accepted (there, or before as the original of a duplicate).
+    Anything else was never read by this ledger: the log was replaced under the same id."""
+    if dead_letter:
+        return dead_letter_sha256 == (None if value is None else hashlib.sha256(value).digest())
+    return accepted
+
+
+class LogReplacedError(UntrustedOffsetError):
+    """The record before the stored offset is not the one the ledger read there."""
+
+    def __init__(self, p: PartitionOffsets) -> None:
+        self.partition = p
+        super().__init__(
+            f"the record at offset {(p.stored_next or 0) - 1} of {p.topic}/{p.partition}"
+            f" (cluster {p.cluster_id}) is not the one stored from there: the log was replaced"
+            " (broker reset or topic recreated with the same cluster id) and has grown past"
+            f" the stored offset {p.stored_next}; nothing was skipped. Check with"
+            f" `claims-ledger offsets`, then run `{reset_command(p)}`"
         )
 
 

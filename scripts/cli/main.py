@@ -15,7 +15,7 @@ from consumers.ingest import IngestStats, run_worker
 from consumers.topics import Topics
 from infra.clock import utc_now
 from infra.kafka import make_producer
-from infra.offsets import ClusterChangedError, StoredOffsetOutOfLogError
+from infra.offsets import ClusterChangedError, UntrustedOffsetError
 from infra.queries import history, rejected
 from infra.services import Endpoints, down, reader_url, status, up
 from infra.settings import Settings
@@ -125,7 +125,7 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     except AnotherWorkerError as error:
         print(f"claims-ledger ingest: {error}", file=sys.stderr)
         return 4
-    except StoredOffsetOutOfLogError as error:
+    except UntrustedOffsetError as error:
         print(f"claims-ledger ingest: {error}", file=sys.stderr)
         return 5
     except ClusterChangedError as error:

@@ -343,3 +343,46 @@ def test_a_broker_of_another_cluster_under_a_running_worker_stops_it(
     )
     # Nothing of the new cluster was labelled with the old id.
     assert accepted_count(database_url) == len(references)
+
+
+def test_a_replaced_log_that_grew_past_the_stored_offset_stops_the_worker_at_its_start(
+    own_settings: Settings, broker: Tansu
+) -> None:
+    settings = own_settings
+    assert settings.database_url is not None
+    database_url = settings.database_url
+    set_up(database_url)
+    topics = create_topics(settings)
+    first, later = hospitals(6)[:3], hospitals(6)[3:]
+    send_all(settings, topics.inbound("reference"), first)
+    send_all(settings, topics.inbound("enrollment"), people(0, 20))
+    ran = cli(settings, "ingest", "--until-idle", "2", "--json")
+    assert ran.returncode == 0, ran.stderr
+    cluster_id = current_cluster(settings)
+
+    broker.stop()
+    broker.start(cluster_id)
+    create_topics(settings)  # before anyone mentions them: one partition each
+    # Longer than before: every stored offset lies inside the new log, so only the record
+    # before it tells the logs apart.
+    send_all(settings, topics.inbound("reference"), later)
+    send_all(settings, topics.inbound("enrollment"), people(20, 40))
+
+    stopped = cli(settings, "ingest", "--until-idle", "5")
+    assert stopped.returncode == 5, stopped.stderr
+    last = stopped.stderr.splitlines()[-1]
+    assert "is not the one stored from there: the log was replaced" in last, last
+    assert accepted_count(database_url) == 23
+    assert {r["state"] for r in offsets_of(settings)} == {"ok", "no stored offset"}
+
+    for topic in (topics.inbound("enrollment"), topics.inbound("reference")):
+        done = cli(
+            settings,
+            *("offsets", "reset", "--topic", topic, "--partition", "0", "--to", "start"),
+            *("--reason", "Tansu restarted empty, new log longer", "--by", "on-call"),
+        )
+        assert done.returncode == 0, done.stderr
+    resumed = cli(settings, "ingest", "--until-idle", "2", "--json")
+    assert resumed.returncode == 0, resumed.stderr
+    assert accepted_count(database_url) == 23 + 43
+    assert_every_offset_accounted_for(settings, cluster_id)

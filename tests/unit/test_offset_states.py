@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,7 +14,10 @@ from infra.offsets import (
     PartitionOffsets,
     StoredOffsetOutOfLogError,
     classify,
+    message_id_of,
+    read_here_before,
 )
+from tests.messages import encode, enrolled
 
 
 @pytest.mark.parametrize(
@@ -59,3 +64,39 @@ def test_the_stop_message_names_the_partition_the_offsets_and_the_command() -> N
 def test_a_tracking_name_reads_back_even_with_colons_in_the_cluster_id() -> None:
     name = offset_tracking_name("a:b:c", "ledger.claims", 12)
     assert parse_offset_tracking_name(name) == ("a:b:c", "ledger.claims", 12)
+
+
+RECORD = encode(enrolled("P0000001"))
+
+
+def test_the_record_before_the_stored_offset_is_trusted_when_its_message_was_accepted() -> None:
+    assert message_id_of(RECORD) is not None
+    assert read_here_before(RECORD, None, dead_letter=False, accepted=True)
+
+
+def test_a_record_the_ledger_never_accepted_means_the_log_was_replaced() -> None:
+    assert not read_here_before(RECORD, None, dead_letter=False, accepted=False)
+
+
+@pytest.mark.parametrize(
+    ("value", "kept", "trusted"),
+    [
+        (b"{not json", b"{not json", True),
+        (b"{not json", b"other bytes", False),
+        (None, None, True),  # a tombstone kept as a dead letter
+        (b"", None, False),
+    ],
+)
+def test_at_a_dead_letter_the_bytes_must_be_those_kept(
+    value: bytes | None, kept: bytes | None, trusted: bool
+) -> None:
+    digest = None if kept is None else hashlib.sha256(kept).digest()
+    # Whether the message id is known does not matter at a dead letter: the bytes decide.
+    assert read_here_before(value, digest, dead_letter=True, accepted=True) is trusted
+
+
+@pytest.mark.parametrize(
+    "value", [None, b"", b"[1]", b'{"message_id": 5}', b'{"message_id": "x"}', b"\xff"]
+)
+def test_a_record_without_a_readable_message_id_has_none(value: bytes | None) -> None:
+    assert message_id_of(value) is None
