@@ -118,8 +118,8 @@ class LogReplacedError(UntrustedOffsetError):
             f"the record at offset {(p.stored_next or 0) - 1} of {p.topic}/{p.partition}"
             f" (cluster {p.cluster_id}) is not the one stored from there: the log was replaced"
             " (broker reset or topic recreated with the same cluster id) and has grown past"
-            f" the stored offset {p.stored_next}; nothing was skipped. Check with"
-            f" `claims-ledger offsets`, then run `{reset_command(p)}`"
+            f" the stored offset {p.stored_next}; nothing was skipped. Run"
+            f" `{reset_command(p)}` to read the new log from its start"
         )
 
 
