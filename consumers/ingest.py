@@ -27,6 +27,7 @@ from consumers.backoff import TRANSIENT, Backoff
 from consumers.broker import BrokerProbe, Connection
 from consumers.contract import decode
 from consumers.dead_letters import letter_of
+from consumers.offset_check import DEFAULT_INTERVAL_S, OffsetGuard
 from consumers.topics import INBOUND_SUFFIXES, Topics
 from infra.application.batch import BatchOutcome
 from infra.application.inbound import (
@@ -79,7 +80,10 @@ class SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
 
     def on_partitions_assigned(self, assigned: Any) -> None:
         try:
-            self._worker.rewind(assigned)
+            # The listener runs on kafka-python's IO thread, where no blocking broker call is
+            # allowed; the check against the broker's log follows right after the poll.
+            self._worker.seek_to_stored(assigned)
+            self._worker.unchecked.update(assigned)
         except TRANSIENT as error:
             # kafka-python would log and swallow this; the worker retries it before polling.
             log.warning("could not seek to stored offsets on assignment: %s", error)
@@ -104,6 +108,7 @@ class IngestWorker:
         before_commit: Callable[[], None] = lambda: None,
         give_up_after: float = 300.0,
         reconnect: Callable[[], tuple[KafkaConsumer, KafkaProducer] | None] | None = None,
+        offset_check_s: float = DEFAULT_INTERVAL_S,
     ) -> None:
         self._consumer = consumer
         self._assign = assign
@@ -123,16 +128,40 @@ class IngestWorker:
         self._reconnect = reconnect
         self._reconnect_due = False
         self._attach_due = False  # new clients not yet subscribed or assigned
+        self.unchecked: set[TopicPartition] = set()  # assigned, not yet checked (`_poll`)
+        self._offset_check_s = offset_check_s
+        self._offsets = self._offset_guard()
+
+    def _offset_guard(self) -> OffsetGuard:
+        """The guard of the current clients and cluster (new ones after a reconnect)."""
+        return OffsetGuard(
+            self._consumer,
+            self._cluster_id,
+            self._stored_next,
+            self._ledger.reads,
+            self._offset_check_s,
+        )
 
     def rewind(self, partitions: Any) -> None:
-        """Seek partitions to the offsets stored with the events."""
+        """Seek partitions to the offsets stored with the events, once each is known to lie in
+        the broker's log (else `StoredOffsetOutOfLogError`: never a silent skip)."""
+        self._offsets.check(partitions, last_read=True)
+        self.seek_to_stored(partitions)
+        self.unchecked.difference_update(partitions)
+
+    def seek_to_stored(self, partitions: Any) -> None:
+        """Seek partitions to the offsets stored with the events; no broker call."""
         for tp in partitions:
-            name = offset_tracking_name(self._cluster_id, tp.topic, tp.partition)
-            last = self._ledger.reads.stored_offset(name)
-            if last is None:
+            stored_next = self._stored_next(tp)
+            if stored_next is None:
                 self._consumer.seek_to_beginning(tp)
             else:
-                self._consumer.seek(tp, last + 1)
+                self._consumer.seek(tp, stored_next)
+
+    def _stored_next(self, tp: TopicPartition) -> int | None:
+        name = offset_tracking_name(self._cluster_id, tp.topic, tp.partition)
+        last = self._ledger.reads.stored_offset(name)
+        return None if last is None else last + 1
 
     def run(self, stop: threading.Event, until_idle: float | None = None) -> IngestStats:
         """Consume until `stop` is set, or until nothing arrived for `until_idle` seconds."""
@@ -201,6 +230,7 @@ class IngestWorker:
         if self._attach_due:  # again at the next try if it failed: the clients are new already
             # A restarted embedded broker is another cluster: offsets are tracked per cluster id.
             self._cluster_id = cluster_id_of(self._consumer)
+            self._offsets = self._offset_guard()
             self._attach()
             self._attach_due = False
 
@@ -218,7 +248,16 @@ class IngestWorker:
         if self.rewind_needed:
             self.rewind(self._consumer.assignment())
             self.rewind_needed = False
+        self._offsets.check_if_due(self._consumer.assignment())
         polled: dict[TopicPartition, list[Any]] = self._consumer.poll(timeout_ms=200)
+        if self.unchecked:
+            # Assigned inside this poll: nothing it returned is kept unless the stored offsets
+            # it was fetched from lie in the broker's log (a fetch outside it starts over at
+            # the log's start and would hide the gap).
+            self._offsets.check(self.unchecked, last_read=True)
+            self.unchecked.clear()
+        if polled:
+            self._offsets.confirm_cluster()
         return polled
 
     def _process(self, polled: dict[TopicPartition, list[Any]]) -> None:
@@ -416,6 +455,7 @@ def _run(
             before_commit=before_commit,
             give_up_after=settings.outage_give_up_s,
             reconnect=connection.reconnect if connection.follows_embedded else None,
+            offset_check_s=settings.offset_check_interval_s,
         )
         return worker.run(stop, until_idle=until_idle)
     finally:

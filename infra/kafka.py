@@ -43,7 +43,9 @@ def make_producer(bootstrap: str, *, idempotent: bool = False) -> KafkaProducer:
 
 def make_reader(bootstrap: str) -> KafkaConsumer:
     """A consumer of no group that commits nothing: it reads the partitions it is assigned."""
-    return KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    return KafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, allow_auto_create_topics=False
+    )
 
 
 def make_consumer(settings: Settings, bootstrap: str) -> KafkaConsumer:
@@ -53,6 +55,9 @@ def make_consumer(settings: Settings, bootstrap: str) -> KafkaConsumer:
         bootstrap_servers=bootstrap,
         group_id=settings.consumer_group if settings.consumer_mode == "group" else None,
         enable_auto_commit=False,
+        # A reader must not create what it reads: on a broker that came back empty, a topic
+        # made by a metadata request gets the broker's default partition count, not ours.
+        allow_auto_create_topics=False,
         auto_offset_reset="earliest",
         max_poll_records=settings.max_poll_records,
         fetch_max_wait_ms=settings.fetch_max_wait_ms,

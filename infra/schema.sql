@@ -82,6 +82,21 @@ CREATE TABLE IF NOT EXISTS rejected_replays (
 );
 CREATE INDEX IF NOT EXISTS rejected_replays_rejected_id_idx ON rejected_replays (rejected_id, id);
 
+-- Every explicit move of a stored Kafka offset (`claims-ledger offsets reset`), appended in
+-- the transaction that moves the tracking row; never updated. Offsets are Kafka's next offsets
+-- (the next message to read); from_offset is NULL when nothing was stored for the partition.
+CREATE TABLE IF NOT EXISTS ledger_offset_resets (
+    id               bigserial PRIMARY KEY,
+    source_cluster   text NOT NULL,
+    source_topic     text NOT NULL,
+    source_partition integer NOT NULL,
+    from_offset      bigint,
+    to_offset        bigint NOT NULL CHECK (to_offset >= 0),
+    reason           text NOT NULL CHECK (btrim(reason) <> ''),
+    reset_by         text NOT NULL CHECK (btrim(reset_by) <> ''),
+    reset_at         timestamptz NOT NULL
+);
+
 -- One row per distinct setup applied to this database (infra/setup.py): the fingerprint of the
 -- SQL and definitions it applied. A start whose fingerprint is the latest runs no DDL.
 CREATE TABLE IF NOT EXISTS ledger_setup (

@@ -48,6 +48,9 @@ class Settings:
     # Seconds an outage of PostgreSQL or the broker may last, from its first failure, before a
     # worker exits non-zero for its supervisor to see (consumers/backoff.py).
     outage_give_up_s: int = 300
+    # How often a running worker compares its stored offsets with the broker's log and its
+    # cluster id with the broker's (consumers/offset_check.py).
+    offset_check_interval_s: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -77,4 +80,5 @@ class Settings:
             aggregate_cache_size=_int(env, "LEDGER_AGGREGATE_CACHE_SIZE", 50_000),
             consumer_mode=consumer_mode,
             outage_give_up_s=_int(env, "LEDGER_OUTAGE_GIVE_UP_S", 300),
+            offset_check_interval_s=_int(env, "LEDGER_OFFSET_CHECK_S", 30),
         )

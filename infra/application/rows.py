@@ -67,3 +67,13 @@ def offset_tracking_name(cluster_id: str, topic: str, partition: int) -> str:
     """Tracking key of a partition. The cluster id is part of it because offsets only mean
     something within one cluster: a fresh memory-only broker starts again at offset 0."""
     return f"kafka:{cluster_id}:{topic}:{partition}"
+
+
+OFFSET_TRACKING_PREFIX = "kafka:"
+
+
+def parse_offset_tracking_name(name: str) -> tuple[str, str, int]:
+    """(cluster id, topic, partition) of a name `offset_tracking_name` built. A Kafka topic
+    name holds no colon, so the last two fields split off safely whatever the cluster id."""
+    cluster_id, topic, partition = name.removeprefix(OFFSET_TRACKING_PREFIX).rsplit(":", 2)
+    return cluster_id, topic, int(partition)

@@ -16,13 +16,14 @@ from consumers.ingest import IngestStats, run_worker
 from consumers.topics import Topics
 from infra.clock import utc_now
 from infra.kafka import make_producer
+from infra.offsets import ClusterChangedError, UntrustedOffsetError
 from infra.queries import history, rejected
 from infra.services import Endpoints, down, reader_url, status, up
 from infra.settings import Settings
 from infra.setup import NotSetUpError
 from infra.store import READER_ROLE, WRITER_ROLE, open_ledger
 from infra.worker_lock import AnotherWorkerError
-from scripts.cli import audit, outbound, output, queries, read_models, sanctions
+from scripts.cli import audit, offsets, outbound, output, queries, read_models, sanctions
 from scripts.cli.commandline import CommandGroup, Handler
 from scripts.cli.progress import Progress
 from scripts.cli.publish import UnroutableError, publish, read_lines, route
@@ -125,6 +126,12 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     except AnotherWorkerError as error:
         print(f"claims-ledger ingest: {error}", file=sys.stderr)
         return 4
+    except UntrustedOffsetError as error:
+        print(f"claims-ledger ingest: {error}", file=sys.stderr)
+        return 5
+    except ClusterChangedError as error:
+        print(f"claims-ledger ingest: {error}", file=sys.stderr)
+        return 6
     output.emit(args.json, output.stats_dict(stats), output.key_values)
     return 0
 
@@ -164,7 +171,14 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 # Areas that own their commands add their module here (one line each keeps merges trivial).
-COMMAND_GROUPS: tuple[CommandGroup, ...] = (audit, outbound, sanctions, queries, read_models)
+COMMAND_GROUPS: tuple[CommandGroup, ...] = (
+    audit,
+    outbound,
+    sanctions,
+    queries,
+    read_models,
+    offsets,
+)
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
