@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import NoReturn
 
 import psycopg
+import psycopg.errors
 from eventsourcing.persistence import InterfaceError, OperationalError
 from kafka.errors import KafkaError
 
@@ -62,18 +63,28 @@ def one_line(error: BaseException) -> str:
     return "; ".join(part.strip() for part in str(error).splitlines() if part.strip())
 
 
+# Exceptions of the services and of the store's setup, by class: the exit code and what the
+# line says before the exception's own message. The first match wins, so specific before general.
+KNOWN_FAILURES: tuple[tuple[tuple[type[Exception], ...], int, str], ...] = (
+    ((NotSetUpError,), NOT_KNOWN, ""),
+    ((AnotherWorkerError,), UNAVAILABLE, ""),
+    ((psycopg.errors.InsufficientPrivilege,), UNAVAILABLE, "PostgreSQL refused: "),
+    (
+        (psycopg.OperationalError, OperationalError, InterfaceError),
+        UNAVAILABLE,
+        "cannot use PostgreSQL (LEDGER_DATABASE_URL): ",
+    ),
+    ((KafkaError,), UNAVAILABLE, "cannot use Kafka (KAFKA_BOOTSTRAP_SERVERS): "),
+)
+
+
 def classify(error: Exception) -> tuple[int, str]:
     """The exit code and the line to print for an exception a command raised."""
     if isinstance(error, CliError):
         return error.exit_code, str(error)
-    if isinstance(error, NotSetUpError):
-        return NOT_KNOWN, str(error)
-    if isinstance(error, AnotherWorkerError):
-        return UNAVAILABLE, str(error)
-    if isinstance(error, (psycopg.OperationalError, OperationalError, InterfaceError)):
-        return UNAVAILABLE, f"cannot use PostgreSQL (LEDGER_DATABASE_URL): {one_line(error)}"
-    if isinstance(error, KafkaError):
-        return UNAVAILABLE, f"cannot use Kafka (KAFKA_BOOTSTRAP_SERVERS): {one_line(error)}"
+    for classes, code, prefix in KNOWN_FAILURES:
+        if isinstance(error, classes):
+            return code, prefix + one_line(error)
     return BUG, (
         f"unexpected {type(error).__name__}: {one_line(error)}"
         " (a defect: please report it with the output of --debug)"

@@ -53,38 +53,42 @@ def _point(args: argparse.Namespace) -> Bitemporal:
     return Bitemporal.of(args.as_of, args.known_at, utc_now())
 
 
-def _warn_if_behind(ledger: Ledger, models: Sequence[ReadModelProjection]) -> None:
+def _warn_if_behind(ledger: Ledger, models: Sequence[ReadModelProjection]) -> bool:
+    """Warn about each read model behind the log's head; whether any is."""
     # The queries read the read models only; an answer "as known now" from a model that has not
     # reached the log's head would silently miss facts the ledger already holds.
     head = ledger.recorder.max_notification_id() or 0
+    behind = False
     for model in models:
         position = model.position()
         if position < head:
+            behind = True
             print(
                 f"warning: read model {model.model.name} is at position {position} of {head};"
                 " answers miss the newest events (run `claims-ledger project --until-idle 2`)",
                 file=sys.stderr,
             )
+    return behind
 
 
 # Raises NotKnownError when the ledger holds nothing about what the user named: zeros for a
-# typo would read as an idle hospital.
-Check = Callable[[Ledger, Cursor[Any]], None]
+# typo would read as an idle hospital. Told whether the read models have reached the log's head.
+Check = Callable[[Ledger, Cursor[Any], bool], None]
 
 
 def _read(
     settings: Settings, query: Callable[[Cursor[Any]], Any], check: Check | None = None
 ) -> Any:
     with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
-        _warn_if_behind(ledger, open_projections(ledger))
+        current = not _warn_if_behind(ledger, open_projections(ledger))
         with ledger.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             if check is not None:
-                check(ledger, curs)
+                check(ledger, curs, current)
             return query(curs)
 
 
 def _known_entity(what: str, name: str, kinds: Sequence[str]) -> Check:
-    def check(ledger: Ledger, _curs: Cursor[Any]) -> None:
+    def check(ledger: Ledger, _curs: Cursor[Any], _current: bool) -> None:
         if not is_known(ledger, [f"{kind}:{name}" for kind in kinds]):
             raise NotKnownError(f"the ledger knows no {what} {name!r}")
 
@@ -92,8 +96,9 @@ def _known_entity(what: str, name: str, kinds: Sequence[str]) -> Check:
 
 
 def _known_account(account: str) -> Check:
-    def check(_ledger: Ledger, curs: Cursor[Any]) -> None:
-        if not queries.account_known(curs, account):
+    def check(_ledger: Ledger, curs: Cursor[Any], current: bool) -> None:
+        # Accounts live in the read model only: one behind the log cannot tell (it warned).
+        if current and not queries.account_known(curs, account):
             raise NotKnownError(f"the ledger knows no account {account!r}: no posting names it")
 
     return check
@@ -102,7 +107,16 @@ def _known_account(account: str) -> Check:
 def _known_region(region: str | None) -> Check | None:
     if region is None:
         return None
-    return _known_entity("pooling region", region, [f"policy:{region}:{s}" for s in Scheme])
+
+    def check(ledger: Ledger, curs: Cursor[Any], current: bool) -> None:
+        # A region is known by its policies (in the log) or its institutions (a read model).
+        policies = [f"policy:{region}:{scheme}" for scheme in Scheme]
+        if is_known(ledger, policies) or queries.registered_hospitals(curs, region):
+            return
+        if current:
+            raise NotKnownError(f"the ledger knows no pooling region {region!r}")
+
+    return check
 
 
 def cmd_balance(settings: Settings, args: argparse.Namespace) -> int:
