@@ -135,7 +135,9 @@ def cmd_history(settings: Settings, args: argparse.Namespace) -> int:
     with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
         entries = history(ledger, args.entity)
     if not entries:
-        raise exits.NotKnownError(f"the ledger holds no event about {args.entity!r}")
+        raise exits.NotKnownError(
+            f"the ledger knows no entity {args.entity!r}: no event is about it"
+        )
     if args.json:
         output.print_json([output.history_dict(e) for e in entries])
     else:
@@ -163,7 +165,7 @@ def cmd_rejected(settings: Settings, args: argparse.Namespace) -> int:
 def _known_reason(reason: str | None) -> None:
     if reason is not None and reason not in {r.value for r in Reason}:
         raise exits.NotKnownError(
-            f"no reason code {reason!r}; the codes are {', '.join(sorted(Reason))}"
+            f"the ledger knows no reason code {reason!r}; the codes are {', '.join(sorted(Reason))}"
         )
 
 

@@ -67,6 +67,7 @@ def publish(env: dict[str, str], tmp_path: Path, *documents: dict[str, Any]) -> 
         (["penalties", HOSPITAL, "--as-of", "9999-12-31T23:00:00-05:00"], "outside the ledger"),
         (["report", "fund", "--region", "430422", "--year", "9999"], "--year: 9999 is outside"),
         (["verify", "--from-digest", "12:not-hex"], "not a digest"),
+        (["project", "--page-size", "0"], "--page-size: 0 is not a positive number"),
     ],
 )
 def test_out_of_range_input_is_a_one_line_usage_error(
@@ -122,13 +123,14 @@ def test_names_the_ledger_does_not_know_are_said_so_with_exit_3(
         (["balance", "fund:430422:resident:poled"], "account 'fund:430422:resident:poled'"),
         (["hospital", "H43042200099"], "institution 'H43042200099'"),
         (["penalties", "H4304220001"], "institution, doctor or person 'H4304220001'"),
-        (["report", "fund", "--region", "430433", "--year", "2019"], "region '430433'"),
-        (["report", "hospitals", "--region", "430433"], "region '430433'"),
+        (["report", "fund", "--region", "430433", "--year", "2019"], "pooling region '430433'"),
+        (["report", "hospitals", "--region", "430433"], "pooling region '430433'"),
         (["rejected", "--reason", "unknown_refrence"], "reason code 'unknown_refrence'"),
-        (["history", "H43042200099"], "'H43042200099'"),
+        (["history", "H43042200099"], "entity 'H43042200099'"),
     ]
     for argv, named in unknown:
-        assert named in one_line_failure(run(cli_env, *argv), NOT_KNOWN), argv
+        line = one_line_failure(run(cli_env, *argv), NOT_KNOWN)
+        assert line.startswith(f"claims-ledger {argv[0]}: the ledger knows no {named}"), line
     # What the ledger does know still answers.
     for argv in (
         ["hospital", HOSPITAL],
