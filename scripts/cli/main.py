@@ -12,6 +12,9 @@ from collections.abc import Sequence
 from importlib.metadata import version
 from pathlib import Path
 
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+
 from consumers.ingest import IngestStats, run_worker
 from consumers.topics import Topics
 from domain.reasons import Reason
@@ -21,8 +24,10 @@ from infra.queries import history, rejected
 from infra.services import Endpoints, down, reader_url, status, up
 from infra.settings import Settings
 from infra.store import READER_ROLE, WRITER_ROLE, open_ledger
-from scripts.cli import argtypes, audit, exits, outbound, output, queries, read_models, sanctions
+from scripts.cli import audit, outbound, output, queries, read_models, sanctions
+from scripts.cli.argtypes import positive_int
 from scripts.cli.commandline import CommandGroup, Handler
+from scripts.cli.exits import NotKnownError, Parser, UsageError, one_line, run
 from scripts.cli.progress import Progress
 from scripts.cli.publish import UnroutableError, publish, read_lines, route
 from scripts.cli.signals import stop_on_signal
@@ -80,7 +85,7 @@ def _read_file(name: str) -> bytes:
     try:
         return Path(name).read_bytes()
     except OSError as error:  # missing, a directory, no permission: the user's to fix
-        raise exits.UsageError(f"cannot read {name}: {error.strerror or error}") from None
+        raise UsageError(f"cannot read {name}: {error.strerror or error}") from None
 
 
 def run_ingest(settings: Settings, until_idle: float | None, quiet: bool) -> IngestStats:
@@ -135,9 +140,7 @@ def cmd_history(settings: Settings, args: argparse.Namespace) -> int:
     with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
         entries = history(ledger, args.entity)
     if not entries:
-        raise exits.NotKnownError(
-            f"the ledger knows no entity {args.entity!r}: no event is about it"
-        )
+        raise NotKnownError(f"the ledger knows no entity {args.entity!r}: no event is about it")
     if args.json:
         output.print_json([output.history_dict(e) for e in entries])
     else:
@@ -164,7 +167,7 @@ def cmd_rejected(settings: Settings, args: argparse.Namespace) -> int:
 
 def _known_reason(reason: str | None) -> None:
     if reason is not None and reason not in {r.value for r in Reason}:
-        raise exits.NotKnownError(
+        raise NotKnownError(
             f"the ledger knows no reason code {reason!r}; the codes are {', '.join(sorted(Reason))}"
         )
 
@@ -180,7 +183,7 @@ COMMAND_GROUPS: tuple[CommandGroup, ...] = (audit, outbound, sanctions, queries,
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
-    parser = exits.Parser(prog="claims-ledger", description=__doc__)
+    parser = Parser(prog="claims-ledger", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -216,7 +219,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
         help="list (default) them, or replay them to their original topics",
     )
     p.add_argument("--reason", help="only this reason code")
-    p.add_argument("--limit", type=argtypes.positive_int, default=1000)
+    p.add_argument("--limit", type=positive_int, default=1000)
     add_demo_arguments(
         command("demo", "start services, run a county year through Kafka, show what is recorded")
     )
@@ -251,11 +254,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("LEDGER_LOG_LEVEL", "WARNING"))
     # platformdirs warns when XDG_RUNTIME_DIR is unset; the embedded server copes without it.
     warnings.filterwarnings("ignore", module="platformdirs")
-    return exits.run(
-        args.command,
-        lambda: handlers[args.command](Settings.from_env(os.environ), args),
-        debug=args.debug,
-    )
+    return run(args.command, lambda: handlers[args.command](_settings(), args), debug=args.debug)
+
+
+def _settings() -> Settings:
+    settings = Settings.from_env(os.environ)
+    if settings.database_url:
+        # Told here, or psycopg's complaint would surface as a defect from deep in a command.
+        try:
+            conninfo_to_dict(settings.database_url)
+        except psycopg.ProgrammingError as error:
+            raise UsageError(
+                f"LEDGER_DATABASE_URL is not a PostgreSQL URL: {one_line(error)}"
+            ) from None
+    return settings
 
 
 if __name__ == "__main__":

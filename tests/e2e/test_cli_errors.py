@@ -102,6 +102,12 @@ def test_an_unreachable_broker_fails_within_seconds_in_one_line(
     assert line.startswith("claims-ledger publish: cannot use Kafka"), line
 
 
+def test_a_malformed_database_url_is_a_usage_error(tmp_path: Path) -> None:
+    env = no_services(tmp_path) | {"LEDGER_DATABASE_URL": "ledger-db:5432"}
+    line = one_line_failure(run(env, "digest"), USAGE)
+    assert line.startswith("claims-ledger digest: LEDGER_DATABASE_URL is not a PostgreSQL URL")
+
+
 def test_debug_shows_the_traceback_before_the_line(tmp_path: Path) -> None:
     env = no_services(tmp_path) | {
         "LEDGER_DATABASE_URL": f"postgresql://x@127.0.0.1:{closed_port()}/x"
