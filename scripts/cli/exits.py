@@ -82,13 +82,25 @@ def classify(error: Exception) -> tuple[int, str]:
     """The exit code and the line to print for an exception a command raised."""
     if isinstance(error, CliError):
         return error.exit_code, str(error)
-    for classes, code, prefix in KNOWN_FAILURES:
-        if isinstance(error, classes):
-            return code, prefix + one_line(error)
+    for cause in _causes(error):
+        for classes, code, prefix in KNOWN_FAILURES:
+            if isinstance(cause, classes):
+                return code, prefix + one_line(error)
     return BUG, (
         f"unexpected {type(error).__name__}: {one_line(error)}"
         " (a defect: please report it with the output of --debug)"
     )
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    # The eventsourcing library re-raises psycopg's errors as its own (a refused permission
+    # becomes its ProgrammingError): the class that tells what happened is further down.
+    chain: list[BaseException] = []
+    cause: BaseException | None = error
+    while cause is not None and cause not in chain:
+        chain.append(cause)
+        cause = cause.__cause__
+    return chain
 
 
 def _stdout_to_devnull() -> None:

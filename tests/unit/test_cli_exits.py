@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import eventsourcing.persistence
 import psycopg
 import pytest
 from kafka.errors import KafkaTimeoutError
@@ -31,6 +32,16 @@ def test_each_class_of_failure_has_its_exit_code_and_one_line(
     assert exit_code == code
     assert line.startswith(starts)
     assert "\n" not in line
+
+
+def test_a_service_error_wrapped_by_the_event_store_library_is_classed_by_its_cause() -> None:
+    refused = psycopg.errors.InsufficientPrivilege("permission denied for table ledger_chain")
+    wrapped = eventsourcing.persistence.ProgrammingError(str(refused))
+    wrapped.__cause__ = refused  # what `raise ... from` inside the library leaves
+    assert exits.classify(wrapped) == (
+        exits.UNAVAILABLE,
+        "PostgreSQL refused: permission denied for table ledger_chain",
+    )
 
 
 def test_a_library_message_over_several_lines_is_joined() -> None:
