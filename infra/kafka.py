@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -83,9 +84,36 @@ def all_partitions(
         time.sleep(0.1)
 
 
+# Every command that talks to Kafka starts with `ensure_topics`, so this bounds how long a
+# command waits on a broker that is not there (the library's default is 30 s); a broker that
+# answers at all answers within a fraction of it.
+BOOTSTRAP_TIMEOUT_MS = 5_000
+
+
+@contextlib.contextmanager
+def _quiet_bootstrap() -> Iterator[None]:
+    """The library logs each failed connection attempt at WARNING and ERROR; the timeout it ends
+    in is raised and reported once, so at the default log level those lines are only noise.
+    LEDGER_LOG_LEVEL=INFO or DEBUG keeps them."""
+    library = logging.getLogger("kafka")
+    if library.getEffectiveLevel() < logging.WARNING:
+        yield
+        return
+    previous = library.level
+    library.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        library.setLevel(previous)
+
+
 def ensure_topics(bootstrap: str, names: Iterable[str], partitions: int) -> None:
-    """Create missing topics; existing ones are left as they are."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    """Create missing topics; existing ones are left as they are. Raises KafkaTimeoutError
+    when no broker answers within BOOTSTRAP_TIMEOUT_MS."""
+    with _quiet_bootstrap():
+        admin = KafkaAdminClient(
+            bootstrap_servers=bootstrap, bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS
+        )
     try:
         existing = set(admin.list_topics())
         missing = [NewTopic(n, partitions, 1) for n in names if n not in existing]

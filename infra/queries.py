@@ -58,6 +58,19 @@ def entity_candidates(entity: str) -> dict[UUID, str]:
     return {make(entity): f"{k}:{entity}" for k, make in ENTITY_KINDS.items()}
 
 
+def is_known(ledger: Ledger, entities: Sequence[str]) -> bool:
+    """Whether the log holds any event about one of the entities (names as `history` takes
+    them): one indexed lookup, so a typed id can be told from an idle one."""
+    candidates = [uuid for entity in entities for uuid in entity_candidates(entity)]
+    with ledger.datastore.transaction(commit=False) as curs:
+        curs.execute(
+            "SELECT EXISTS (SELECT 1 FROM ledger_events WHERE originator_id = ANY(%s)) AS known",
+            (candidates,),
+        )
+        row = curs.fetchone()
+    return bool(row and row["known"])
+
+
 def history(ledger: Ledger, entity: str) -> list[HistoryEntry]:
     """Every recorded event about an entity, in the global order of the log."""
     candidates = entity_candidates(entity)

@@ -308,7 +308,7 @@ def ledger_env(
 def may_set_up(database_url: str) -> bool:
     """Whether the URL's user owns the ledger's tables (or none exist yet). A login role that is
     only a member of the writer role skips the setup, which deployment applied as the owner."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
+    with psycopg.connect(database_url, autocommit=True, connect_timeout=10) as conn:
         row = conn.execute(
             "SELECT c.relowner IS NULL OR pg_has_role(current_user, c.relowner, 'USAGE')"
             " FROM (SELECT 1) AS one LEFT JOIN pg_class c"

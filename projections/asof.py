@@ -5,7 +5,7 @@
   +08:00): "as of 2019-12-31" includes everything effective on 2019-12-31, and "known at
   2020-01-01" includes everything the ledger recorded during 2020-01-01 (Beijing time).
 - A datetime without an offset is refused: guessing a zone would silently move the answer.
-- Both default to now.
+- Both default to now. Days outside the ledger's calendar (domain/calendar.py) are refused.
 - Totals and balances have day resolution in valid time: a fact counts from the start of the
   local day it is valid on, so any `as_of` within a day sees all of that day's facts. Known
   time is exact.
@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from domain.calendar import REGION_TZ, service_day
+from domain.calendar import FIRST_DAY, LAST_DAY, REGION_TZ, service_day
 
 MICROSECOND = timedelta(microseconds=1)
 
@@ -51,16 +51,26 @@ def parse_instant(text: str) -> datetime:
     """An `as_of`/`known_at` argument: a date (end of that day, +08:00) or an offset datetime."""
     text = text.strip()
     try:
-        if len(text) == 10:
-            return end_of_day(date.fromisoformat(text))
-        moment = datetime.fromisoformat(text)
+        moment = (
+            datetime.combine(date.fromisoformat(text), time(), REGION_TZ)
+            if len(text) == 10
+            else datetime.fromisoformat(text)
+        )
     except ValueError:
         raise AsOfError(
             f"{text!r} is neither a date (2019-12-31) nor a datetime with an offset"
         ) from None
     if moment.tzinfo is None:
         raise AsOfError(f"{text!r} has no UTC offset; write e.g. {text}+08:00")
-    return moment
+    try:
+        day = service_day(moment)
+    except OverflowError:  # 9999-12-31T23:00-05:00 is in year 10000 in +08:00
+        day = moment.date()  # then far outside the calendar anyway
+    # The ledger holds no fact outside its calendar, and the end of 9999-12-31 is no instant
+    # Python or PostgreSQL can compute with.
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise AsOfError(f"{text!r} is outside the ledger's calendar ({FIRST_DAY}..{LAST_DAY})")
+    return end_of_day(day) if len(text) == 10 else moment
 
 
 def region_year(moment: datetime) -> int:

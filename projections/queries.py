@@ -46,6 +46,19 @@ def balance(curs: Cursor[Any], account: str, at: Bitemporal) -> Decimal:
     return money(found[account][0])
 
 
+def account_known(curs: Cursor[Any], account: str) -> bool:
+    """Whether any posting ever named the account (one indexed row at most)."""
+    table = Balances(SCHEMA).balances
+    curs.execute(
+        sql.SQL("SELECT EXISTS (SELECT 1 FROM {} WHERE key = %s)").format(
+            sql.Identifier(table.schema, table.name)
+        ),
+        (account,),
+    )
+    row = curs.fetchone()
+    return bool(row and row[0])
+
+
 def latest_balances(curs: Cursor[Any]) -> dict[str, Decimal]:
     """Every account's balance over all valid time, as known now (one indexed row per account)."""
     table = sql.Identifier(SCHEMA, Balances(SCHEMA).balances.name)

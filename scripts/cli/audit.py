@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from collections.abc import Mapping
 
@@ -14,15 +13,16 @@ from infra.store import READER_ROLE
 from infra.verify import digest, verify
 from scripts.cli import output
 from scripts.cli.commandline import AddCommand, Handler
+from scripts.cli.exits import UsageError
 
 
 def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     head = digest(reader_url(settings), role=READER_ROLE)
-    output.emit(
-        args.json,
-        {"digest": str(head), "position": head.position, "hash": head.hash.hex()},
-        output.key_values,
-    )
+    if args.json:
+        output.print_json({"digest": str(head), "position": head.position, "hash": head.hash.hex()})
+    else:
+        # One line, POSITION:HASH, so `verify --from-digest "$(claims-ledger digest)"` works.
+        print(head)
     return 0
 
 
@@ -30,8 +30,7 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
     try:
         since = Digest.parse(args.from_digest) if args.from_digest else None
     except ValueError as error:
-        print(f"claims-ledger verify: {error}", file=sys.stderr)
-        return 2
+        raise UsageError(str(error)) from None
     started = time.monotonic()
     verdict = verify(reader_url(settings), since=since, role=READER_ROLE)
     elapsed = time.monotonic() - started

@@ -9,25 +9,28 @@ import sys
 import threading
 import warnings
 from collections.abc import Sequence
+from importlib.metadata import version
 from pathlib import Path
 
-from consumers.backoff import OutageTooLong
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+
 from consumers.ingest import IngestStats, run_worker
 from consumers.topics import Topics
+from domain.reasons import Reason
 from infra.clock import utc_now
 from infra.kafka import make_producer
-from infra.offsets import ClusterChangedError, UntrustedOffsetError
 from infra.queries import history, rejected
 from infra.services import Endpoints, down, reader_url, status, up
 from infra.settings import Settings
-from infra.setup import NotSetUpError
 from infra.store import READER_ROLE, WRITER_ROLE, open_ledger
-from infra.worker_lock import AnotherWorkerError
 from scripts.cli import audit, offsets, outbound, output, queries, read_models, sanctions
+from scripts.cli.argtypes import positive_int
 from scripts.cli.commandline import CommandGroup, Handler
+from scripts.cli.exits import NotKnownError, Parser, UsageError, one_line, run
 from scripts.cli.progress import Progress
 from scripts.cli.publish import UnroutableError, publish, read_lines, route
-from scripts.cli.signals import StoppedDuringBatch, stop_on_signal
+from scripts.cli.signals import stop_on_signal
 from scripts.demo.arguments import add_demo_arguments
 
 
@@ -58,7 +61,7 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
-    raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    raw = sys.stdin.buffer.read() if args.file == "-" else _read_file(args.file)
     try:
         messages = route(read_lines(raw), Topics(settings.topic_prefix), args.topic)
     except UnroutableError as error:
@@ -76,6 +79,13 @@ def cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
         output.key_values,
     )
     return 0
+
+
+def _read_file(name: str) -> bytes:
+    try:
+        return Path(name).read_bytes()
+    except OSError as error:  # missing, a directory, no permission: the user's to fix
+        raise UsageError(f"cannot read {name}: {error.strerror or error}") from None
 
 
 def run_ingest(settings: Settings, until_idle: float | None, quiet: bool) -> IngestStats:
@@ -121,17 +131,7 @@ def _ingest(
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
-    try:
-        stats = run_ingest(settings, args.until_idle, quiet=args.json)
-    except AnotherWorkerError as error:
-        print(f"claims-ledger ingest: {error}", file=sys.stderr)
-        return 4
-    except UntrustedOffsetError as error:
-        print(f"claims-ledger ingest: {error}", file=sys.stderr)
-        return 5
-    except ClusterChangedError as error:
-        print(f"claims-ledger ingest: {error}", file=sys.stderr)
-        return 6
+    stats = run_ingest(settings, args.until_idle, quiet=args.json)
     output.emit(args.json, output.stats_dict(stats), output.key_values)
     return 0
 
@@ -139,16 +139,17 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_history(settings: Settings, args: argparse.Namespace) -> int:
     with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
         entries = history(ledger, args.entity)
+    if not entries:
+        raise NotKnownError(f"the ledger knows no entity {args.entity!r}: no event is about it")
     if args.json:
         output.print_json([output.history_dict(e) for e in entries])
-    elif not entries:
-        print(f"no recorded events about {args.entity!r}")
     else:
         output.history_table(entries)
     return 0
 
 
 def cmd_rejected(settings: Settings, args: argparse.Namespace) -> int:
+    _known_reason(args.reason)
     if args.action == "replay":
         from scripts.cli.replay import cmd_replay  # noqa: PLC0415 - Kafka clients only for replay
 
@@ -162,6 +163,13 @@ def cmd_rejected(settings: Settings, args: argparse.Namespace) -> int:
     else:
         output.rejected_table(entries)
     return 0
+
+
+def _known_reason(reason: str | None) -> None:
+    if reason is not None and reason not in {r.value for r in Reason}:
+        raise NotKnownError(
+            f"the ledger knows no reason code {reason!r}; the codes are {', '.join(sorted(Reason))}"
+        )
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -182,12 +190,16 @@ COMMAND_GROUPS: tuple[CommandGroup, ...] = (
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
-    parser = argparse.ArgumentParser(prog="claims-ledger", description=__doc__)
+    parser = Parser(prog="claims-ledger", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_)
         p.add_argument("--json", action="store_true", help="machine-readable output, no progress")
+        # Also after the command's name; SUPPRESS keeps a --debug given before it.
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
         return p
 
     command("up", "start embedded services where none are configured; create topics and tables")
@@ -214,7 +226,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
         help="list (default) them, or replay them to their original topics",
     )
     p.add_argument("--reason", help="only this reason code")
-    p.add_argument("--limit", type=int, default=1000)
+    p.add_argument("--limit", type=positive_int, default=1000)
     add_demo_arguments(
         command("demo", "start services, run a county year through Kafka, show what is recorded")
     )
@@ -222,6 +234,13 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     for group in COMMAND_GROUPS:
         handlers.update(group.register(command))
     return parser, handlers
+
+
+DEBUG_HELP = "on a failure, also print the traceback"
+
+
+def _version() -> str:
+    return version("claims-ledger")
 
 
 COMMANDS: dict[str, Handler] = {
@@ -242,18 +261,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("LEDGER_LOG_LEVEL", "WARNING"))
     # platformdirs warns when XDG_RUNTIME_DIR is unset; the embedded server copes without it.
     warnings.filterwarnings("ignore", module="platformdirs")
+    return run(args.command, lambda: handlers[args.command](_settings(), args), debug=args.debug)
+
+
+def _settings() -> Settings:
     settings = Settings.from_env(os.environ)
-    try:
-        return handlers[args.command](settings, args)
-    except NotSetUpError as error:
-        print(f"claims-ledger {args.command}: {error}", file=sys.stderr)
-        return 3
-    except StoppedDuringBatch as stopped:
-        print(f"claims-ledger {args.command}: {stopped}", file=sys.stderr)
-        return stopped.exit_code
-    except OutageTooLong as error:
-        print(f"claims-ledger {args.command}: {error}", file=sys.stderr)
-        return 5
+    if settings.database_url:
+        # Told here, or psycopg's complaint would surface as a defect from deep in a command.
+        try:
+            conninfo_to_dict(settings.database_url)
+        except psycopg.ProgrammingError as error:
+            raise UsageError(
+                f"LEDGER_DATABASE_URL is not a PostgreSQL URL: {one_line(error)}"
+            ) from None
+    return settings
 
 
 if __name__ == "__main__":

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 from uuid import UUID
 
@@ -14,11 +16,20 @@ from consumers.ingest import IngestStats
 from infra.queries import HistoryEntry, RejectedEntry
 
 
-def _default(value: Any) -> Any:
-    if isinstance(value, datetime):
+def json_value(value: Any) -> Any:
+    """What the JSON output writes for a value the json module cannot: dates and instants in
+    ISO 8601, amounts as decimal strings (no float ever rounds money), value objects such as a
+    Posting as objects of their fields."""
+    if isinstance(value, date):  # a datetime is a date too
         return value.isoformat()
     if isinstance(value, (UUID, Decimal)):
         return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
     raise TypeError(f"cannot print {type(value).__name__} as JSON")
 
 
@@ -32,7 +43,7 @@ def text(value: Any) -> Any:
 
 
 def print_json(value: Any) -> None:
-    print(json.dumps(value, default=_default, ensure_ascii=False, indent=2))
+    print(json.dumps(value, default=json_value, ensure_ascii=False, indent=2))
 
 
 def key_values(value: Mapping[str, Any]) -> None:

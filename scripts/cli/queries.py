@@ -13,20 +13,18 @@ from psycopg import Cursor
 from psycopg.rows import tuple_row
 
 from domain.calendar import service_day
+from domain.person_values import Scheme
 from infra.clock import utc_now
+from infra.queries import is_known
 from infra.services import reader_url
 from infra.settings import Settings
 from infra.store import READER_ROLE, Ledger, open_ledger
 from projections import queries
-from projections.asof import (
-    MICROSECOND,
-    AsOfError,
-    Bitemporal,
-    parse_instant,
-)
+from projections.asof import MICROSECOND, Bitemporal
 from projections.runner import ReadModelProjection, open_projections
-from scripts.cli import output
+from scripts.cli import argtypes, output
 from scripts.cli.commandline import AddCommand, Handler
+from scripts.cli.exits import NotKnownError, UsageError
 
 # The `hospital --json` amounts, in their documented order.
 HOSPITAL_FIGURES = (
@@ -41,18 +39,13 @@ HOSPITAL_FIGURES = (
 )
 
 
-def _instant(text: str) -> datetime:
-    try:
-        return parse_instant(text)
-    except AsOfError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
 def _with_point(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument(
-        "--as-of", type=_instant, help="valid time: a date (end of day, +08:00) or datetime"
+        "--as-of", type=argtypes.instant, help="valid time: a date (end of day, +08:00) or datetime"
     )
-    p.add_argument("--known-at", type=_instant, help="system time: what the ledger knew then")
+    p.add_argument(
+        "--known-at", type=argtypes.instant, help="system time: what the ledger knew then"
+    )
     return p
 
 
@@ -60,30 +53,77 @@ def _point(args: argparse.Namespace) -> Bitemporal:
     return Bitemporal.of(args.as_of, args.known_at, utc_now())
 
 
-def _warn_if_behind(ledger: Ledger, models: Sequence[ReadModelProjection]) -> None:
+def _warn_if_behind(ledger: Ledger, models: Sequence[ReadModelProjection]) -> bool:
+    """Warn about each read model behind the log's head; whether any is."""
     # The queries read the read models only; an answer "as known now" from a model that has not
     # reached the log's head would silently miss facts the ledger already holds.
     head = ledger.recorder.max_notification_id() or 0
+    behind = False
     for model in models:
         position = model.position()
         if position < head:
+            behind = True
             print(
                 f"warning: read model {model.model.name} is at position {position} of {head};"
                 " answers miss the newest events (run `claims-ledger project --until-idle 2`)",
                 file=sys.stderr,
             )
+    return behind
 
 
-def _read(settings: Settings, query: Callable[[Cursor[Any]], Any]) -> Any:
+# Raises NotKnownError when the ledger holds nothing about what the user named: zeros for a
+# typo would read as an idle hospital. Told whether the read models have reached the log's head.
+Check = Callable[[Ledger, Cursor[Any], bool], None]
+
+
+def _read(
+    settings: Settings, query: Callable[[Cursor[Any]], Any], check: Check | None = None
+) -> Any:
     with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
-        _warn_if_behind(ledger, open_projections(ledger))
+        current = not _warn_if_behind(ledger, open_projections(ledger))
         with ledger.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            if check is not None:
+                check(ledger, curs, current)
             return query(curs)
+
+
+def _known_entity(what: str, name: str, kinds: Sequence[str]) -> Check:
+    def check(ledger: Ledger, _curs: Cursor[Any], _current: bool) -> None:
+        if not is_known(ledger, [f"{kind}:{name}" for kind in kinds]):
+            raise NotKnownError(f"the ledger knows no {what} {name!r}")
+
+    return check
+
+
+def _known_account(account: str) -> Check:
+    def check(_ledger: Ledger, curs: Cursor[Any], current: bool) -> None:
+        # Accounts live in the read model only: one behind the log cannot tell (it warned).
+        if current and not queries.account_known(curs, account):
+            raise NotKnownError(f"the ledger knows no account {account!r}: no posting names it")
+
+    return check
+
+
+def _known_region(region: str | None) -> Check | None:
+    if region is None:
+        return None
+
+    def check(ledger: Ledger, curs: Cursor[Any], current: bool) -> None:
+        # A region is known by its policies (in the log) or its institutions (a read model).
+        policies = [f"policy:{region}:{scheme}" for scheme in Scheme]
+        if is_known(ledger, policies) or queries.registered_hospitals(curs, region):
+            return
+        if current:
+            raise NotKnownError(f"the ledger knows no pooling region {region!r}")
+
+    return check
 
 
 def cmd_balance(settings: Settings, args: argparse.Namespace) -> int:
     at = _point(args)
-    amount = _read(settings, lambda c: queries.balance(c, args.account, at))
+    amount = _read(
+        settings, lambda c: queries.balance(c, args.account, at), _known_account(args.account)
+    )
     doc = {"account": args.account, "as_of": at.as_of, "known_at": at.known_at, "balance": amount}
     output.emit(args.json, {k: output.text(v) for k, v in doc.items()}, output.key_values)
     return 0
@@ -106,7 +146,11 @@ def hospital_dict(position: queries.HospitalPosition, at: Bitemporal) -> dict[st
 
 def cmd_hospital(settings: Settings, args: argparse.Namespace) -> int:
     at = _point(args)
-    position = _read(settings, lambda c: queries.hospitals(c, [args.code], at))[0]
+    position = _read(
+        settings,
+        lambda c: queries.hospitals(c, [args.code], at),
+        _known_entity("institution", args.code, ["institution"]),
+    )[0]
     output.emit(args.json, hospital_dict(position, at), output.key_values)
     return 0
 
@@ -144,7 +188,13 @@ def penalty_dict(status: queries.PenaltyStatus, at: Bitemporal) -> dict[str, Any
 
 def cmd_penalties(settings: Settings, args: argparse.Namespace) -> int:
     at = _point(args)
-    status = _read(settings, lambda c: queries.penalties(c, args.target, at))
+    status = _read(
+        settings,
+        lambda c: queries.penalties(c, args.target, at),
+        _known_entity(
+            "institution, doctor or person", args.target, ["institution", "doctor", "person"]
+        ),
+    )
     doc = penalty_dict(status, at)
     if args.json:
         output.print_json(doc)
@@ -172,10 +222,11 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     at = _point(args)
     if args.report == "fund":
         if args.region is None or args.year is None:
-            print("claims-ledger report fund: --region and --year are required", file=sys.stderr)
-            return 2
+            raise UsageError("--region and --year are required")
         statement = _read(
-            settings, lambda c: queries.fund_statement(c, args.region, args.year, at.known_at)
+            settings,
+            lambda c: queries.fund_statement(c, args.region, args.year, at.known_at),
+            _known_region(args.region),
         )
         rows = [
             {
@@ -191,6 +242,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
         positions = _read(
             settings,
             lambda c: queries.hospitals(c, queries.registered_hospitals(c, args.region), at),
+            _known_region(args.region),
         )
         rows = [hospital_dict(p, at) for p in positions]
     _rows_out(args, rows)
@@ -208,7 +260,7 @@ def register(add: AddCommand) -> Mapping[str, Handler]:
     p = _with_point(add("report", "fund statement or per-hospital totals (table, --json, --csv)"))
     p.add_argument("report", choices=["fund", "hospitals"])
     p.add_argument("--region", help="pooling region (required for fund)")
-    p.add_argument("--year", type=int, help="calendar year (fund)")
+    p.add_argument("--year", type=argtypes.year, help="calendar year (fund)")
     p.add_argument("--csv", action="store_true", help="CSV instead of a table")
     return {
         "balance": cmd_balance,

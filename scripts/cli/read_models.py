@@ -13,7 +13,7 @@ from infra.store import Ledger, open_ledger
 from projections.check import check, rebuild
 from projections.models import NAMES
 from projections.runner import BATCH_SIZE, ProjectionError, follow, open_projections
-from scripts.cli import output
+from scripts.cli import argtypes, output
 from scripts.cli.commandline import AddCommand, Handler
 
 
@@ -91,7 +91,7 @@ def register(add: AddCommand) -> Mapping[str, Handler]:
     p.add_argument("--until-idle", type=float, metavar="SECONDS", help="stop once idle this long")
     p.add_argument(
         "--page-size",
-        type=int,
+        type=argtypes.positive_int,
         default=BATCH_SIZE,
         metavar="EVENTS",
         help=f"events per transaction (default {BATCH_SIZE})",

@@ -1,0 +1,42 @@
+"""Argument types that refuse out-of-range input at parse time: argparse then exits 2 (usage)
+with one line naming the option, instead of a traceback from deep in a query."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+
+from domain.calendar import FIRST_DAY, LAST_DAY
+from projections.asof import AsOfError, parse_instant
+
+
+def instant(text: str) -> datetime:
+    """`--as-of`/`--known-at`: a date or an offset datetime within the ledger's calendar."""
+    try:
+        return parse_instant(text)
+    except AsOfError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def year(text: str) -> int:
+    """A calendar year the ledger can hold (its days run FIRST_DAY..LAST_DAY)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year") from None
+    if not FIRST_DAY.year <= value <= LAST_DAY.year:
+        raise argparse.ArgumentTypeError(
+            f"{value} is outside the ledger's calendar ({FIRST_DAY.year}..{LAST_DAY.year})"
+        )
+    return value
+
+
+def positive_int(text: str) -> int:
+    """A count of at least 1 (`--limit`)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
+    return value
