@@ -40,9 +40,11 @@ def test_postgres_stopped_under_a_busy_worker_and_started_again_leaves_the_books
     try:
         stop_at = rng.randint(1, mix.stored // 2)
         wait(lambda: accepted_count(database_url) >= stop_at, 120, f"{stop_at} accepted")
+        outage = OutageLog(log)  # before the stop: the worker may log it before pg_ctl returns
         assert stop_postgres(own_postgres)
-        outage = OutageLog(log)
-        wait(outage.failed, 90, "the worker meeting the outage")
+        # Only the first failure is waited for: the next may surface only after the library's
+        # retries of a read (see test_database_restart.py), which this test need not sit out.
+        wait(outage.failed, 60, "the worker meeting the outage")
         assert worker.poll() is None, log.read_text()
         restart_in_another_process(own_postgres)
         wait(lambda: records_committed(database_url) == published, 120, "every offset committed")

@@ -10,6 +10,7 @@ after seeded delays, in both consumer modes; this one adds the poison and the au
 
 from __future__ import annotations
 
+import logging
 import random
 import signal
 from pathlib import Path
@@ -27,6 +28,8 @@ from tests.integration.workers import (
     waits_showing,
 )
 
+log = logging.getLogger(__name__)
+
 PEOPLE = 2_500
 RESENT = 100
 CONFLICTING = 10
@@ -43,26 +46,29 @@ def test_a_worker_killed_at_seeded_moments_among_poison_leaves_the_books_balance
     mix = mixed(rng, PEOPLE, RESENT, CONFLICTING)
     publish(settings, mix.records)
     env = {**cli_env(settings, database_url), "LEDGER_MAX_POLL_RECORDS": MAX_POLL_RECORDS}
-    log = tmp_path / "worker.log"
-    wait = waits_showing(log)
+    worker_log = tmp_path / "worker.log"
+    wait = waits_showing(worker_log)
 
+    moments = sorted(rng.sample(range(1, mix.stored), KILLS))  # accepted counts to kill at
     kills = []
-    for _ in range(KILLS):
+    for moment in moments:
         # Restarted once the store has seen the killed process go: in assign mode a second
         # worker refuses to start while the first one's lock is held.
         wait(lambda: not assign_lock_held(database_url), 30, "the killed worker's lock freed")
-        target = accepted_count(database_url) + rng.randint(1, mix.stored // (KILLS + 1))
-        worker = start_cli(env, "ingest", "--json", log=log)
+        # Every run commits something before it dies, however close the moments are.
+        target = max(moment, accepted_count(database_url) + 1)
+        worker = start_cli(env, "ingest", "--json", log=worker_log)
         try:
             wait(lambda t=target: accepted_count(database_url) >= t, 120, f"{target} accepted")  # type: ignore[misc]
         finally:
             worker.send_signal(signal.SIGKILL)
             worker.wait(timeout=10)
         kills.append(accepted_count(database_url))
+    log.warning("killed at %s accepted (moments drawn: %s)", kills, moments)
     assert kills[-1] < mix.stored, "the kills must all happen while messages are left"
 
     wait(lambda: not assign_lock_held(database_url), 30, "the killed worker's lock freed")
-    last = start_cli(env, "ingest", "--until-idle", "2", "--json", log=log)
-    assert last.wait(timeout=180) == 0, log.read_text()
+    last = start_cli(env, "ingest", "--until-idle", "2", "--json", log=worker_log)
+    assert last.wait(timeout=180) == 0, worker_log.read_text()
     books = assert_books_balance(settings, database_url)
     assert books.total() == Tally(mix.stored, mix.duplicates, mix.dead), kills
