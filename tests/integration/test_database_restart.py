@@ -10,6 +10,7 @@ from pathlib import Path
 from infra.embedded import ensure_database, start_postgres, stop_postgres
 from infra.settings import Settings
 from infra.setup import set_up
+from tests.integration.accounting import assert_books_balance
 from tests.integration.helpers import (
     create_topics,
     settings_in_both_consumer_modes,  # noqa: F401 - the fixture `settings`, in both modes
@@ -50,8 +51,8 @@ def test_the_worker_rides_out_a_postgres_restart_and_stops_cleanly_on_sigterm(
         produce(settings, topics.inbound("enrollment"), before)
         in_before = len(references) + len(before)
         wait(lambda: accepted_count(database_url) == in_before, 60, "enrollments before in")
+        outage_log = OutageLog(log_file)  # before the stop: a failure may be logged during it
         assert stop_postgres(own_postgres)
-        outage_log = OutageLog(log_file)
         # Produced while PostgreSQL is down: the worker polls them and cannot store them, so
         # it has to back off and retry through the outage, however fast it was before. A
         # failure surfaces after the pool's connect timeout (10 s), or after the library's ten
@@ -73,3 +74,4 @@ def test_the_worker_rides_out_a_postgres_restart_and_stops_cleanly_on_sigterm(
         assert "recovered after" in outage_log.text(), outage_log.text()
     published = [m["message_id"] for m in references + people]
     assert_exactly_once(database_url, published)
+    assert_books_balance(settings, database_url)
