@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from infra.embedded import start_postgres, stop_postgres
-from tests.conftest import fresh_database
+from tests.conftest import embedded_postgres, fresh_database
 
 
 @pytest.fixture
@@ -23,14 +20,6 @@ def socket_database(embedded_server_url: str) -> Iterator[str]:
 
 @pytest.fixture
 def own_postgres() -> Iterator[Path]:
-    """An embedded PostgreSQL of this test alone, for a test that stops it. Outside pytest's
-    temporary root: a concurrent pytest session resets that root to mode 0700, which locks
-    out the server's own system user."""
-    home = Path(tempfile.mkdtemp(prefix="ledger-pg-restart-"))
-    pgdata = home / "pg"
-    start_postgres(pgdata)
-    try:
+    """An embedded PostgreSQL of this test alone, for a test that stops it."""
+    with embedded_postgres("ledger-pg-restart-") as (pgdata, _):
         yield pgdata
-    finally:
-        stop_postgres(pgdata)
-        shutil.rmtree(home, ignore_errors=True)

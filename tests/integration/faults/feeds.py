@@ -90,15 +90,15 @@ def settlements(count: int) -> list[Record]:
     ]
 
 
-def clawback(lines: int) -> Record:
-    """One order to claw back 10.00 of each of the first `lines` settlements."""
+def clawback(lines: int, number: int = 1) -> Record:
+    """Order number `number` to claw back 1.00 of each of the first `lines` settlements."""
     return of(
         "clawbacks",
         documented(
             "ClawbackOrdered",
             "2020-04-15T09:00:00+08:00",
-            clawback_id="ZH-FAULTS-1",
-            lines=[{"claim_id": claim_id(n), "amount": "10.00"} for n in range(lines)],
+            clawback_id=f"ZH-FAULTS-{number}",
+            lines=[{"claim_id": claim_id(n), "amount": "1.00"} for n in range(lines)],
         ),
     )
 
