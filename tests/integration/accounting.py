@@ -66,14 +66,12 @@ class Books:
 
     def total(self) -> Tally:
         """The tallies of all partitions summed."""
-        t = Tally()
-        for p in self.tallies.values():
-            t.stored, t.duplicates, t.dead = (
-                t.stored + p.stored,
-                t.duplicates + p.duplicates,
-                t.dead + p.dead,
-            )
-        return t
+        tallies = self.tallies.values()
+        return Tally(
+            stored=sum(t.stored for t in tallies),
+            duplicates=sum(t.duplicates for t in tallies),
+            dead=sum(t.dead for t in tallies),
+        )
 
 
 @dataclass
@@ -126,8 +124,8 @@ def _read_log(
     """Each inbound partition's [start, end) and every record's value in it.
 
     The end is the fetch's high watermark where it exceeds the listed one: Tansu 0.6 (the
-    test broker) lists a partition's end as the last record batch's base offset + 1, so after
-    a producer's batch of 500 records it lists 499 too few."""
+    test broker) lists a partition's end as its last record batch's base offset + 1, so a
+    partition holding one produced batch of 500 records lists an end of 1."""
     partitions = all_partitions(consumer, topics.all_inbound)
     starts, listed = consumer.beginning_offsets(partitions), consumer.end_offsets(partitions)
     consumer.assign(partitions)
@@ -215,7 +213,7 @@ def _rows_outside_the_log(books: Books, rows: _Rows) -> list[str]:
     """Rows of this cluster's inbound topics that name an offset the log does not hold."""
     wheres = [*rows.stored, *rows.dead]
     return [
-        f"{t}/{p}@{o}: a stored row, but the log holds [{start}, {end})"
+        f"{t}/{p}@{o}: a row of the store, but the log holds [{start}, {end})"
         for t, p, o in wheres
         for start, end in [books.log.get((t, p), (0, 0))]
         if not start <= o < end

@@ -5,8 +5,8 @@ After every fault the same audit runs, `tests.integration.accounting.assert_book
 every offset of every inbound partition is a stored message, a duplicate or a dead letter,
 nothing is stored twice, the chain verifies and the read models check.
 
-- test_large_batches.py: a full poll batch of settlements and a 1 000-line clawback, over the
-  embedded server's unix socket;
+- test_large_batches.py: a full poll batch of settlements, and six 1 000-line clawbacks in one
+  batch of over 4 MB, over the embedded server's unix socket;
 - test_worker_killed.py: SIGKILL of the worker at seeded moments, among poison records;
 - test_postgres_stopped.py: PostgreSQL stopped and started again while the worker is in a batch;
 - test_accounting.py: the audit itself fails on an offset left unread and on a message stored

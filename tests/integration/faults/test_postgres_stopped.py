@@ -38,7 +38,8 @@ def test_postgres_stopped_under_a_busy_worker_and_started_again_leaves_the_books
     wait = waits_showing(log)
     worker = start_cli(env, "ingest", "--json", log=log)
     try:
-        stop_at = rng.randint(1, mix.stored // 2)
+        # Early enough that well over a second of work is left when the server goes.
+        stop_at = rng.randint(1, mix.stored // 4)
         wait(lambda: accepted_count(database_url) >= stop_at, 120, f"{stop_at} accepted")
         outage = OutageLog(log)  # before the stop: the worker may log it before pg_ctl returns
         assert stop_postgres(own_postgres)
