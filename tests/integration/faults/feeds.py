@@ -1,5 +1,5 @@
-"""What the fault tests publish: a county's reference data, settlements, a clawback of them,
-enrollments with re-sends, and poison from the hostile corpus, each record on its own topic."""
+"""What the fault tests publish: what settlements cite, settlements, clawbacks of them,
+enrollments with re-sends, and poison from the hostile corpus, each on its type's topic."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from tests.hostile import hostile_cases, record_bytes, worker_records
 from tests.messages import designated, encode, enrolled
 
 HOSPITAL = "H43042200011"
-PERSON = "430422-R-00038174"  # the person of the documented examples
 SERVICE_DAY = "2019-05-03T10:20:00+08:00"
 
 
