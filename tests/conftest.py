@@ -9,9 +9,12 @@ names. With `--apache-kafka`, Apache Kafka from infra/docker-compose.yml (pytest
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -46,29 +49,40 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@contextmanager
+def embedded_postgres(prefix: str) -> Iterator[tuple[Path, str]]:
+    """An embedded PostgreSQL in a folder of its own (its data folder and server URL), stopped
+    and removed afterwards. Outside pytest's temporary root: a concurrent pytest session resets
+    that root to mode 0700, which locks out the server's own system user, and the server then
+    fails under the test."""
+    home = Path(tempfile.mkdtemp(prefix=prefix))
+    pgdata = home / "pg"
+    try:
+        yield pgdata, start_postgres(pgdata)
+    finally:
+        stop_postgres(pgdata)
+        shutil.rmtree(home, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
-def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_server_url() -> Iterator[str]:
     configured = os.environ.get("LEDGER_TEST_DATABASE_URL")
     if configured:
         yield configured
         return
-    pgdata = tmp_path_factory.mktemp("embedded") / "pg"
-    yield start_postgres(pgdata)
-    stop_postgres(pgdata)
+    with embedded_postgres("ledger-pg-") as (_, url):
+        yield url
 
 
 @pytest.fixture(scope="session")
-def embedded_server_url(
-    postgres_server_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+def embedded_server_url(postgres_server_url: str) -> Iterator[str]:
     """The embedded PostgreSQL, which listens on a unix socket only, whatever
     `LEDGER_TEST_DATABASE_URL` says: what `make demo` and a user without a server run on."""
     if not os.environ.get("LEDGER_TEST_DATABASE_URL"):
         yield postgres_server_url  # already the embedded server
         return
-    pgdata = tmp_path_factory.mktemp("embedded-socket") / "pg"
-    yield start_postgres(pgdata)
-    stop_postgres(pgdata)
+    with embedded_postgres("ledger-pg-socket-") as (_, url):
+        yield url
 
 
 def fresh_database(server_url: str) -> Iterator[str]:

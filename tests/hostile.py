@@ -49,3 +49,22 @@ def hostile_cases() -> tuple[HostileCase, ...]:
         row["kind"] = row.pop("class")
         cases.append(HostileCase(**row))
     return tuple(cases)
+
+
+WORKER_RECORDS = CORPUS.with_name("worker_records.jsonl")
+
+
+@cache
+def worker_records() -> tuple[dict[str, Any], ...]:
+    """The records that once broke the worker itself (worker_records.jsonl), in file order."""
+    return tuple(
+        json.loads(line) for line in WORKER_RECORDS.read_text(encoding="utf-8").splitlines()
+    )
+
+
+def record_bytes(case: dict[str, Any]) -> bytes:
+    """A worker record's bytes as a producer would send them."""
+    if "nest" in case:
+        depth: int = case["nest"]
+        return b"[" * depth + b"]" * depth
+    return json.dumps(case["document"]).encode("ascii")

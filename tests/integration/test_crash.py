@@ -11,6 +11,7 @@ from pathlib import Path
 
 from infra.settings import Settings
 from infra.store import Ledger
+from tests.integration.accounting import Tally, assert_books_balance
 from tests.integration.helpers import (
     create_topics,
     ingest,
@@ -61,6 +62,8 @@ def test_a_worker_killed_ten_times_leaves_one_event_per_accepted_message(
     last = start_cli(env, "ingest", "--until-idle", "3", "--json", log=log_file)
     assert last.wait(timeout=180) == 0, log_file.read_text()
     events = assert_exactly_once(database_url, published)
+    books = assert_books_balance(settings, database_url)
+    assert books.total() == Tally(stored=len(published), duplicates=RESENT, dead=0)
     log.warning(
         "crash test: %d events, %d kills (accepted after each: %s), %.1f s in all",
         events,

@@ -4,26 +4,20 @@ cleanly on SIGTERM afterwards."""
 
 from __future__ import annotations
 
-import shutil
 import signal
-import subprocess
-import sys
-import tempfile
-from collections.abc import Callable, Iterator
 from pathlib import Path
-
-import pytest
 
 from infra.embedded import ensure_database, start_postgres, stop_postgres
 from infra.settings import Settings
 from infra.setup import set_up
+from tests.integration.accounting import assert_books_balance
 from tests.integration.helpers import (
     create_topics,
     settings_in_both_consumer_modes,  # noqa: F401 - the fixture `settings`, in both modes
 )
 from tests.integration.invariants import assert_exactly_once
+from tests.integration.postgres_outage import OutageLog, restart_in_another_process
 from tests.integration.workers import (
-    ROOT,
     accepted_count,
     assign_lock_held,
     cli_env,
@@ -31,33 +25,12 @@ from tests.integration.workers import (
     hospitals,
     produce,
     start_cli,
-    wait_until,
+    waits_showing,
 )
 
 MESSAGES = 4_000
 BEFORE_OUTAGE = 1_000  # enrollments stored before PostgreSQL stops; the rest come during it
 RETRY_SURFACES_S = 180
-
-
-@pytest.fixture
-def own_postgres() -> Iterator[Path]:
-    """An embedded PostgreSQL of this test alone, since the test stops it. Outside pytest's
-    temporary root: a concurrent pytest session resets that root to mode 0700, which locks
-    out the server's own system user."""
-    home = Path(tempfile.mkdtemp(prefix="ledger-pg-restart-"))
-    pgdata = home / "pg"
-    start_postgres(pgdata)
-    try:
-        yield pgdata
-    finally:
-        stop_postgres(pgdata)
-        shutil.rmtree(home, ignore_errors=True)
-
-
-def restart_in_another_process(pgdata: Path) -> None:
-    """Start it again the way `claims-ledger up` would, from a fresh process."""
-    code = f"import pathlib, infra.embedded as e; e.start_postgres(pathlib.Path({str(pgdata)!r}))"
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=60)
 
 
 def test_the_worker_rides_out_a_postgres_restart_and_stops_cleanly_on_sigterm(
@@ -78,8 +51,8 @@ def test_the_worker_rides_out_a_postgres_restart_and_stops_cleanly_on_sigterm(
         produce(settings, topics.inbound("enrollment"), before)
         in_before = len(references) + len(before)
         wait(lambda: accepted_count(database_url) == in_before, 60, "enrollments before in")
+        outage_log = OutageLog(log_file)  # before the stop: a failure may be logged during it
         assert stop_postgres(own_postgres)
-        outage_log = OutageLog(log_file)
         # Produced while PostgreSQL is down: the worker polls them and cannot store them, so
         # it has to back off and retry through the outage, however fast it was before. A
         # failure surfaces after the pool's connect timeout (10 s), or after the library's ten
@@ -101,31 +74,4 @@ def test_the_worker_rides_out_a_postgres_restart_and_stops_cleanly_on_sigterm(
         assert "recovered after" in outage_log.text(), outage_log.text()
     published = [m["message_id"] for m in references + people]
     assert_exactly_once(database_url, published)
-
-
-def waits_showing(log_file: Path) -> Callable[[Callable[[], bool], float, str], None]:
-    """`wait_until` that shows the worker's log when the wait times out."""
-
-    def wait(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
-        try:
-            wait_until(condition, timeout_s, what)
-        except TimeoutError as error:
-            raise AssertionError(f"{error}; the worker logged:\n{log_file.read_text()}") from error
-
-    return wait
-
-
-class OutageLog:
-    """What the worker logged from now on."""
-
-    def __init__(self, log_file: Path) -> None:
-        self._file = log_file
-        self._start = log_file.stat().st_size
-
-    def text(self) -> str:
-        return self._file.read_bytes()[self._start :].decode(errors="replace")
-
-    def failed(self) -> bool:
-        """The worker met the outage: a batch backing off, or a rebalance's seek failing."""
-        text = self.text()
-        return "retrying in" in text or "could not seek to stored offsets" in text
+    assert_books_balance(settings, database_url)

@@ -8,9 +8,8 @@ from typing import Any
 from infra.queries import history, rejected
 from infra.settings import Settings
 from infra.store import Ledger
-from projections.check import check
-from projections.runner import catch_up, open_projections
 from tests.hostile import hostile_cases
+from tests.integration.accounting import Tally, assert_books_balance
 from tests.integration.helpers import create_topics, ingest, send
 from tests.messages import designated, enrolled
 
@@ -21,7 +20,7 @@ GOOD = {
 
 
 def test_hostile_messages_become_dead_letters_among_stored_good_ones(
-    settings: Settings, ledger: Ledger
+    settings: Settings, ledger: Ledger, database_url: str
 ) -> None:
     create_topics(settings)
     cases = [c for c in hostile_cases() if c.worker]
@@ -45,6 +44,5 @@ def test_hostile_messages_become_dead_letters_among_stored_good_ones(
     }
     assert fates == {c.case: (c.reason, True) for c in cases}
     assert all(len(history(ledger, entity)) == 1 for entity in good)
-    projections = open_projections(ledger)
-    catch_up(ledger, projections)
-    assert check(ledger).ok
+    books = assert_books_balance(settings, database_url)
+    assert books.total() == Tally(stored=len(cases), duplicates=0, dead=len(cases))

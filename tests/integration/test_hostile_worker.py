@@ -12,7 +12,6 @@ many nested JSON arrays).
 
 from __future__ import annotations
 
-import json
 import signal
 from collections.abc import Sequence
 from dataclasses import replace
@@ -29,6 +28,8 @@ from infra.queries import history, rejected
 from infra.settings import Settings
 from infra.store import Ledger
 from tests.examples import documented
+from tests.hostile import record_bytes, worker_records
+from tests.integration.accounting import Tally, assert_books_balance
 from tests.integration.helpers import create_topics, ingest, read_topic, send
 from tests.integration.store_reads import counts, replay_history
 from tests.integration.workers import (
@@ -40,20 +41,8 @@ from tests.integration.workers import (
 )
 from tests.messages import HOSPITAL, designated, encode, ended, enrolled
 
-CASES = [
-    json.loads(line)
-    for line in (Path(__file__).parents[1] / "data" / "hostile" / "worker_records.jsonl")
-    .read_text(encoding="utf-8")
-    .splitlines()
-]
-
-
-def raw(case: dict[str, Any]) -> bytes:
-    """The record's bytes as a producer would send them."""
-    if "nest" in case:
-        depth: int = case["nest"]
-        return b"[" * depth + b"]" * depth
-    return json.dumps(case["document"]).encode("ascii")
+CASES = worker_records()
+raw = record_bytes
 
 
 def good(topic: str, n: int) -> dict[str, Any]:
@@ -95,7 +84,7 @@ def stored_offsets(ledger: Ledger) -> dict[str, int]:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["case"] for c in CASES])
 def test_a_hostile_record_becomes_a_dead_letter_and_the_good_ones_around_it_are_stored(
-    settings: Settings, ledger: Ledger, case: dict[str, Any]
+    settings: Settings, ledger: Ledger, database_url: str, case: dict[str, Any]
 ) -> None:
     topics = create_topics(settings)
     send(settings, "reference", [designated(HOSPITAL)])
@@ -116,6 +105,8 @@ def test_a_hostile_record_becomes_a_dead_letter_and_the_good_ones_around_it_are_
     dead.detail.encode("utf-8")  # printable: lone surrogates are escaped
     (letter,) = read_topic(settings, topics.rejected, expected=1)
     assert dict(letter.headers)["reason"].decode() == dead.reason
+    books = assert_books_balance(settings, database_url)
+    assert books.total() == Tally(stored=3, duplicates=0, dead=1)
 
 
 def end_then_fail(command: EndEnrollment, aggregates: Aggregates) -> None:

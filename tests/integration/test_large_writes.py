@@ -9,7 +9,6 @@ writes without the pipeline; these tests would hang, and fail at the guard, if i
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import psycopg
 import pytest
@@ -21,7 +20,6 @@ from infra.clock import utc_now
 from infra.setup import set_up
 from infra.store import WRITER_ROLE, open_ledger
 from infra.verify import verify
-from tests.conftest import fresh_database
 
 # A guard against a hang, far above what these writes take: never a speed assertion.
 HANG_GUARD_S = 120
@@ -32,12 +30,6 @@ class Bulky(Aggregate):
 
     def __init__(self, text: str) -> None:
         self.text = text
-
-
-@pytest.fixture
-def socket_database(embedded_server_url: str) -> Iterator[str]:
-    assert "host=/" in embedded_server_url or "%2F" in embedded_server_url  # a unix socket
-    yield from fresh_database(embedded_server_url)
 
 
 def _saved_within_guard(database_url: str, megabytes: int) -> int | None:

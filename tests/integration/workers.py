@@ -60,6 +60,18 @@ def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> No
         time.sleep(0.05)
 
 
+def waits_showing(log_file: Path) -> Callable[[Callable[[], bool], float, str], None]:
+    """`wait_until` that shows the worker's log when the wait times out."""
+
+    def wait(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
+        try:
+            wait_until(condition, timeout_s, what)
+        except TimeoutError as error:
+            raise AssertionError(f"{error}; the worker logged:\n{log_file.read_text()}") from error
+
+    return wait
+
+
 def produce(settings: Settings, topic: str, documents: Sequence[dict[str, Any]]) -> None:
     """Publish fast: keyed by entity, batched by the producer."""
     from kafka import KafkaProducer  # noqa: PLC0415
