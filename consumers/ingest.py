@@ -9,11 +9,10 @@ the worker seeks to them whenever partitions are assigned. Kafka's own offsets a
 from __future__ import annotations
 
 import gc
-import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,6 +27,7 @@ from consumers.broker import BrokerProbe, Connection
 from consumers.contract import decode
 from consumers.dead_letters import letter_of
 from consumers.offset_check import DEFAULT_INTERVAL_S, OffsetGuard
+from consumers.replay import replay_outcomes
 from consumers.topics import INBOUND_SUFFIXES, Topics
 from infra.application.batch import BatchOutcome
 from infra.application.inbound import (
@@ -37,15 +37,13 @@ from infra.application.inbound import (
     Undecodable,
     internal_error,
 )
-from infra.application.rows import DeadLetter, ReplayOutcome, offset_tracking_name
-from infra.kafka import all_partitions, cluster_id_of
+from infra.application.rows import DeadLetter, offset_tracking_name
+from infra.kafka import Outgoing, all_partitions, cluster_id_of, send_acknowledged
 from infra.settings import Settings
 from infra.store import Ledger
 from infra.worker_lock import assign_mode_lock
 
 RETRIED: tuple[type[Exception], ...] = (*TRANSIENT, IntegrityError)
-REPLAY_HEADER = "replay-of"  # set by `rejected replay`: the id of the dead letter re-sent
-SEND_TIMEOUT_S = 30.0
 BROKER = "the Kafka broker"  # how the backoff's log lines and the give-up message name it
 GC_THRESHOLDS = (50_000, 20, 20)  # Python's defaults: (700, 10, 10)
 
@@ -282,21 +280,11 @@ class IngestWorker:
         # loses. A send that failed raises here, and the batch is re-read after a backoff.
         # A record too large for one produce request goes out truncated (consumers/dead_letters.py);
         # whole, it would fail its send on every retry and wedge the worker.
-        futures = []
-        for d in dead_letters:
-            letter = letter_of(d)
-            futures.append(
-                self._producer.send(
-                    self._topics.rejected,
-                    key=letter.key,
-                    value=letter.value,
-                    headers=letter.headers,
-                )
-            )
-        if futures:
-            self._producer.flush(timeout=SEND_TIMEOUT_S)
-            for future in futures:
-                future.get(timeout=SEND_TIMEOUT_S)
+        letters = (letter_of(d) for d in dead_letters)
+        rejected = self._topics.rejected
+        send_acknowledged(
+            self._producer, (Outgoing(rejected, x.key, x.value, x.headers) for x in letters)
+        )
 
     def _count(self, consumed: int, outcome: BatchOutcome) -> None:
         self.stats.consumed += consumed
@@ -337,62 +325,6 @@ def inbound_records(
 def _topic_rank(topics: Topics, topic: str) -> int:
     suffix = topics.suffix_of(topic)
     return INBOUND_SUFFIXES.index(suffix) if suffix else len(INBOUND_SUFFIXES)
-
-
-def replay_outcomes(
-    polled: dict[TopicPartition, list[Any]],
-    outcome: BatchOutcome,
-    at: datetime,
-    kept: Callable[[Sequence[int]], Mapping[int, bytes | None]],
-) -> list[ReplayOutcome]:
-    """What became of each replayed dead letter in this batch: accepted, rejected again, or a
-    duplicate of a message accepted before (its second replay, say). A `replay-of` header is
-    the sender's claim: it counts only when it names a dead letter (`kept` gives the SHA-256 of
-    each one's value) whose bytes are the record's own, else it is logged and ignored."""
-    accepted = {
-        (a.source_topic, a.source_partition, a.source_offset) for a in outcome.record.accepted
-    }
-    rejected = {
-        (d.source_topic, d.source_partition, d.source_offset): d for d in outcome.record.rejected
-    }
-    claimed = [
-        (m, replay_of)
-        for messages in polled.values()
-        for m in messages
-        if (replay_of := _dead_letter_id(dict(m.headers or []).get(REPLAY_HEADER))) is not None
-    ]
-    digests = kept(sorted({replay_of for _, replay_of in claimed})) if claimed else {}
-    outcomes = []
-    for m, replay_of in claimed:
-        where = (m.topic, m.partition, m.offset)
-        value = None if m.value is None else hashlib.sha256(m.value).digest()
-        if replay_of not in digests or digests[replay_of] != value:
-            log.warning(
-                "ignoring the %s header of the record at %s/%d@%d: dead letter %d %s",
-                REPLAY_HEADER,
-                *where,
-                replay_of,
-                "does not exist" if replay_of not in digests else "holds other bytes",
-            )
-            continue
-        kind, reason, detail = "duplicate", None, "identical to a message accepted before"
-        if where in accepted:
-            kind, detail = "accepted", ""
-        elif where in rejected:
-            kind, reason, detail = "rejected", rejected[where].reason, rejected[where].detail
-        outcomes.append(ReplayOutcome(replay_of, kind, reason, detail, *where, recorded_at=at))
-    return outcomes
-
-
-def _dead_letter_id(header: bytes | None) -> int | None:
-    if header is None:
-        return None
-    text = header.decode("ascii", "replace")
-    if not text.isdigit() or len(text) > 18:
-        # The header is the sender's claim; a malformed one is noted, never fatal.
-        log.warning("ignoring a %s header that is not a dead-letter id: %r", REPLAY_HEADER, text)
-        return None
-    return int(text)
 
 
 def run_worker(

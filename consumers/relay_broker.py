@@ -10,9 +10,14 @@ from types import TracebackType
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
-from infra.kafka import TopicState, make_producer, make_reader, topic_state
-
-SEND_TIMEOUT_S = 30.0
+from infra.kafka import (
+    Outgoing,
+    TopicState,
+    make_producer,
+    make_reader,
+    send_acknowledged,
+    topic_state,
+)
 
 
 @dataclass(frozen=True)
@@ -42,12 +47,9 @@ class RelayBroker:
         producer = self._producer or make_producer(self._bootstrap, idempotent=True)
         self._producer = producer
         try:
-            futures = [
-                producer.send(topic, key=r.key, value=r.value, headers=r.headers) for r in records
-            ]
-            producer.flush(timeout=SEND_TIMEOUT_S)
-            for future in futures:
-                future.get(timeout=SEND_TIMEOUT_S)
+            send_acknowledged(
+                producer, (Outgoing(topic, r.key, r.value, r.headers) for r in records)
+            )
         except KafkaError:
             # An idempotent producer whose broker was replaced or reset fails for good (the new
             # broker knows none of its producer ids): the next batch gets a new one.

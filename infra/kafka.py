@@ -6,6 +6,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -17,6 +18,27 @@ from infra.settings import Settings
 # The largest produce request our producers send (kafka-python's default, stated here because
 # the dead letters' truncation is computed from it: consumers/dead_letters.py).
 MAX_REQUEST_BYTES = 1_048_576
+SEND_TIMEOUT_S = 30.0  # how long a send waits for the broker's acknowledgement
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One record to produce."""
+
+    topic: str
+    key: bytes | None
+    value: bytes | None
+    headers: list[tuple[str, bytes]]
+
+
+def send_acknowledged(producer: KafkaProducer, records: Iterable[Outgoing]) -> None:
+    """Send the records and wait for the broker's acknowledgement of each; raise KafkaError if
+    any was refused or timed out. A record counts as sent only once acknowledged."""
+    futures = [producer.send(r.topic, key=r.key, value=r.value, headers=r.headers) for r in records]
+    if futures:
+        producer.flush(timeout=SEND_TIMEOUT_S)
+        for future in futures:
+            future.get(timeout=SEND_TIMEOUT_S)
 
 
 def make_producer(bootstrap: str, *, idempotent: bool = False) -> KafkaProducer:

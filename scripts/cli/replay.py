@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 
 from consumers.replay import replay_rejected
 from infra.kafka import make_producer
@@ -18,9 +19,16 @@ def cmd_replay(settings: Settings, args: argparse.Namespace) -> int:
     with open_ledger(endpoints.database_url, role=WRITER_ROLE) as ledger:
         producer = make_producer(endpoints.bootstrap)
         try:
-            submitted = replay_rejected(ledger, producer, args.reason, args.limit)
+            replayed = replay_rejected(ledger, producer, args.reason, args.limit)
         finally:
             producer.close()
+    submitted = replayed.submitted
+    for s in replayed.too_large:
+        print(
+            f"claims-ledger rejected replay: dead letter {s.rejected_id} is larger than one"
+            " produce request and was not sent again; it stays whole in rejected_messages",
+            file=sys.stderr,
+        )
     if args.json:
         output.print_json([dataclasses.asdict(s) for s in submitted])
     elif not submitted:

@@ -22,10 +22,12 @@ import psycopg
 from kafka import KafkaProducer
 
 from consumers.dead_letters import TRUNCATED_HEADER
-from infra.kafka import MAX_REQUEST_BYTES
+from consumers.replay import replay_rejected
+from infra.kafka import MAX_REQUEST_BYTES, make_producer
 from infra.settings import Settings
 from infra.store import Ledger
-from tests.integration.helpers import create_topics, read_topic
+from tests.integration.helpers import create_topics, ingest, read_topic
+from tests.integration.store_reads import replay_history
 from tests.integration.workers import accepted_count, cli_env, start_cli, wait_until
 from tests.messages import designated, encode
 
@@ -114,3 +116,26 @@ def test_records_too_big_for_the_dead_letter_topic_are_kept_whole_and_sent_trunc
         assert row["message_value"].startswith(letter.value)
     print(f"worker peak RSS {peak:.0f} MB")  # noqa: T201 - the figure docs/operations.md quotes
     assert peak < PEAK_RSS_LIMIT_MB
+
+
+def test_a_dead_letter_too_large_to_send_again_is_listed_and_the_others_are_replayed(
+    settings: Settings, ledger: Ledger
+) -> None:
+    create_topics(settings)
+    big = designated("H43042299002")
+    big["payload"]["padding"] = "x" * (2 * MIB)
+    small = designated("H43042299003")
+    small["payload"]["padding"] = "x"
+    produce_big(settings, [encode(big), encode(small)])
+    assert ingest(settings, ledger).rejected == 2
+
+    assert settings.kafka_bootstrap_servers is not None
+    producer = make_producer(settings.kafka_bootstrap_servers)
+    try:
+        replayed = replay_rejected(ledger, producer, "schema_invalid")
+    finally:
+        producer.close()
+
+    assert [s.message_id for s in replayed.submitted] == [small["message_id"]]
+    assert [s.message_id for s in replayed.too_large] == [big["message_id"]]
+    assert [row["kind"] for row in replay_history(ledger)] == ["submitted"]

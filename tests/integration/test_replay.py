@@ -17,7 +17,7 @@ def replay(settings: Settings, ledger: Ledger, reason: str | None = None) -> lis
     assert settings.kafka_bootstrap_servers is not None
     producer = make_producer(settings.kafka_bootstrap_servers)
     try:
-        return [s.rejected_id for s in replay_rejected(ledger, producer, reason)]
+        return [s.rejected_id for s in replay_rejected(ledger, producer, reason).submitted]
     finally:
         producer.close()
 

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 from uuid import uuid4
 
-from consumers.ingest import REPLAY_HEADER, replay_outcomes
+from consumers.replay import REPLAY_HEADER, replay_outcomes
 from infra.application.batch import BatchOutcome
 from infra.application.rows import AcceptedMessage, DeadLetter
 
