@@ -104,7 +104,7 @@ def history(ledger: Ledger, entity: str) -> list[HistoryEntry]:
                 entity=candidates[row["originator_id"]],
                 version=row["originator_version"],
                 event_type=type(domain_event).__qualname__,
-                provenance=domain_event.provenance,  # type: ignore[attr-defined]
+                provenance=domain_event.provenance,
                 data=data,
             )
         )
