@@ -102,12 +102,15 @@ def _after(s: SanctionSummary, event_type: str, d: dict[str, Any]) -> SanctionSu
     return s
 
 
-HEADERS = ("sanction id", "kind", "basis", "case", "decision", "window", "fine", "paid", "state")
+HEADERS = ("sanction id", "kind", "basis", "case", "decision", "effective", "fine", "paid", "state")
 
 
 def row(s: SanctionSummary, today: date) -> Sequence[str]:
     """A table row: amounts with two places, a window as inclusive local days."""
-    window = f"{s.effective_from}..{s.effective_to or ''}"
+    # Only window kinds have a span; other measures take effect on one day.
+    window = str(s.effective_from)
+    if s.kind in WINDOW_KINDS:
+        window = f"{window}..{s.effective_to or ''}"
     fine = "" if s.fine is None else f"{s.fine:.2f}"
     if s.base_amount is not None and s.multiple is not None:
         fine = f"{fine} ({s.base_amount:.2f} x {s.multiple})"

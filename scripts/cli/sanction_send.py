@@ -79,7 +79,7 @@ def _conflict(command: ImposeSanction, recorded: dict[str, Any]) -> str:
     differing = differing_fields(command, recorded, names)
     if not differing:  # the same terms on another day: only the valid time differs
         return "occurred_at differs"
-    return ", ".join(
+    return "; ".join(
         f"{FLAGS.get(n, n)} {recorded.get(n)} recorded, {getattr(command, n)} given"
         for n in differing
     )
