@@ -11,6 +11,7 @@ from typing import Any
 from consumers.topics import Topics
 from domain.calendar import service_day
 from domain.commands import ImposeSanction, fingerprint
+from infra.application.inbound import Decoded
 from infra.clock import utc_now
 from infra.kafka import make_producer
 from infra.queries import is_known
@@ -24,6 +25,7 @@ from scripts.cli.sanction_store import (
     Verdict,
     differing_fields,
     last_rejection,
+    recorded_digest,
     recorded_imposition,
     target_events,
     wait_for_verdict,
@@ -45,26 +47,19 @@ class InvalidInput(ValueError):  # noqa: N818 - what the user is told, not a pro
 
 
 def send(
-    settings: Settings, args: argparse.Namespace, document: dict[str, Any], command: object
+    settings: Settings, args: argparse.Namespace, document: dict[str, Any], decoded: Decoded
 ) -> int:
-    """Send the message unless its sanction is recorded already; with `--wait`, the verdict."""
+    """Send the message unless the ledger holds it already; with `--wait`, the verdict."""
     endpoints = up(settings)
-
     with open_ledger(endpoints.database_url, role=READER_ROLE) as ledger:
-        if isinstance(command, ImposeSanction):
-            recorded = recorded_imposition(ledger, command.sanction_id)
-            if recorded is not None:
-                if recorded.data.get("fingerprint") == fingerprint(command):
-                    return _already_recorded(args, document)
-                differing = _conflict(command, recorded.data)
-                print(
-                    f"claims-ledger {args.command}: nothing sent: sanction {command.sanction_id}"
-                    f" is recorded with other terms ({differing});"
-                    " a different sanction needs another case id, decision document, kind or"
-                    " target",
-                    file=sys.stderr,
-                )
-                return 2
+        try:
+            if _already_recorded(ledger, decoded):
+                said = {**_ids(document), "verdict": "already recorded (nothing sent)"}
+                output.emit(args.json, said, output.key_values)
+                return 0
+        except InvalidInput as refusal:
+            print(f"claims-ledger {args.command}: nothing sent: {refusal}", file=sys.stderr)
+            return 2
         after = last_rejection(ledger)
         sent = _produce(endpoints.bootstrap, settings, document)
         if not args.wait:
@@ -72,6 +67,29 @@ def send(
             return 0
         verdict = wait_for_verdict(ledger, document["message_id"], after, args.wait_timeout)
     return _report(args, sent, verdict)
+
+
+def _already_recorded(ledger: Ledger, decoded: Decoded) -> bool:
+    """Whether the ledger holds this very message; InvalidInput if it holds its key with other
+    content (a different command for the same sanction, receipt, appeal or decision)."""
+    command = decoded.command
+    if isinstance(command, ImposeSanction):
+        recorded = recorded_imposition(ledger, command.sanction_id)
+        if recorded is not None and recorded.data.get("fingerprint") != fingerprint(command):
+            raise InvalidInput(
+                f"sanction {command.sanction_id} is recorded with other terms"
+                f" ({_conflict(command, recorded.data)}); a different sanction needs another"
+                " case id, decision document, kind or target"
+            )
+        if recorded is not None:
+            return True
+    digest = recorded_digest(ledger, decoded.message_id)
+    if digest is not None and digest != decoded.content_sha256:
+        raise InvalidInput(
+            f"message {decoded.message_id} ({decoded.type_name} of the same sanction and key)"
+            " is recorded with other content"
+        )
+    return digest is not None
 
 
 def _conflict(command: ImposeSanction, recorded: dict[str, Any]) -> str:
@@ -95,24 +113,19 @@ def _produce(bootstrap: str, settings: Settings, document: dict[str, Any]) -> di
     finally:
         producer.close()
     return {
-        "message_id": document["message_id"],
-        "type": document["type"],
-        "sanction_id": document["payload"]["sanction_id"],
+        **_ids(document),
         "topic": meta.topic,
         "partition": meta.partition,
         "offset": meta.offset,
     }
 
 
-def _already_recorded(args: argparse.Namespace, document: dict[str, Any]) -> int:
-    said = {
+def _ids(document: dict[str, Any]) -> dict[str, Any]:
+    return {
         "message_id": document["message_id"],
         "type": document["type"],
         "sanction_id": document["payload"]["sanction_id"],
-        "verdict": "already recorded (nothing sent)",
     }
-    output.emit(args.json, said, output.key_values)
-    return 0
 
 
 def _report(args: argparse.Namespace, sent: dict[str, Any], verdict: Verdict | None) -> int:

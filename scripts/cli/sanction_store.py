@@ -43,6 +43,16 @@ def recorded_imposition(ledger: Ledger, sanction_id: str) -> HistoryEntry | None
     return None
 
 
+def recorded_digest(ledger: Ledger, message_id: UUID) -> bytes | None:
+    """The content digest the ledger accepted a message id with, if it did."""
+    with ledger.datastore.transaction(commit=False) as curs:
+        curs.execute(
+            "SELECT content_sha256 FROM ledger_messages WHERE message_id = %s", (message_id,)
+        )
+        row = curs.fetchone()
+    return None if row is None else bytes(row["content_sha256"])
+
+
 def target_events(ledger: Ledger, target: str) -> list[tuple[UUID, str, dict[str, Any]]]:
     """Every event of every sanction imposed on a target, in log order: (sanction aggregate,
     event type, event data)."""

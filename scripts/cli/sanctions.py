@@ -146,21 +146,21 @@ Builder = Callable[[argparse.Namespace], Built]
 def _command(build: Builder) -> Handler:
     def handler(settings: Settings, args: argparse.Namespace) -> int:
         try:
-            document, command = _checked_document(settings, args, build)
+            document, decoded = _checked_document(settings, args, build)
         except InvalidInput as error:
             print(f"claims-ledger {args.command}: nothing sent: {error}", file=sys.stderr)
             return 2
         if args.dry_run:
             output.print_json(document)
             return 0
-        return sanction_send.send(settings, args, document, command)
+        return sanction_send.send(settings, args, document, decoded)
 
     return handler
 
 
 def _checked_document(
     settings: Settings, args: argparse.Namespace, build: Builder
-) -> tuple[dict[str, Any], object]:
+) -> tuple[dict[str, Any], Decoded]:
     built = build(args)
     recorded_by = args.recorded_by or settings.recorded_by
     if not recorded_by:
@@ -189,7 +189,7 @@ def _checked_document(
             raise InvalidInput(
                 f"{refusal.reason}: {name_flags(refusal.detail, _occurred_flag(args))}"
             ) from None
-    return document, decoded.command
+    return document, decoded
 
 
 def _occurred_flag(args: argparse.Namespace) -> str:

@@ -109,23 +109,32 @@ def test_the_same_sanction_twice_is_one_sanction_listed_with_its_id_and_other_te
     assert conflict.returncode == 2
     assert "--multiple 2 recorded, 1.5 given" in conflict.stderr.decode()
     assert len(read_topic(settings, topics.inbound("sanctions"), expected=2, timeout_s=5)) == 2
-    # An interview, waited for while a worker runs (started once the interview is on the topic).
+    # A payment, and an interview waited for while a worker runs (started once it is sent).
+    paid = ["sanction-fine-paid", "--target", "H43042200011", "--sanction-id",
+            first["sanction_id"], "--receipt-no", "GK-2020-0518",
+            "--date", "2020-05-10"]  # fmt: skip
+    run_json(inspector_env, *paid, "--amount", "100.00")
     interview = waiting(inspector_env, *INTERVIEW)
-    read_topic(settings, topics.inbound("sanctions"), expected=3, timeout_s=30)
+    read_topic(settings, topics.inbound("sanctions"), expected=4, timeout_s=30)
     run_json(inspector_env, "ingest", "--until-idle", "1.5")
     out, err = interview.communicate(timeout=90)
     assert interview.returncode == 0, err.decode()
     assert "recorded" in out.decode()
     listed = run_json(inspector_env, "sanctions", "H43042200011")
     assert [(s["sanction_id"], s["kind"], s["fine"], s["state"]) for s in listed] == [
-        (first["sanction_id"], "fine", "30000.00", "due 30000.00"),
+        (first["sanction_id"], "fine", "30000.00", "due 29900.00"),
         (listed[1]["sanction_id"], "interview", None, "recorded"),
     ]
     table = run(inspector_env, "sanctions", "H43042200011").stdout.decode()
     assert first["sanction_id"] in table
     assert "interview" in table
     recorded = run_json(inspector_env, "history", f"sanction:{first['sanction_id']}")
-    assert [e["type"] for e in recorded] == ["Sanction.Imposed"]
+    assert [e["type"] for e in recorded] == ["Sanction.Imposed", "Sanction.FinePaid"]
+    # A follow-up's key (here the receipt) is checked the same way.
+    assert run_json(inspector_env, *paid, "--amount", "100.00")["verdict"].startswith("already")
+    other = run(inspector_env, *paid, "--amount", "200.00")
+    assert other.returncode == 2
+    assert "is recorded with other content" in other.stderr.decode()
 
 
 def test_wait_prints_the_ledgers_verdict_and_input_errors_name_the_flags(
