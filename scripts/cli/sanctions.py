@@ -34,7 +34,7 @@ from domain.sanction_rules import SanctionKind, check_imposition
 from infra.application.inbound import Coordinates, Decoded
 from infra.clock import utc_now
 from infra.settings import Settings
-from scripts.cli import output, sanction_keys, sanction_send
+from scripts.cli import argtypes, output, sanction_keys, sanction_send
 from scripts.cli.commandline import AddCommand, Handler
 from scripts.cli.sanction_flags import name_flags
 from scripts.cli.sanction_send import InvalidInput
@@ -61,7 +61,7 @@ def _common(parser: argparse.ArgumentParser, *, decision: bool = True) -> None:
     )
     parser.add_argument(
         "--wait-timeout",
-        type=float,
+        type=argtypes.positive_seconds,
         default=DEFAULT_WAIT_S,
         help=f"seconds --wait waits (default {DEFAULT_WAIT_S:.0f})",
     )
