@@ -71,6 +71,15 @@ def is_known(ledger: Ledger, entities: Sequence[str]) -> bool:
     return bool(row and row["known"])
 
 
+def domain_event_of(ledger: Ledger, row: Mapping[str, Any]) -> Any:
+    """The domain event of a `ledger_events` row (originator_id, originator_version, topic,
+    state)."""
+    stored = StoredEvent(
+        row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"])
+    )
+    return ledger.mapper.to_domain_event(stored)
+
+
 def history(ledger: Ledger, entity: str) -> list[HistoryEntry]:
     """Every recorded event about an entity, in the global order of the log."""
     candidates = entity_candidates(entity)
@@ -83,10 +92,7 @@ def history(ledger: Ledger, entity: str) -> list[HistoryEntry]:
         rows = curs.fetchall()
     entries = []
     for row in rows:
-        stored = StoredEvent(
-            row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"])
-        )
-        domain_event = ledger.mapper.to_domain_event(stored)
+        domain_event = domain_event_of(ledger, row)
         data = {
             k: v
             for k, v in domain_event.__dict__.items()
@@ -98,7 +104,7 @@ def history(ledger: Ledger, entity: str) -> list[HistoryEntry]:
                 entity=candidates[row["originator_id"]],
                 version=row["originator_version"],
                 event_type=type(domain_event).__qualname__,
-                provenance=domain_event.provenance,  # type: ignore[attr-defined]
+                provenance=domain_event.provenance,
                 data=data,
             )
         )

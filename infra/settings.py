@@ -51,6 +51,9 @@ class Settings:
     # How often a running worker compares its stored offsets with the broker's log and its
     # cluster id with the broker's (consumers/offset_check.py).
     offset_check_interval_s: int = 30
+    # Who records what the CLI sends (`recorded_by`, e.g. `inspector:zhang`): a stated identity
+    # for the traceable record, never guessed from the OS login (a shared account names no one).
+    recorded_by: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -81,4 +84,5 @@ class Settings:
             consumer_mode=consumer_mode,
             outage_give_up_s=_int(env, "LEDGER_OUTAGE_GIVE_UP_S", 300),
             offset_check_interval_s=_int(env, "LEDGER_OFFSET_CHECK_S", 30),
+            recorded_by=env.get("LEDGER_RECORDED_BY") or None,
         )

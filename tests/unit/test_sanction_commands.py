@@ -10,7 +10,8 @@ from scripts.cli import main
 
 FINE = [
     "sanction", "--kind", "fine", "--target", "H43042200011", "--case-id", "HN-JC-2020-007",
-    "--decision-document", "HN-F-2020-7", "--decision-date", "2020-04-15", "--dry-run",
+    "--decision-document", "HN-F-2020-7", "--decision-date", "2020-04-15",
+    "--recorded-by", "inspector:test", "--dry-run",
 ]  # fmt: skip
 
 
@@ -69,7 +70,8 @@ def test_doctor_points_infer_the_target_kind_but_need_a_region(
     points = [
         "sanction", "--kind", "doctor_points", "--target", "D4304220007", "--case-id", "C1",
         "--decision-document", "D1", "--decision-date", "2020-03-02",
-        "--legal-basis", "doctor_points", "--points", "5", "--suspension-months", "2", "--dry-run",
+        "--legal-basis", "doctor_points", "--points", "5", "--suspension-months", "2",
+        "--recorded-by", "inspector:test", "--dry-run",
     ]  # fmt: skip
     code, _, err = dry_run(capsys, *points)
     assert code == 2
@@ -83,12 +85,46 @@ def test_a_fine_payment_and_an_appeal_decision_are_checked_the_same_way(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     paid = ["sanction-fine-paid", "--target", "H43042200011", "--sanction-id", "CF-1",
-            "--receipt-no", "GK-1", "--date", "2020-05-10", "--dry-run"]  # fmt: skip
+            "--receipt-no", "GK-1", "--date", "2020-05-10", "--recorded-by", "treasury:430422",
+            "--dry-run"]  # fmt: skip
     assert dry_run(capsys, *paid, "--amount", "11050.00")[0] == 0
     code, _, err = dry_run(capsys, *paid, "--amount", "1e3")
     assert (code, "invalid_amount" in err) == (2, True)
     decided = ["sanction-appeal-decided", "--target", "H43042200011", "--sanction-id", "CF-1",
-               "--outcome", "reduced", "--decision-document", "F-2", "--dry-run"]  # fmt: skip
+               "--outcome", "reduced", "--decision-document", "F-2",
+               "--recorded-by", "fund:appeals", "--dry-run"]  # fmt: skip
     code, out, _ = dry_run(capsys, *decided, "--decision-date", "2020-05-30", "--multiple", "2")
     assert code == 0
     assert json.loads(out)["payload"]["multiple"] == "2"
+
+
+def test_days_after_today_and_bad_amounts_are_refused_naming_the_flags(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    lift = ["sanction-lift", "--target", "H43042200011", "--sanction-id", "SAN-1",
+            "--reason", "rectified", "--recorded-by", "fund:audit", "--dry-run"]  # fmt: skip
+    code, out, err = dry_run(capsys, *lift, "--date", "2999-01-01")
+    assert (code, out) == (2, "")
+    assert "--date 2999-01-01 is in the future" in err
+    paid = ["sanction-fine-paid", "--target", "H43042200011", "--sanction-id", "SAN-1",
+            "--receipt-no", "GK-1", "--date", "2020-05-10", "--recorded-by", "treasury:430422",
+            "--dry-run"]  # fmt: skip
+    code, _, err = dry_run(capsys, *paid, "--amount", "1e3")
+    assert code == 2
+    assert "--amount: invalid_amount" in err
+
+
+def test_a_re_run_states_the_same_message_and_sanction_ids(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    line = [*FINE, "--legal-basis", "38", "--multiple", "2", "--base", "15000"]
+    first, again = (json.loads(dry_run(capsys, *line)[1]) for _ in range(2))
+    assert first == again
+    assert first["payload"]["sanction_id"].startswith("SAN-")
+    assert first["occurred_at"] == "2020-04-15T00:00:00+08:00"
+    other_kind = json.loads(
+        dry_run(capsys, *[*line[:2], "settlement_suspension", *line[3:-6]],
+                "--legal-basis", "38", "--effective-to", "2020-10-14")[1]
+    )  # fmt: skip
+    assert other_kind["payload"]["sanction_id"] != first["payload"]["sanction_id"]
+    assert other_kind["message_id"] != first["message_id"]
