@@ -24,7 +24,16 @@ from infra.queries import history, rejected
 from infra.services import Endpoints, down, reader_url, status, up
 from infra.settings import Settings
 from infra.store import READER_ROLE, WRITER_ROLE, open_ledger
-from scripts.cli import audit, offsets, outbound, output, queries, read_models, sanctions
+from scripts.cli import (
+    audit,
+    offsets,
+    outbound,
+    output,
+    queries,
+    read_models,
+    sanctions,
+    statement,
+)
 from scripts.cli.argtypes import positive_int
 from scripts.cli.commandline import CommandGroup, Handler
 from scripts.cli.exits import NotKnownError, Parser, UsageError, one_line, run
@@ -186,6 +195,7 @@ COMMAND_GROUPS: tuple[CommandGroup, ...] = (
     queries,
     read_models,
     offsets,
+    statement,
 )
 
 
