@@ -31,6 +31,7 @@ from scripts.cli import (
     output,
     queries,
     read_models,
+    reconcile,
     sanctions,
     statement,
 )
@@ -196,6 +197,7 @@ COMMAND_GROUPS: tuple[CommandGroup, ...] = (
     read_models,
     offsets,
     statement,
+    reconcile,
 )
 
 
