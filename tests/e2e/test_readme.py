@@ -62,6 +62,13 @@ def suspended_hospital(out: str, _seen: Seen) -> None:
     assert "settlement_suspension" in out
 
 
+def related_history(out: str, _seen: Seen) -> None:
+    kinds = {line.split()[1].split(":")[0] for line in out.splitlines()[1:]}
+    assert kinds == {"claim", "clawback", "sanction"}
+    assert "Claim.Settled" in out
+    assert "Sanction.Imposed" in out
+
+
 def fund_statement(out: str, _seen: Seen) -> None:
     assert "opening_balance" in out
     assert "closing_balance" in out
@@ -125,6 +132,7 @@ CHECKS: dict[str, Check] = {
     "claims-ledger statement fund:430422:resident:pooled": statement_ends_at_the_balance,
     "claims-ledger hospital H43042200002": hospital_has_visits,
     "claims-ledger penalties H43042200003": suspended_hospital,
+    "claims-ledger history H43042200002 --only": related_history,
     "claims-ledger report fund": fund_statement,
     "claims-ledger reconcile": reconciled,
     "claims-ledger report hospitals": hospitals_csv,
