@@ -235,3 +235,22 @@ def test_a_readme_block_runs_and_shows_what_it_says(block: str, demo_env: dict[s
         check(done.stdout, seen)
         if assignment:
             assignments.append(command)
+
+
+@pytest.mark.parametrize(
+    ("target", "own"),
+    [("D4304220000101", {"doctor"}), ("4304220000001", {"person", "account"})],
+    ids=["doctor", "person"],
+)
+def test_history_of_a_doctor_or_person_includes_its_claims_and_sanctions(
+    target: str, own: set[str], demo_env: dict[str, str]
+) -> None:
+    # Beside the README's hospital: the demo's nine-point doctor and its card lender.
+    done = shell(demo_env, f"claims-ledger history {target} --json")
+    assert done.returncode == 0, done.stderr
+    entities = [entry["entity"] for entry in json.loads(done.stdout)]
+    assert {e.split(":")[0] for e in entities} == own | {"claim", "sanction"}
+    only = shell(demo_env, f"claims-ledger history {target} --only sanction --json")
+    assert {e["entity"] for e in json.loads(only.stdout)} == {
+        e for e in entities if e.startswith("sanction:")
+    }
