@@ -14,6 +14,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from infra.queries import HistoryEntry, entity_candidates, history_of
+from infra.statement import json_needle
 from infra.store import Ledger
 
 # The fields by which another aggregate's event names an institution, doctor or person.
@@ -34,7 +35,7 @@ def history_with_related(ledger: Ledger, entity: str) -> list[HistoryEntry]:
     """The entity's own events and every event of the aggregates that name it, in log order."""
     own = entity_candidates(entity)
     name = entity.partition(":")[2] if ":" in entity else entity
-    needle = b'"' + name.encode() + b'"'
+    needle = json_needle(name)
     with ledger.datastore.transaction(commit=False) as curs:
         curs.execute(
             "SELECT DISTINCT originator_id FROM ledger_events"

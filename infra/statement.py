@@ -10,6 +10,7 @@ that contains this one is never counted.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,13 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 
 from infra.store import Ledger
+
+
+def json_needle(name: str) -> bytes:
+    """A name as the stored events' JSON writes it (the library's `ensure_ascii=False`): the
+    quotes keep `institution:H1` from matching `institution:H12`, and a quote or backslash in an
+    id is escaped as it is there."""
+    return json.dumps(name, ensure_ascii=False).encode()
 
 
 @dataclass(frozen=True)
@@ -35,9 +43,7 @@ class AccountPosting:
 
 def account_postings(ledger: Ledger, account: str) -> Iterator[AccountPosting]:
     """Every posting to `account`, in log order."""
-    # JSON writes the name between double quotes; the quotes keep `institution:H1` from
-    # matching `institution:H12`. Names are ASCII (docs/events.md), so no escape changes them.
-    needle = b'"' + account.encode() + b'"'
+    needle = json_needle(account)
     with ledger.datastore.transaction(commit=False) as curs:
         curs.execute(
             "SELECT notification_id, originator_id, originator_version, topic, state"

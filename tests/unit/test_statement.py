@@ -6,8 +6,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import uuid4
 
+from eventsourcing.persistence import JSONTranscoder
+
 from domain.calendar import REGION_TZ
-from infra.statement import AccountPosting
+from infra.statement import AccountPosting, json_needle
 from scripts.cli.statement import build
 
 
@@ -53,3 +55,10 @@ def test_without_a_period_every_posting_is_a_line() -> None:
     assert s.opening == 0
     assert [p.position for p, _ in s.lines] == [1, 4, 2, 3]
     assert s.closing == Decimal("45.00")
+
+
+def test_the_needle_is_the_name_as_the_stored_json_writes_it() -> None:
+    for name in ('person:中-1"x\\y:personal_account', "institution:H1"):
+        stored = JSONTranscoder().encode({"postings": [{"account": name}]})
+        assert json_needle(name) in stored
+    assert json_needle("institution:H1") not in JSONTranscoder().encode({"a": "institution:H12"})
