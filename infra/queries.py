@@ -82,7 +82,11 @@ def domain_event_of(ledger: Ledger, row: Mapping[str, Any]) -> Any:
 
 def history(ledger: Ledger, entity: str) -> list[HistoryEntry]:
     """Every recorded event about an entity, in the global order of the log."""
-    candidates = entity_candidates(entity)
+    return [entry for entry, _ in history_of(ledger, entity_candidates(entity))]
+
+
+def history_of(ledger: Ledger, candidates: Mapping[UUID, str]) -> list[tuple[HistoryEntry, UUID]]:
+    """Every event of the aggregates, named as given, with each one's aggregate id, in log order."""
     with ledger.datastore.transaction(commit=False) as curs:
         curs.execute(
             "SELECT notification_id, originator_id, originator_version, topic, state"
@@ -98,16 +102,15 @@ def history(ledger: Ledger, entity: str) -> list[HistoryEntry]:
             for k, v in domain_event.__dict__.items()
             if k not in {"originator_id", "originator_version", "timestamp", "provenance"}
         }
-        entries.append(
-            HistoryEntry(
-                position=row["notification_id"],
-                entity=candidates[row["originator_id"]],
-                version=row["originator_version"],
-                event_type=type(domain_event).__qualname__,
-                provenance=domain_event.provenance,
-                data=data,
-            )
+        entry = HistoryEntry(
+            position=row["notification_id"],
+            entity=candidates[row["originator_id"]],
+            version=row["originator_version"],
+            event_type=type(domain_event).__qualname__,
+            provenance=domain_event.provenance,
+            data=data,
         )
+        entries.append((entry, row["originator_id"]))
     return entries
 
 

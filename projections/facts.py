@@ -133,8 +133,9 @@ def _budget(e: Any, f: Facts, valid: datetime) -> None:
 
 
 def _designated(e: Any, f: Facts, _valid: datetime) -> None:
-    if getattr(e, "kind", "") != "pharmacy":
-        f.institutions.append((e.code, e.region))
+    # Pharmacies too: their claims are paid from the same pooled funds, so a per-institution
+    # report without them could not sum to the fund statement.
+    f.institutions.append((e.code, e.region))
 
 
 def _sanction(make: Callable[[Any, datetime], Any]) -> Handler:

@@ -104,7 +104,7 @@ class Hospitals:
 
     @property
     def institutions(self) -> sql.Identifier:
-        """Designated hospitals and clinics with their region."""
+        """Designated institutions (hospitals, clinics, pharmacies) with their region."""
         return sql.Identifier(self.schema, "hospital_registry")
 
     @property

@@ -132,7 +132,7 @@ def hospitals(curs: Cursor[Any], codes: list[str], at: Bitemporal) -> list[Hospi
 
 
 def registered_hospitals(curs: Cursor[Any], region: str | None = None) -> list[str]:
-    """Codes of designated hospitals and clinics (optionally of one region)."""
+    """Codes of designated institutions, pharmacies included (optionally of one region)."""
     table = Hospitals(SCHEMA).institutions
     query = sql.SQL("SELECT code FROM {} WHERE %s::text IS NULL OR region = %s ORDER BY code")
     curs.execute(query.format(table), (region, region))
@@ -238,11 +238,13 @@ FUND_LINES = {
 
 
 def fund_statement(
-    curs: Cursor[Any], region: str, year: int, known_at: datetime
+    curs: Cursor[Any], region: str, year: int, at: Bitemporal
 ) -> dict[str, dict[str, Decimal]]:
-    """Income and spending of each scheme's pooled fund over a calendar year, as known then."""
+    """Opening balance, income, spending and closing balance of each scheme's pooled fund over a
+    calendar year (up to as_of, when that falls in it), as known at known_at."""
     model = Balances(SCHEMA)
-    start, end = start_of_year(year) - MICROSECOND, start_of_year(year + 1) - MICROSECOND
+    start, end = statement_period(year, at.as_of)
+    known_at = at.known_at
     statement: dict[str, dict[str, Decimal]] = {}
     for scheme in ("employee", "resident"):
         account = pooled_fund(region, scheme)
@@ -266,8 +268,19 @@ def fund_statement(
             moved = closing[key][0] - opening[key][0]
             side, line = FUND_LINES.get(key.split("|", 1)[1], ("income", "other"))
             lines[line] += moved if side == "income" else -moved
-        closing_balance = model.balances.lookup(curs, [account], end, known_at)[account][0]
-        statement[scheme] = {k: money(v) for k, v in lines.items()} | {
-            "closing_balance": money(closing_balance)
-        }
+        balances = [
+            model.balances.lookup(curs, [account], t, known_at)[account][0] for t in (start, end)
+        ]
+        statement[scheme] = (
+            {"opening_balance": money(balances[0])}
+            | {k: money(v) for k, v in lines.items()}
+            | {"closing_balance": money(balances[1])}
+        )
     return statement
+
+
+def statement_period(year: int, as_of: datetime) -> tuple[datetime, datetime]:
+    """The instants a year's statement runs between: the end of the year before, and the end of
+    the year or as_of if earlier (a statement of the year to date)."""
+    start, end = start_of_year(year) - MICROSECOND, start_of_year(year + 1) - MICROSECOND
+    return start, max(start, min(end, as_of))

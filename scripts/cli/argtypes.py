@@ -7,6 +7,7 @@ import argparse
 from datetime import datetime
 
 from domain.calendar import FIRST_DAY, LAST_DAY
+from infra.queries import ENTITY_KINDS
 from projections.asof import AsOfError, parse_instant
 
 
@@ -51,3 +52,13 @@ def positive_seconds(text: str) -> float:
     if not 0 < value < float("inf"):
         raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
     return value
+
+
+def entity_kinds(text: str) -> frozenset[str]:
+    """`history --only`: entity kinds, comma-separated (claim,sanction)."""
+    kinds = frozenset(k.strip() for k in text.split(",") if k.strip())
+    unknown = sorted(kinds - {*ENTITY_KINDS, "policy"})
+    if unknown or not kinds:
+        known = ", ".join(sorted({*ENTITY_KINDS, "policy"}))
+        raise argparse.ArgumentTypeError(f"{', '.join(unknown) or text!r}: the kinds are {known}")
+    return kinds

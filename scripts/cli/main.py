@@ -20,12 +20,23 @@ from consumers.topics import Topics
 from domain.reasons import Reason
 from infra.clock import utc_now
 from infra.kafka import make_producer
-from infra.queries import history, rejected
+from infra.queries import rejected
+from infra.related import history_with_related
 from infra.services import Endpoints, down, reader_url, status, up
 from infra.settings import Settings
 from infra.store import READER_ROLE, WRITER_ROLE, open_ledger
-from scripts.cli import audit, offsets, outbound, output, queries, read_models, sanctions
-from scripts.cli.argtypes import positive_int
+from scripts.cli import (
+    audit,
+    offsets,
+    outbound,
+    output,
+    queries,
+    read_models,
+    reconcile,
+    sanctions,
+    statement,
+)
+from scripts.cli.argtypes import entity_kinds, positive_int
 from scripts.cli.commandline import CommandGroup, Handler
 from scripts.cli.exits import NotKnownError, Parser, UsageError, one_line, run
 from scripts.cli.progress import Progress
@@ -138,9 +149,11 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_history(settings: Settings, args: argparse.Namespace) -> int:
     with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
-        entries = history(ledger, args.entity)
+        entries = history_with_related(ledger, args.entity)
     if not entries:
         raise NotKnownError(f"the ledger knows no entity {args.entity!r}: no event is about it")
+    if args.only:
+        entries = [e for e in entries if e.entity.partition(":")[0] in args.only]
     if args.json:
         output.print_json([output.history_dict(e) for e in entries])
     else:
@@ -186,6 +199,8 @@ COMMAND_GROUPS: tuple[CommandGroup, ...] = (
     queries,
     read_models,
     offsets,
+    statement,
+    reconcile,
 )
 
 
@@ -217,6 +232,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     )
     p = command("history", "every recorded event about an entity, in order")
     p.add_argument("entity", help="institution code or person id (or institution:X, person:X)")
+    p.add_argument(
+        "--only",
+        type=entity_kinds,
+        help="only these kinds, comma-separated: e.g. claim,clawback,refund,sanction",
+    )
     p = command("rejected", "messages that could not be accepted, with their reasons")
     p.add_argument(
         "action",

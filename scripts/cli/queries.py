@@ -119,6 +119,11 @@ def _known_region(region: str | None) -> Check | None:
     return check
 
 
+def read_checked(settings: Settings, query: Callable[[Cursor[Any]], Any], region: str) -> Any:
+    """A read of one region's figures (warns when behind; an unknown region exits 3)."""
+    return _read(settings, query, _known_region(region))
+
+
 def cmd_balance(settings: Settings, args: argparse.Namespace) -> int:
     at = _point(args)
     amount = _read(
@@ -225,7 +230,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
             raise UsageError("--region and --year are required")
         statement = _read(
             settings,
-            lambda c: queries.fund_statement(c, args.region, args.year, at.known_at),
+            lambda c: queries.fund_statement(c, args.region, args.year, at),
             _known_region(args.region),
         )
         rows = [

@@ -14,6 +14,7 @@ from domain.identity import person_account_aggregate_id
 from infra.settings import Settings
 from infra.store import Ledger
 from projections import queries
+from projections.asof import Bitemporal
 from projections.runner import catch_up, open_projections
 from tests.integration.helpers import create_topics, send
 from tests.integration.test_projections_ingested import (
@@ -94,11 +95,13 @@ def test_the_domain_and_every_read_model_put_the_instant_on_1_january_2020(
     [first_instant] = at(ledger, queries.hospitals, [HOSPITAL], point("2020-01-01T00:00+08:00"))
     assert first_instant.totals["visits"] == 2
     # The fund statement of each year.
-    now = datetime.now(UTC)
+    now = Bitemporal.of(None, None, datetime.now(UTC))
     statement_2019 = at(ledger, queries.fund_statement, "430422", 2019, now)["resident"]
     statement_2020 = at(ledger, queries.fund_statement, "430422", 2020, now)["resident"]
     assert statement_2019["settlements"] == Decimal("300000.00")
     assert statement_2020["settlements"] == Decimal("6325.00")
+    # The year after opens where the year before closed.
+    assert statement_2020["opening_balance"] == statement_2019["closing_balance"]
     # Penalties: lifted on the region's 1 January, so 31 December stays in the window.
     assert at(ledger, queries.penalties, SUSPENDED, point("2019-12-31")).suspended
     assert not at(ledger, queries.penalties, SUSPENDED, point("2020-01-01")).suspended

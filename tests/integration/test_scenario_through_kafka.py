@@ -24,6 +24,7 @@ from scripts.simulation.feed import Sent, WaveFeeder
 from scripts.simulation.outcomes import check_outcomes
 from scripts.simulation.plan import ACCEPTED
 from scripts.simulation.summary import summarize
+from tests.integration.county import feed_county
 from tests.integration.helpers import create_topics
 from tests.integration.workers import cli_env, start_cli, wait_until
 from tests.scenario_replay import intended_good
@@ -85,17 +86,7 @@ def test_read_models_killed_mid_catch_up_still_equal_a_rebuild_of_the_county_yea
     tmp_path: Path,
     rng: random.Random,
 ) -> None:
-    create_topics(settings)
-    assert settings.kafka_bootstrap_servers is not None
-    assert settings.kafka_bootstrap_servers is not None
-    producer = make_producer(settings.kafka_bootstrap_servers)
-    try:
-        with WaveFeeder(
-            settings, settings.kafka_bootstrap_servers, ledger, watch, producer
-        ) as feeder:
-            feeder.feed(county_year(config_for("tiny", None, seed=5)))
-    finally:
-        producer.close()
+    feed_county(settings, ledger, watch, county_year(config_for("tiny", None, seed=5)))
     head = watch.recorder.max_notification_id() or 0
     open_projections(watch)  # the tracking rows exist before the first kill
 
