@@ -20,8 +20,8 @@ FUND = "fund:430422:resident:pooled"
 
 
 def posting(account: str, amount: str) -> dict[str, Any]:
-    """A posting as the library's JSON transcoder stores it (transcoding named "posting")."""
-    return {"_type_": "posting", "_data_": {"account": account, "amount": amount}}
+    """A posting as the outbound contract writes it in `data`."""
+    return {"account": account, "amount": amount}
 
 
 def stream(states: list[dict[str, Any]], first: int = 3, gap: int = 2) -> list[LedgerEvent]:
@@ -32,7 +32,10 @@ def stream(states: list[dict[str, Any]], first: int = 3, gap: int = 2) -> list[L
         originator, raw = seeded_uuid(), json.dumps(state).encode()
         chain_hash = link(previous, position, originator, 1, "domain:Event", raw)
         events.append(
-            LedgerEvent(position, previous_position, originator, 1, "domain:Event", raw, chain_hash)
+            LedgerEvent(
+                *(position, previous_position, originator, 1, "domain:Event", raw, chain_hash),
+                data=state,
+            )
         )
         previous_position, previous = position, chain_hash
     return events
