@@ -15,11 +15,14 @@ import json
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import confluent_kafka as rd
+from confluent_kafka import Consumer
 from jsonschema import Draft202012Validator
 from kafka import KafkaConsumer, TopicPartition
 
@@ -89,9 +92,17 @@ class Reading:
                         self.spending[posting["account"]] -= amount
 
 
-def read_events(bootstrap: str, topic: str, until_idle: float = 1.5) -> Reading:
-    """Read `topic` from the start, every partition, until nothing came for `until_idle`."""
+def read_events(bootstrap: str, topic: str, client: str, until_idle: float = 1.5) -> Reading:
+    """Read `topic` from the start, every partition, until nothing came for `until_idle`,
+    with kafka-python or with librdkafka (confluent-kafka)."""
     schemas, reading = validators(), Reading()
+    values = _librdkafka_values if client == "librdkafka" else _kafka_python_values
+    for value in values(bootstrap, topic, until_idle):
+        reading.take(json.loads(value), schemas)
+    return reading
+
+
+def _kafka_python_values(bootstrap: str, topic: str, until_idle: float) -> Iterator[bytes]:
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
@@ -100,11 +111,35 @@ def read_events(bootstrap: str, topic: str, until_idle: float = 1.5) -> Reading:
         idle_since = time.monotonic()
         while time.monotonic() - idle_since < until_idle:
             polled = consumer.poll(timeout_ms=200)
-            for records in polled.values():
-                for record in records:
-                    reading.take(json.loads(record.value), schemas)
+            yield from (record.value for records in polled.values() for record in records)
             if polled:
                 idle_since = time.monotonic()
     finally:
         consumer.close()
-    return reading
+
+
+def _librdkafka_values(bootstrap: str, topic: str, until_idle: float) -> Iterator[bytes]:
+    # librdkafka wants a group id even for assigned partitions; nothing is committed.
+    consumer = Consumer(
+        {"bootstrap.servers": bootstrap, "group.id": "contract-reader", "enable.auto.commit": False}
+    )
+    try:
+        metadata = consumer.list_topics(topic, timeout=10)
+        consumer.assign(
+            [
+                rd.TopicPartition(topic, p, rd.OFFSET_BEGINNING)
+                for p in metadata.topics[topic].partitions
+            ]
+        )
+        idle_since = time.monotonic()
+        while time.monotonic() - idle_since < until_idle:
+            message = consumer.poll(0.2)
+            if message is None:
+                continue
+            value = message.value()
+            if message.error() is not None or value is None:
+                raise RuntimeError(f"librdkafka: {message.error() or 'a record without value'}")
+            yield value
+            idle_since = time.monotonic()
+    finally:
+        consumer.close()
