@@ -61,6 +61,11 @@ def test_outbound_type_names_are_unique_and_keep_every_inbound_name() -> None:
     assert set(inbound) - set(names) == set()
 
 
+def test_the_stored_events_table_of_the_docs_names_each_outbound_type() -> None:
+    rows = re.findall(r"^\| `([\w.]+)` \| `(\w+)` \|", (DOCS / "events.md").read_text(), re.M)
+    assert dict(rows) == {t.event_class.__qualname__: t.name for t in TYPES}
+
+
 def test_an_event_class_without_an_outbound_type_fails_loudly() -> None:
     with pytest.raises(UnmappedEventError, match=r"domain\.gone:Thing\.Happened"):
         outbound_type("domain.gone:Thing.Happened")
