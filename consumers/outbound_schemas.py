@@ -81,18 +81,21 @@ def _defs() -> dict[str, Any]:
     return {"decimal": DECIMAL, "date": DATE, "date_time": DATETIME, "uuid": UUID_TEXT, **objects}
 
 
-def envelope_schema(type_name: Any = None, data: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The envelope every record has; with a type, its `type` is fixed and `data` described."""
+def envelope_schema(kind: OutboundType | None = None) -> dict[str, Any]:
+    """The envelope every record has; with a type, its `type` and aggregate kind are fixed and
+    its `data` described field by field."""
     properties: dict[str, Any] = {
         "contract": {"const": CONTRACT},
-        "type": {"type": "string"} if type_name is None else {"const": type_name},
+        "type": {"type": "string"} if kind is None else {"const": kind.name},
         "position": {"type": "integer", "minimum": 1},
         "previous_position": {"type": "integer", "minimum": 0},
         "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
         "aggregate": {
             "type": "object",
             "properties": {
-                "kind": {"type": "string"},
+                "kind": {"enum": sorted({t.aggregate_kind for t in TYPES})}
+                if kind is None
+                else {"const": kind.aggregate_kind},
                 "id": {"$ref": "#/$defs/uuid"},
                 "version": {"type": "integer", "minimum": 1},
             },
@@ -111,7 +114,7 @@ def envelope_schema(type_name: Any = None, data: dict[str, Any] | None = None) -
             "required": ["message_id", "recorded_by", "source"],
             "additionalProperties": False,
         },
-        "data": {"type": "object"} if data is None else data,
+        "data": {"type": "object"} if kind is None else _object(data_fields(kind)),
         "stored": {
             "type": "object",
             "properties": {
@@ -134,7 +137,7 @@ def envelope_schema(type_name: Any = None, data: dict[str, Any] | None = None) -
 
 def type_schema(kind: OutboundType) -> dict[str, Any]:
     """The self-contained schema of one outbound type."""
-    body = envelope_schema(kind.name, _object(data_fields(kind)))
+    body = envelope_schema(kind)
     head = {"$schema": DRAFT, "$id": f"{BASE_ID}{kind.name}.schema.json", "title": kind.name}
     return {**head, **body}
 
