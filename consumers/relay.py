@@ -190,7 +190,7 @@ def record_of(row: Any, mapper: Mapper[Any]) -> OutboundRecord:
 
 
 def headers_of(row: Any) -> list[tuple[str, bytes]]:
-    """What a downstream needs beside the state: order, identity, and the chain hash."""
+    """The envelope's order, identity and chain hash again, for tools that read headers only."""
     return [
         ("ledger-contract", CONTRACT.encode()),
         ("ledger-type", outbound_type(str(row["topic"])).name.encode()),

@@ -29,6 +29,14 @@ from kafka import TopicPartition
 from infra.chain import GENESIS, link
 from infra.kafka import make_reader
 
+# Spelt out, not imported from consumers/outbound_types.py: that module imports the domain,
+# which a consumer of the contract has no business reading.
+CONTRACT = "claims-ledger.events/1"
+
+
+class UnknownContractError(ValueError):
+    """A record of a contract version this consumer was not written for."""
+
 
 class BrokenChainError(ValueError):
     """A record whose chain hash does not follow from its predecessor and its bytes."""
@@ -52,6 +60,8 @@ class LedgerEvent:
     def from_record(cls, record: Any) -> LedgerEvent:
         """Read the envelope (JSON), not the Kafka headers: the value alone is the contract."""
         doc = json.loads(record.value)
+        if doc.get("contract") != CONTRACT:
+            raise UnknownContractError(f"expected {CONTRACT}, not {doc.get('contract')!r}")
         return cls(
             int(doc["position"]),
             int(doc["previous_position"]),
