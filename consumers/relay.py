@@ -1,10 +1,11 @@
 """The outbound relay: committed events, in global order, to `ledger.events`.
 
-Each record is the event's stored JSON state, byte for byte, keyed by its aggregate id, with
-headers that let a downstream put the stream back in global order and re-check the hash chain
-(docs/operations.md, "The relay"). The relay moves its position in PostgreSQL forward only after
-the broker acknowledged every record up to it, so a crash re-sends at most one batch. Positions
-are kept per stream (relay name, cluster id, topic), so a new cluster or topic gets the whole log.
+Each record is the event's public envelope (consumers/outbound_contract.py), keyed by its
+aggregate id, with headers that let a downstream put the stream back in global order and
+re-check the hash chain (docs/operations.md, "The relay"). The relay moves its position in
+PostgreSQL forward only after the broker acknowledged every record up to it, so a crash
+re-sends at most one batch. Positions are kept per stream (relay name, cluster id, topic), so a
+new cluster or topic gets the whole log.
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from eventsourcing.persistence import Mapper, StoredEvent
 from kafka.errors import KafkaError
 
 from consumers.backoff import TRANSIENT, Backoff
+from consumers.outbound_contract import ChainLink, encode, envelope
+from consumers.outbound_types import CONTRACT, outbound_type
 from consumers.relay_broker import OutboundRecord, RelayBroker
 from infra.kafka import TopicState
 from infra.relay_log import (
@@ -128,7 +132,7 @@ class Relay:
         return len(rows)
 
     def _send(self, rows: Sequence[Any]) -> None:
-        self._broker.send(self._topic, [record_of(row) for row in rows])
+        self._broker.send(self._topic, [record_of(row, self._ledger.mapper) for row in rows])
 
     def _check(self) -> RelayStream:
         seen = self._broker.state_of(self._topic)
@@ -170,14 +174,26 @@ class Relay:
         log.info("relay %s: %s continues after position %d", self._name, stream, legacy)
 
 
-def record_of(row: Any) -> OutboundRecord:
-    """An event of the log as a record of the events topic, keyed by its aggregate."""
-    return OutboundRecord(str(row["originator_id"]).encode(), bytes(row["state"]), headers_of(row))
+def record_of(row: Any, mapper: Mapper[Any]) -> OutboundRecord:
+    """An event of the log as a record of the events topic, keyed by its aggregate: decoded
+    with the store's own mapper, then written in the public contract."""
+    link = ChainLink(
+        int(row["position"]),
+        int(row["previous_position"]),
+        bytes(row["hash"]),
+        str(row["topic"]),
+        bytes(row["state"]),
+    )
+    stored = StoredEvent(row["originator_id"], row["originator_version"], link.topic, link.state)
+    value = encode(envelope(mapper.to_domain_event(stored), link))
+    return OutboundRecord(str(row["originator_id"]).encode(), value, headers_of(row))
 
 
 def headers_of(row: Any) -> list[tuple[str, bytes]]:
-    """What a downstream needs beside the state: order, identity, and the chain hash."""
+    """The envelope's order, identity and chain hash again, for tools that read headers only."""
     return [
+        ("ledger-contract", CONTRACT.encode()),
+        ("ledger-type", outbound_type(str(row["topic"])).name.encode()),
         ("ledger-position", str(row["position"]).encode()),
         ("ledger-previous-position", str(row["previous_position"]).encode()),
         ("ledger-originator-id", str(row["originator_id"]).encode()),

@@ -1,19 +1,24 @@
 """An example reporting consumer of `ledger.events`: back into global order, once each, chain
 re-checked, and a running fund statement (income and spending per fund account).
 
+It reads only the public contract (docs/operations.md, "The outbound contract"): the JSON
+envelope, and the documented chain layout (infra/chain.py, standard library only). It imports
+neither the domain nor the event store's transcoder, as a consumer in another language could not.
+
 Kafka orders each partition, and the relay keys by entity, so records of different partitions
-arrive interleaved. Every record names its predecessor's position (`ledger-previous-position`),
-so the consumer holds a record back until its predecessor was applied: global order without
-relying on positions being consecutive (a rolled-back transaction leaves gaps).
+arrive interleaved. Every record names its predecessor's position (`previous_position`), so the
+consumer holds a record back until its predecessor was applied: global order without relying on
+positions being consecutive (a rolled-back transaction leaves gaps).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -24,6 +29,14 @@ from kafka import TopicPartition
 from infra.chain import GENESIS, link
 from infra.kafka import make_reader
 
+# Spelt out, not imported from consumers/outbound_types.py: that module imports the domain,
+# which a consumer of the contract has no business reading.
+CONTRACT = "claims-ledger.events/1"
+
+
+class UnknownContractError(ValueError):
+    """A record of a contract version this consumer was not written for."""
+
 
 class BrokenChainError(ValueError):
     """A record whose chain hash does not follow from its predecessor and its bytes."""
@@ -31,27 +44,34 @@ class BrokenChainError(ValueError):
 
 @dataclass(frozen=True)
 class LedgerEvent:
-    """One record of `ledger.events`, as the relay wrote it."""
+    """One record of `ledger.events`: what the chain covers, and the event's public `data`."""
 
     position: int
     previous_position: int
     originator_id: UUID
     originator_version: int
-    topic: str
-    state: bytes
+    topic: str  # `stored.topic`: the stored class name, only as input to the chain hash
+    state: bytes  # `stored.state`, decoded from base64
     chain_hash: bytes
+    type: str = ""
+    data: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_record(cls, record: Any) -> LedgerEvent:
-        h = {k: v.decode() for k, v in record.headers}
+        """Read the envelope (JSON), not the Kafka headers: the value alone is the contract."""
+        doc = json.loads(record.value)
+        if doc.get("contract") != CONTRACT:
+            raise UnknownContractError(f"expected {CONTRACT}, not {doc.get('contract')!r}")
         return cls(
-            int(h["ledger-position"]),
-            int(h["ledger-previous-position"]),
-            UUID(h["ledger-originator-id"]),
-            int(h["ledger-originator-version"]),
-            h["ledger-topic"],
-            bytes(record.value),
-            bytes.fromhex(h["ledger-chain-hash"]),
+            int(doc["position"]),
+            int(doc["previous_position"]),
+            UUID(doc["aggregate"]["id"]),
+            int(doc["aggregate"]["version"]),
+            str(doc["stored"]["topic"]),
+            base64.b64decode(doc["stored"]["state"]),
+            bytes.fromhex(doc["hash"]),
+            str(doc["type"]),
+            doc["data"],
         )
 
 
@@ -92,7 +112,7 @@ class InOrder:
 
 @dataclass
 class FundStatement:
-    """Income and spending per fund account (`fund:...`), from the events' `postings`."""
+    """Income and spending per fund account (`fund:...`), from the events' `data.postings`."""
 
     income: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     spending: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
@@ -101,11 +121,11 @@ class FundStatement:
 
     def apply(self, event: LedgerEvent) -> None:
         self.events += 1
-        postings = json.loads(event.state).get("postings")
+        postings = event.data.get("postings")
         if not postings:
             return  # enrollments, designations, sanctions without money: nothing to post
         self.monetary_events += 1
-        for account, amount in map(_posting, _unwrap(postings)):
+        for account, amount in map(_posting, postings):
             if not account.startswith("fund:"):
                 continue
             if amount > 0:
@@ -128,17 +148,8 @@ class FundStatement:
         }
 
 
-def _unwrap(value: Any) -> Any:
-    """The library's JSON transcoder wraps custom types as {"_type_": ..., "_data_": ...}."""
-    if isinstance(value, dict) and set(value) == {"_type_", "_data_"}:
-        return _unwrap(value["_data_"])
-    if isinstance(value, list):
-        return [_unwrap(v) for v in value]
-    return value
-
-
 def _posting(entry: dict[str, Any]) -> tuple[str, Decimal]:
-    return str(entry["account"]), Decimal(str(entry["amount"]))
+    return str(entry["account"]), Decimal(entry["amount"])  # a decimal string, exact
 
 
 @dataclass

@@ -3,16 +3,27 @@ chain, and sums fund income and spending from postings."""
 
 from __future__ import annotations
 
+import ast
 import json
 import random
 from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from consumers.reporting import BrokenChainError, FundStatement, InOrder, LedgerEvent
+from consumers import outbound_types
+from consumers.reporting import (
+    CONTRACT,
+    BrokenChainError,
+    FundStatement,
+    InOrder,
+    LedgerEvent,
+    UnknownContractError,
+)
 from infra.chain import GENESIS, link
 from tests.seeds import seeded_uuid
 
@@ -20,8 +31,8 @@ FUND = "fund:430422:resident:pooled"
 
 
 def posting(account: str, amount: str) -> dict[str, Any]:
-    """A posting as the library's JSON transcoder stores it (transcoding named "posting")."""
-    return {"_type_": "posting", "_data_": {"account": account, "amount": amount}}
+    """A posting as the outbound contract writes it in `data`."""
+    return {"account": account, "amount": amount}
 
 
 def stream(states: list[dict[str, Any]], first: int = 3, gap: int = 2) -> list[LedgerEvent]:
@@ -32,7 +43,10 @@ def stream(states: list[dict[str, Any]], first: int = 3, gap: int = 2) -> list[L
         originator, raw = seeded_uuid(), json.dumps(state).encode()
         chain_hash = link(previous, position, originator, 1, "domain:Event", raw)
         events.append(
-            LedgerEvent(position, previous_position, originator, 1, "domain:Event", raw, chain_hash)
+            LedgerEvent(
+                *(position, previous_position, originator, 1, "domain:Event", raw, chain_hash),
+                data=state,
+            )
         )
         previous_position, previous = position, chain_hash
     return events
@@ -84,3 +98,28 @@ def test_fund_income_and_spending_come_from_postings_and_other_events_are_ignore
     assert statement.income == {FUND: Decimal("250.10")}
     assert statement.spending == {FUND: Decimal("80.50")}
     assert statement.as_dict()["funds"] == {FUND: {"income": "250.10", "spending": "80.50"}}
+
+
+def test_a_record_of_another_contract_version_is_refused_not_misread() -> None:
+    assert CONTRACT == outbound_types.CONTRACT
+    record = SimpleNamespace(value=json.dumps({"contract": "claims-ledger.events/2"}).encode())
+    with pytest.raises(UnknownContractError, match="events/2"):
+        LedgerEvent.from_record(record)
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    return names | {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+
+
+def test_the_reporting_consumer_reads_the_contract_without_the_domain_or_the_store() -> None:
+    consumers = Path(__file__).resolve().parents[2] / "consumers"
+    imported = imported_modules(consumers / "reporting.py")
+    assert {
+        m for m in imported if m.split(".")[0] in {"domain", "eventsourcing", "consumers"}
+    } == set()
+    assert imported & {"infra.chain", "infra.kafka"} == {"infra.chain", "infra.kafka"}
+    # The chain layout it re-checks with is the standard library's hashing and nothing else.
+    chain = imported_modules(consumers.parent / "infra" / "chain.py")
+    assert chain == {"__future__", "hashlib", "dataclasses", "uuid"}
