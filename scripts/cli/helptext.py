@@ -24,6 +24,18 @@ class Help:
         return f"example{'s' if len(self.examples) > 1 else ''}:\n{lines}"
 
 
+# The top-level `claims-ledger --help`: where to start.
+TOP = Help(
+    "Run the ledger's services, publish, ingest, and read what it holds. Every command has its"
+    " own --help with examples; --json gives machine-readable output.",
+    (
+        "demo",
+        "balance fund:430422:resident:pooled --as-of 2019-12-31",
+        "rejected --limit 20",
+        "report --help",
+    ),
+)
+
 QUERY_TIMES = (
     "--as-of is valid time (a bare date is the end of that day, +08:00), --known-at system time"
     " (what the ledger knew then); both default to now. Amounts are yuan, 12,345.67; times are"
@@ -178,9 +190,10 @@ HELP: dict[str, Help] = {
 }
 
 
-def parser_texts(name: str) -> dict[str, Any]:
-    """Keyword arguments for `add_parser`: description, examples as epilog, kept as written."""
-    found = HELP.get(name)
+def parser_texts(name: str | None) -> dict[str, Any]:
+    """Keyword arguments for a parser (None: the top-level one): description, examples as
+    epilog, kept as written."""
+    found = TOP if name is None else HELP.get(name)
     if found is None:  # a new command without text: tests/unit/test_cli_help.py names it
         return {}
     return {

@@ -237,7 +237,7 @@ COMMAND_GROUPS: tuple[CommandGroup, ...] = (
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
-    parser = Parser(prog="claims-ledger", description=__doc__)
+    parser = Parser(prog="claims-ledger", **helptext.parser_texts(None))
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", required=True)

@@ -8,7 +8,7 @@ import shlex
 
 import pytest
 
-from scripts.cli.helptext import HELP
+from scripts.cli.helptext import HELP, TOP
 from scripts.cli.main import build_parser
 
 
@@ -27,6 +27,15 @@ def test_every_command_has_a_description_and_an_example() -> None:
     assert missing == [], f"add them to HELP in scripts/cli/helptext.py: {missing}"
 
 
+def test_the_top_level_help_says_where_to_start(capsys: pytest.CaptureFixture[str]) -> None:
+    parser, _ = build_parser()
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--help"])
+    out = capsys.readouterr().out
+    assert "claims-ledger demo\n" in out
+    assert "--help with examples" in out
+
+
 def test_help_text_names_no_command_the_cli_does_not_have() -> None:
     assert set(HELP) <= set(subcommands())
 
@@ -43,7 +52,9 @@ def test_examples_keep_their_lines_in_the_help(
 
 
 @pytest.mark.parametrize(
-    "example", [(f"{name}: {e}") for name, text in HELP.items() for e in text.examples]
+    "example",
+    [f"{name}: {e}" for name, text in HELP.items() for e in text.examples]
+    + [f"top: {e}" for e in TOP.examples if not e.endswith("--help")],
 )
 def test_every_example_parses_as_written(example: str) -> None:
     parser, _ = build_parser()
