@@ -131,14 +131,19 @@ class RejectedEntry:
     rejected_at: datetime
 
 
-def rejected(ledger: Ledger, reason: str | None = None, limit: int = 1000) -> list[RejectedEntry]:
-    """Dead letters, oldest first, optionally of one reason."""
+def rejected(
+    ledger: Ledger, reason: str | None = None, limit: int = 1000, *, newest_first: bool = False
+) -> list[RejectedEntry]:
+    """Dead letters, oldest first (or newest first), optionally of one reason."""
+    # The limit keeps the first rows of the order: newest first, a long history cannot hide
+    # today's rejections behind a thousand old ones.
+    order = "DESC" if newest_first else "ASC"
     with ledger.datastore.transaction(commit=False) as curs:
         curs.execute(
             "SELECT id, reason, detail, message_id, source_cluster, source_topic,"
             " source_partition, source_offset, message_key, message_value, rejected_at"
             " FROM rejected_messages WHERE (%(reason)s::text IS NULL OR reason = %(reason)s)"
-            " ORDER BY id LIMIT %(limit)s",
+            f" ORDER BY id {order} LIMIT %(limit)s",
             {"reason": reason, "limit": limit},
         )
         return rejected_entries(curs.fetchall())

@@ -8,9 +8,10 @@ import os
 import sys
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
@@ -27,6 +28,7 @@ from infra.settings import Settings
 from infra.store import READER_ROLE, WRITER_ROLE, open_ledger
 from scripts.cli import (
     audit,
+    helptext,
     offsets,
     outbound,
     output,
@@ -47,8 +49,13 @@ from scripts.demo.arguments import add_demo_arguments
 
 def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
     endpoints = up(settings)
-    output.emit(args.json, _endpoints_dict(endpoints), output.key_values)
+    output.emit(args.json, _endpoints_dict(endpoints), _said_up)
     return 0
+
+
+def _said_up(doc: Mapping[str, object]) -> None:
+    print("the services answer, the topics exist and the store is set up:")
+    output.key_values(doc)
 
 
 def _endpoints_dict(e: Endpoints) -> dict[str, object]:
@@ -62,8 +69,15 @@ def _endpoints_dict(e: Endpoints) -> dict[str, object]:
 
 def cmd_down(settings: Settings, args: argparse.Namespace) -> int:
     stopped = down(settings)
-    output.emit(args.json, {"stopped": stopped}, output.key_values)
+    output.emit(args.json, {"stopped": stopped}, _said_down)
     return 0
+
+
+def _said_down(doc: Mapping[str, list[str]]) -> None:
+    for service in doc["stopped"]:
+        print(f"stopped {service}")
+    if not doc["stopped"]:
+        print("nothing to stop: no embedded service was running")
 
 
 def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
@@ -87,9 +101,14 @@ def cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
     output.emit(
         args.json,
         {"published": sum(per_topic.values()), "topics": dict(per_topic)},
-        output.key_values,
+        _said_published,
     )
     return 0
+
+
+def _said_published(doc: Mapping[str, Any]) -> None:
+    print(f"published {doc['published']} messages, each acknowledged by the broker:")
+    output.table(["topic", "messages"], sorted(doc["topics"].items()))
 
 
 def _read_file(name: str) -> bytes:
@@ -114,6 +133,8 @@ def _ingest(
     stop: threading.Event,
 ) -> IngestStats:
     progress = None if quiet else Progress("ingested")
+    if progress is not None:
+        _say_listening(settings, endpoints, until_idle, progress)
 
     def on_batch(stats: IngestStats) -> None:
         if progress is not None:
@@ -139,6 +160,24 @@ def _ingest(
         if progress is not None:
             progress.finish()
     return stats
+
+
+def _say_listening(
+    settings: Settings, endpoints: Endpoints, until_idle: float | None, progress: Progress
+) -> None:
+    """One line on stderr when the worker starts, so an idle worker is not a silent one.
+
+    Once, not every N seconds: under a supervisor stderr is a log, and a line per idle period
+    would fill it; on a terminal the progress line then says whether anything came."""
+    topics = Topics(settings.topic_prefix).all_inbound
+    until = f"until idle {until_idle:g} s" if until_idle is not None else "until SIGTERM or Ctrl-C"
+    print(
+        f"claims-ledger ingest: waiting for messages on {', '.join(topics)}"
+        f" at {endpoints.bootstrap} ({until})",
+        file=sys.stderr,
+        flush=True,
+    )
+    progress.update(0, " | nothing yet", force=True)
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
@@ -168,7 +207,7 @@ def cmd_rejected(settings: Settings, args: argparse.Namespace) -> int:
 
         return cmd_replay(settings, args)
     with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
-        entries = rejected(ledger, args.reason, args.limit)
+        entries = rejected(ledger, args.reason, args.limit, newest_first=True)
     if args.json:
         output.print_json([output.rejected_dict(e) for e in entries])
     elif not entries:
@@ -205,13 +244,13 @@ COMMAND_GROUPS: tuple[CommandGroup, ...] = (
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
-    parser = Parser(prog="claims-ledger", description=__doc__)
+    parser = Parser(prog="claims-ledger", **helptext.parser_texts(None))
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, help_: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_)
+        p = sub.add_parser(name, help=help_, **helptext.parser_texts(name))
         p.add_argument("--json", action="store_true", help="machine-readable output, no progress")
         # Also after the command's name; SUPPRESS keeps a --debug given before it.
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
@@ -246,7 +285,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
         help="list (default) them, or replay them to their original topics",
     )
     p.add_argument("--reason", help="only this reason code")
-    p.add_argument("--limit", type=positive_int, default=1000)
+    p.add_argument("--limit", type=positive_int, default=1000, help="the newest N (default 1000)")
     add_demo_arguments(
         command("demo", "start services, run a county year through Kafka, show what is recorded")
     )

@@ -60,7 +60,7 @@ def cmd_offsets(settings: Settings, args: argparse.Namespace) -> int:
     else:
         output.table(
             ["cluster", "topic", "partition", "stored", "log start", "log end", "state"],
-            [tuple("-" if v is None else v for v in r.values()) for r in rows],
+            [list(r.values()) for r in rows],
         )
     return 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
+from decimal import Decimal
 
 from consumers.relay import Relay
 from consumers.relay_broker import RelayBroker
@@ -57,8 +58,13 @@ def cmd_report_consumer(settings: Settings, args: argparse.Namespace) -> int:
         print(f" ({stats.duplicates} re-sent records dropped)")
         if stats.held_back:
             print(f"{stats.held_back} records held back: the topic lacks the events before them")
-        for account, sums in result["funds"].items():
-            print(f"{account}: income {sums['income']}, spending {sums['spending']}")
+        output.table(
+            ["fund account", "income", "spending"],
+            [
+                [account, Decimal(sums["income"]), Decimal(sums["spending"])]
+                for account, sums in result["funds"].items()
+            ],
+        )
     return 0
 
 

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from consumers.ingest import IngestStats
 from infra.queries import HistoryEntry, RejectedEntry
+from scripts.cli import display
 
 
 def json_value(value: Any) -> Any:
@@ -34,7 +35,7 @@ def json_value(value: Any) -> Any:
 
 
 def text(value: Any) -> Any:
-    """A value as the CLI shows it: money with two decimals, instants in ISO 8601."""
+    """A value as machine output (--json, --csv) writes it: plain decimals, ISO 8601 instants."""
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     if isinstance(value, datetime):
@@ -47,9 +48,17 @@ def print_json(value: Any) -> None:
 
 
 def key_values(value: Mapping[str, Any]) -> None:
-    width = max((len(k) for k in value), default=0)
+    """One `key  value` line each, keys padded to one display width, numbers right-aligned."""
+    width = max((display.width(k) for k in value), default=0)
+    numbers = [display.cell(v) for v in value.values() if display.is_number(v)]
+    number_width = max((display.width(n) for n in numbers), default=0)
     for k, v in value.items():
-        print(f"{k.ljust(width)}  {v}")
+        shown = display.cell(v)
+        if display.is_number(v):
+            shown = display.pad(shown, number_width, right=True)
+        print(f"{display.pad(k, width)}  {shown}".rstrip())
+    if display.shows_time(value):
+        print(display.ZONE_NOTE)
 
 
 def emit(
@@ -62,11 +71,48 @@ def emit(
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    cells = [[str(c) for c in row] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
-    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
-    for r in cells:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    """Columns aligned by display width (a CJK character takes two), numbers right-aligned."""
+    for line in table_lines(headers, rows):
+        print(line)
+
+
+def table_lines(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
+    """The lines `table` prints; the zone note last when a cell is a time."""
+    texts = [[display.cell(v) for v in row] for row in rows]
+    columns = range(len(headers))
+    right = [
+        any(display.is_number(r[i]) for r in rows)
+        and all(display.is_number(r[i]) or r[i] is None for r in rows)
+        for i in columns
+    ]
+    widths = [
+        max([display.width(headers[i])] + [display.width(t[i]) for t in texts]) for i in columns
+    ]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            display.pad(c, widths[i], right=right[i]) for i, c in enumerate(cells)
+        ).rstrip()
+
+    lines = [line(headers), *(line(t) for t in texts)]
+    if any(display.shows_time(v) for row in rows for v in row):
+        lines.append(display.ZONE_NOTE)
+    return lines
+
+
+# Columns that say at which point a report was taken: said once above its table, not per row.
+POINT_COLUMNS = ("region", "year", "as_of", "known_at")
+
+
+def point_table(rows: Sequence[Mapping[str, Any]]) -> None:
+    """A report's rows as a table, the columns that every row shares a value of said above it."""
+    shared = [
+        k for k in POINT_COLUMNS if k in rows[0] and all(r.get(k) == rows[0][k] for r in rows)
+    ]
+    key_values({k: rows[0][k] for k in shared})
+    print()
+    headers = [k for k in rows[0] if k not in shared]
+    table(headers, [[r[k] for k in headers] for r in rows])
 
 
 def history_dict(e: HistoryEntry) -> dict[str, Any]:
@@ -95,9 +141,9 @@ def history_table(entries: Sequence[HistoryEntry]) -> None:
             "pos",
             "entity",
             "event",
-            "occurred_at",
-            "recorded_at",
-            "recorded_by",
+            "occurred at",
+            "recorded at",
+            "recorded by",
             "message_id",
             "kafka",
         ],
@@ -106,8 +152,8 @@ def history_table(entries: Sequence[HistoryEntry]) -> None:
                 e.position,
                 e.entity,
                 e.event_type,
-                e.provenance.occurred_at.isoformat(),
-                e.provenance.recorded_at.isoformat(timespec="seconds"),
+                e.provenance.occurred_at,
+                e.provenance.recorded_at,
                 e.provenance.recorded_by,
                 e.provenance.message_id,
                 f"{e.provenance.source_topic}/{e.provenance.source_partition}"
@@ -144,16 +190,21 @@ def rejected_dict(e: RejectedEntry) -> dict[str, Any]:
     }
 
 
+# Wide enough for a reason's first clause; `rejected --json` has the whole detail.
+DETAIL_COLUMNS = 60
+
+
 def rejected_table(entries: Sequence[RejectedEntry]) -> None:
     table(
-        ["id", "reason", "kafka", "message_id", "detail"],
+        ["rejected at", "id", "reason", "kafka", "message_id", "detail"],
         [
             [
+                e.rejected_at,
                 e.id,
                 e.reason,
                 f"{e.source_topic}/{e.source_partition}@{e.source_offset}",
-                e.message_id or "-",
-                e.detail[:90],
+                e.message_id,
+                display.shorten(display.cell(e.detail), DETAIL_COLUMNS),
             ]
             for e in entries
         ],

@@ -26,6 +26,11 @@ from scripts.cli import argtypes, output
 from scripts.cli.commandline import AddCommand, Handler
 from scripts.cli.exits import NotKnownError, UsageError
 
+# The read models each query reads (hospital totals include the fines of the penalties model).
+BALANCES = ("balances",)
+HOSPITALS = ("hospitals", "penalties")
+PENALTIES = ("penalties",)
+
 # The `hospital --json` amounts, in their documented order.
 HOSPITAL_FIGURES = (
     "settled_cost",
@@ -54,7 +59,8 @@ def _point(args: argparse.Namespace) -> Bitemporal:
 
 
 def _warn_if_behind(ledger: Ledger, models: Sequence[ReadModelProjection]) -> bool:
-    """Warn about each read model behind the log's head; whether any is."""
+    """Warn about each read model behind the log's head; whether any is. Given only the models
+    a query reads: a warning about one it does not read would cast doubt on a sound answer."""
     # The queries read the read models only; an answer "as known now" from a model that has not
     # reached the log's head would silently miss facts the ledger already holds.
     head = ledger.recorder.max_notification_id() or 0
@@ -77,10 +83,14 @@ Check = Callable[[Ledger, Cursor[Any], bool], None]
 
 
 def _read(
-    settings: Settings, query: Callable[[Cursor[Any]], Any], check: Check | None = None
+    settings: Settings,
+    reads: Sequence[str],
+    query: Callable[[Cursor[Any]], Any],
+    check: Check | None = None,
 ) -> Any:
+    """Run a query over the read models named in `reads`, warning if one of them is behind."""
     with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
-        current = not _warn_if_behind(ledger, open_projections(ledger))
+        current = not _warn_if_behind(ledger, open_projections(ledger, reads))
         with ledger.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             if check is not None:
                 check(ledger, curs, current)
@@ -119,18 +129,25 @@ def _known_region(region: str | None) -> Check | None:
     return check
 
 
-def read_checked(settings: Settings, query: Callable[[Cursor[Any]], Any], region: str) -> Any:
-    """A read of one region's figures (warns when behind; an unknown region exits 3)."""
-    return _read(settings, query, _known_region(region))
+def read_checked(
+    settings: Settings, reads: Sequence[str], query: Callable[[Cursor[Any]], Any], region: str
+) -> Any:
+    """A read of one region's figures over the read models named in `reads` (warns when one
+    is behind; an unknown region exits 3)."""
+    return _read(settings, reads, query, _known_region(region))
 
 
 def cmd_balance(settings: Settings, args: argparse.Namespace) -> int:
     at = _point(args)
     amount = _read(
-        settings, lambda c: queries.balance(c, args.account, at), _known_account(args.account)
+        settings,
+        BALANCES,
+        lambda c: queries.balance(c, args.account, at),
+        _known_account(args.account),
     )
     doc = {"account": args.account, "as_of": at.as_of, "known_at": at.known_at, "balance": amount}
-    output.emit(args.json, {k: output.text(v) for k, v in doc.items()}, output.key_values)
+    # JSON writes the same instants and amounts as output.text would (json_value).
+    output.emit(args.json, doc, output.key_values)
     return 0
 
 
@@ -146,13 +163,14 @@ def hospital_dict(position: queries.HospitalPosition, at: Bitemporal) -> dict[st
         doc[metric] = int(totals[metric]) if metric == "visits" else queries.money(totals[metric])
     doc |= {"budget": position.budget, "budget_used": position.budget_used}
     doc["warning_level"] = position.warning_level
-    return {k: output.text(v) for k, v in doc.items()}
+    return doc
 
 
 def cmd_hospital(settings: Settings, args: argparse.Namespace) -> int:
     at = _point(args)
     position = _read(
         settings,
+        HOSPITALS,
         lambda c: queries.hospitals(c, [args.code], at),
         _known_entity("institution", args.code, ["institution"]),
     )[0]
@@ -169,8 +187,8 @@ def penalty_dict(status: queries.PenaltyStatus, at: Bitemporal) -> dict[str, Any
     """The `penalties --json` document."""
     return {
         "target": status.target,
-        "as_of": at.as_of.isoformat(),
-        "known_at": at.known_at.isoformat(),
+        "as_of": at.as_of,
+        "known_at": at.known_at,
         "suspended": status.suspended,
         "terminated": status.terminated,
         "active": [
@@ -185,8 +203,8 @@ def penalty_dict(status: queries.PenaltyStatus, at: Bitemporal) -> dict[str, Any
             }
             for s in status.active
         ],
-        "fines_due": output.text(status.fines_due),
-        "fines_paid": output.text(status.fines_paid),
+        "fines_due": status.fines_due,
+        "fines_paid": status.fines_paid,
         "doctor_points": status.doctor_points,
     }
 
@@ -195,6 +213,7 @@ def cmd_penalties(settings: Settings, args: argparse.Namespace) -> int:
     at = _point(args)
     status = _read(
         settings,
+        PENALTIES,
         lambda c: queries.penalties(c, args.target, at),
         _known_entity(
             "institution, doctor or person", args.target, ["institution", "doctor", "person"]
@@ -218,9 +237,9 @@ def _rows_out(args: argparse.Namespace, rows: Sequence[Mapping[str, Any]]) -> No
         writer = csv.writer(sys.stdout)
         if rows:
             writer.writerow(rows[0].keys())
-        writer.writerows([list(r.values()) for r in rows])
+        writer.writerows([[output.text(v) for v in r.values()] for r in rows])
     elif rows:
-        output.table(list(rows[0].keys()), [list(r.values()) for r in rows])
+        output.point_table(rows)
 
 
 def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
@@ -230,6 +249,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
             raise UsageError("--region and --year are required")
         statement = _read(
             settings,
+            BALANCES,
             lambda c: queries.fund_statement(c, args.region, args.year, at),
             _known_region(args.region),
         )
@@ -238,14 +258,15 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
                 "region": args.region,
                 "year": args.year,
                 "scheme": scheme,
-                "known_at": output.text(at.known_at),
+                "known_at": at.known_at,
             }
-            | {k: output.text(v) for k, v in lines.items()}
+            | lines
             for scheme, lines in statement.items()
         ]
     else:
         positions = _read(
             settings,
+            HOSPITALS,
             lambda c: queries.hospitals(c, queries.registered_hospitals(c, args.region), at),
             _known_region(args.region),
         )

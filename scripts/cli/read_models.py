@@ -6,6 +6,7 @@ import argparse
 import sys
 import threading
 from collections.abc import Mapping
+from typing import Any
 
 from infra.services import store_url
 from infra.settings import Settings
@@ -39,7 +40,7 @@ def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
             )
         except ProjectionError as error:
             return _cannot_apply("project", error)
-    output.emit(args.json, {"events_read": read}, output.key_values)
+    output.emit(args.json, {"events_read": read}, _said_projected)
     return 0
 
 
@@ -50,8 +51,20 @@ def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
             position = rebuild(ledger, names)
         except ProjectionError as error:
             return _cannot_apply("rebuild", error)
-    output.emit(args.json, {"rebuilt": names, "position": position}, output.key_values)
+    output.emit(args.json, {"rebuilt": names, "position": position}, _said_rebuilt)
     return 0
+
+
+def _said_projected(doc: Mapping[str, int]) -> None:
+    print(
+        f"applied {doc['events_read']} events to the read models"
+        if doc["events_read"]
+        else "the read models were already at the log's head: nothing to apply"
+    )
+
+
+def _said_rebuilt(doc: Mapping[str, Any]) -> None:
+    print(f"rebuilt {', '.join(doc['rebuilt'])} from the log, up to position {doc['position']}")
 
 
 def cmd_check(settings: Settings, args: argparse.Namespace) -> int:

@@ -42,7 +42,10 @@ def reconciliation_dict(
 def cmd_reconcile(settings: Settings, args: argparse.Namespace) -> int:
     at = Bitemporal.of(args.as_of, args.known_at, utc_now())
     found = queries.read_checked(
-        settings, lambda c: reconcile(c, args.region, args.year, at), args.region
+        settings,
+        ("balances", "hospitals"),
+        lambda c: reconcile(c, args.region, args.year, at),
+        args.region,
     )
     doc = reconciliation_dict(found, args.region, args.year, at)
     if args.json:

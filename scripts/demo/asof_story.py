@@ -30,15 +30,15 @@ def tell_asof_story(
                 t = position.totals
                 rows.append(
                     [
-                        as_of.date().isoformat(),
-                        known.isoformat(timespec="seconds"),
-                        f"{t['settled_cost']:.2f}",
-                        f"{t['fund_share']:.2f}",
+                        as_of.date(),
+                        known,
+                        queries.money(t["settled_cost"]),
+                        queries.money(t["fund_share"]),
                         int(t["visits"]),
-                        f"{t['recovered']:.2f}",
-                        f"{t['fines']:.2f}",
+                        queries.money(t["recovered"]),
+                        queries.money(t["fines"]),
                         position.warning_level,
-                        "yes" if status.suspended else "no",
+                        status.suspended,
                     ]
                 )
     print(f"\nAs-of story of {code}: the same dates, as the ledger knew them at two times")

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
-from scripts.cli import output
+from scripts.cli import display, output
 from scripts.simulation.config import ScenarioConfig
 from scripts.simulation.feed import FeedReport
 from scripts.simulation.outcomes import OutcomeCheck
@@ -56,12 +56,14 @@ def print_summary(
     output.key_values(summary.rejected_by_reason or {"(none)": 0})
     if check is not None:
         verdict = "every message met its planned fate" if check.all_as_planned else "SURPRISES:"
-        print(f"\n   {dict(check.as_planned)}: {verdict}")
+        planned = ", ".join(f"{n} {fate}" for fate, n in sorted(check.as_planned.items()))
+        print(f"\n   {planned}: {verdict}")
         for line in check.surprises:
             print(f"   - {line}")
-    print(f"\n4. money (double entry: all postings sum to {summary.postings_total})")
-    output.key_values({k: f"{v:,.2f}" for k, v in fund_lines(summary).items()})
-    print("\n   institutions paid the most (yuan)")
+    total = display.amount(summary.postings_total)
+    print(f"\n4. money in yuan (double entry: all postings sum to {total})")
+    output.key_values(fund_lines(summary))
+    print("\n   institutions paid the most")
     output.table(
         ["institution", "paid to bank", "receivable", "deposit held"], hospital_rows(summary)
     )
