@@ -15,13 +15,7 @@ from infra.application.inbound import Decoded
 from infra.clock import utc_now
 from infra.kafka import make_producer
 from infra.queries import is_known
-from infra.services import reader_url, up
-from infra.settings import Settings
-from infra.store import READER_ROLE, Ledger, open_ledger
-from scripts.cli import output, sanction_list
-from scripts.cli.exits import NotKnownError
-from scripts.cli.sanction_flags import FLAGS
-from scripts.cli.sanction_store import (
+from infra.sanction_reads import (
     Verdict,
     differing_fields,
     last_rejection,
@@ -30,6 +24,12 @@ from scripts.cli.sanction_store import (
     target_events,
     wait_for_verdict,
 )
+from infra.services import reader_url, up
+from infra.settings import Settings
+from infra.store import READER_ROLE, Ledger, open_ledger
+from scripts.cli import output, sanction_list
+from scripts.cli.exits import NotKnownError
+from scripts.cli.sanction_flags import FLAGS
 
 TOPIC_SUFFIX = "sanctions"
 # Exit codes of `--wait` besides 0 (recorded): docs/operations.md, "Exit codes".
