@@ -51,10 +51,10 @@ def cmd_reconcile(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         output.print_json(doc)
         return 0
-    rows = [[output.text(v) for v in line.values()] for line in doc["institutions"]]
+    rows = [list(line.values()) for line in doc["institutions"]]
     if rows:
         output.table(list(doc["institutions"][0].keys()), rows)
-    output.key_values({k: output.text(v) for k, v in doc.items() if k != "institutions"})
+    output.key_values({k: v for k, v in doc.items() if k != "institutions"})
     return 0
 
 

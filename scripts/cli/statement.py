@@ -108,10 +108,8 @@ def cmd_statement(settings: Settings, args: argparse.Namespace) -> int:
         output.print_json(doc)
         return 0
     # An open end of the period is left out rather than printed as a Python `None`.
-    output.key_values(
-        {k: output.text(v) for k, v in doc.items() if k != "postings" and v is not None}
-    )
-    rows = [[output.text(v) for v in line.values()] for line in doc["postings"]]
+    output.key_values({k: v for k, v in doc.items() if k != "postings" and v is not None})
+    rows = [list(line.values()) for line in doc["postings"]]
     if rows:
         output.table(list(doc["postings"][0].keys()), rows)
     return 0

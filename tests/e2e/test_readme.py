@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts.cli.display import ZONE_NOTE
 from tests.conftest import fresh_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,12 +59,13 @@ def hospital_has_visits(out: str, _seen: Seen) -> None:
 
 
 def suspended_hospital(out: str, _seen: Seen) -> None:
-    assert field(out, "suspended") == "True"
+    assert field(out, "suspended") == "yes"
     assert "settlement_suspension" in out
 
 
 def related_history(out: str, _seen: Seen) -> None:
-    kinds = {line.split()[1].split(":")[0] for line in out.splitlines()[1:]}
+    rows = [line for line in out.splitlines()[1:] if line and line != ZONE_NOTE]
+    kinds = {line.split()[1].split(":")[0] for line in rows}
     assert kinds == {"claim", "clawback", "sanction"}
     assert "Claim.Settled" in out
     assert "Sanction.Imposed" in out
@@ -92,7 +94,7 @@ def digest_line(out: str, _seen: Seen) -> None:
 
 
 def verified(out: str, _seen: Seen) -> None:
-    assert field(out, "ok") == "True"
+    assert field(out, "ok") == "yes"
 
 
 def demo_shown(out: str, _seen: Seen) -> None:
@@ -116,7 +118,7 @@ def ingested(out: str, _seen: Seen) -> None:
 
 
 def fined(out: str, _seen: Seen) -> None:
-    assert field(out, "fines_due") == "30000.00"
+    assert field(out, "fines_due") == "30,000.00"
 
 
 def sanction_listed(out: str, _seen: Seen) -> None:
