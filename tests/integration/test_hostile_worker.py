@@ -204,8 +204,10 @@ def test_a_second_assign_mode_worker_on_the_same_store_exits_with_a_message(
         wait_until(lambda: assign_lock_held(database_url), 60, "the first worker's lock")
         second = start_cli(env, "ingest", "--until-idle", "1", log=tmp_path / "second.log")
         assert second.wait(timeout=60) != 0
-        (line,) = (tmp_path / "second.log").read_text().strip().splitlines()
-        assert "another ingest worker in assign mode is running on this store" in line
+        # The worker says which topics it waits on, then why it stops: one line each.
+        lines = (tmp_path / "second.log").read_text().strip().splitlines()
+        assert all(line.startswith("claims-ledger ingest: ") for line in lines), lines
+        assert "another ingest worker in assign mode is running on this store" in lines[-1]
         assert first.poll() is None  # the first one works on
         send(settings, "enrollment", [enrolled("P-1")])
         wait_until(lambda: accepted_count(database_url) == 1, 60, "the first worker's ingest")

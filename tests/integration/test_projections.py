@@ -289,9 +289,9 @@ def test_the_asof_story_shows_the_clawback_only_as_known_now(
     lines = capsys.readouterr().out.splitlines()
     rows = [line.split() for line in lines if line.startswith("20")]
     assert len(rows) == 6
-    # Columns: as of, known at, settled, fund share, visits, recovered, ...
-    assert [r[5] for r in rows] == ["0.00", "0.00", "0.00", "0.00", "800.00", "800.00"]
-    assert [r[3] for r in rows[:3]] == ["3000.00", "5500.00", "5500.00"]
+    # Columns: as of, known at (a local day and time), settled, fund share, visits, recovered
+    assert [r[6] for r in rows] == ["0.00", "0.00", "0.00", "0.00", "800.00", "800.00"]
+    assert [r[4] for r in rows[:3]] == ["3,000.00", "5,500.00", "5,500.00"]
 
 
 def test_a_catch_up_until_a_position_stops_there_and_the_next_one_goes_on(
