@@ -52,8 +52,8 @@ def test_sigterm_ends_a_worker_whose_commit_waits_in_the_database(
                 worker.kill()
         blocker.rollback()
     assert code == 128 + signal.SIGTERM, log.read_text()
-    (line,) = [ln for ln in log.read_text().splitlines() if ln.startswith("claims-ledger")]
-    assert "stopped by SIGTERM during a batch" in line
+    said = [ln for ln in log.read_text().splitlines() if ln.startswith("claims-ledger")]
+    assert "stopped by SIGTERM during a batch" in said[-1], said  # after "waiting for …"
     assert "Traceback" not in log.read_text()
     assert accepted_count(database_url) == 0
 
