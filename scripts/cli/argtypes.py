@@ -4,11 +4,15 @@ with one line naming the option, instead of a traceback from deep in a query."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from domain.calendar import FIRST_DAY, LAST_DAY
 from infra.queries import ENTITY_KINDS
 from projections.asof import AsOfError, parse_instant
+
+N = TypeVar("N", int, float)
 
 
 def instant(text: str) -> datetime:
@@ -19,12 +23,21 @@ def instant(text: str) -> datetime:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _number(text: str, parse: Callable[[str], N], noun: str) -> N:
+    """`text` as a number, in ASCII only: Python's int() and float() also read full-width
+    digits and those of other scripts, which a user would not know they typed."""
+    unreadable = argparse.ArgumentTypeError(f"{text!r} is not {noun}")
+    if not text.isascii():
+        raise unreadable
+    try:
+        return parse(text)
+    except ValueError:
+        raise unreadable from None
+
+
 def year(text: str) -> int:
     """A calendar year the ledger can hold (its days run FIRST_DAY..LAST_DAY)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a year") from None
+    value = _number(text, int, "a year")
     if not FIRST_DAY.year <= value <= LAST_DAY.year:
         raise argparse.ArgumentTypeError(
             f"{value} is outside the ledger's calendar ({FIRST_DAY.year}..{LAST_DAY.year})"
@@ -34,10 +47,7 @@ def year(text: str) -> int:
 
 def positive_int(text: str) -> int:
     """A count of at least 1 (`--limit`)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    value = _number(text, int, "a whole number")
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} is not a positive number")
     return value
@@ -45,10 +55,7 @@ def positive_int(text: str) -> int:
 
 def positive_seconds(text: str) -> float:
     """A duration in seconds, more than 0 and finite (`--wait-timeout`)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    value = _number(text, float, "a number of seconds")
     if not 0 < value < float("inf"):
         raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
     return value

@@ -48,8 +48,20 @@ def test_years_are_those_of_the_calendar(text: str, ok: bool) -> None:
             argtypes.year(text)
 
 
-@pytest.mark.parametrize("text", ["-1", "0", "ten"])
+@pytest.mark.parametrize("text", ["-1", "0", "ten", "\uff11\uff12", "\u0661\u0662", "1\x00"])
 def test_a_limit_is_a_positive_whole_number(text: str) -> None:
     with pytest.raises(argparse.ArgumentTypeError):
         argtypes.positive_int(text)
     assert argtypes.positive_int("1") == 1
+
+
+@pytest.mark.parametrize("text", ["0", "-2", "nan", "inf", "\uff15", "5\u200b"])
+def test_a_wait_is_a_finite_positive_number_of_seconds(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match="is not a"):
+        argtypes.positive_seconds(text)
+    assert argtypes.positive_seconds("2.5") == 2.5
+
+
+def test_a_year_in_look_alike_digits_names_what_was_typed() -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match="is not a year"):
+        argtypes.year("\uff12\uff10\uff12\uff10")
