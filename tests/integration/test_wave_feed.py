@@ -5,9 +5,10 @@ from __future__ import annotations
 from infra.kafka import make_producer
 from infra.settings import Settings
 from infra.store import Ledger, open_ledger
-from scripts.simulation.feed import Sent, WaveFeeder
+from scripts.simulation.feed import Feeder
 from scripts.simulation.outcomes import check_outcomes
 from scripts.simulation.plan import ACCEPTED, Phase, Planned
+from scripts.simulation.publish import Sent
 from tests.integration.helpers import create_topics
 from tests.messages import designated, enrolled
 
@@ -36,7 +37,7 @@ def test_enrollments_in_a_later_wave_always_find_the_designations_they_cite(
     sent: list[Sent] = []
     try:
         with open_ledger(database_url) as watch:
-            with WaveFeeder(
+            with Feeder(
                 settings, settings.kafka_bootstrap_servers, ledger, watch, producer
             ) as feeder:
                 report = feeder.feed([*reference, *enrollment, unknown], on_sent=sent.append)
