@@ -52,7 +52,7 @@ class FeedReport:
 
 
 class WaveTimeoutError(RuntimeError):
-    """The ledger did not take in a wave in time; the worker is probably stuck or dead."""
+    """The ledger took nothing in for the timeout; the worker is probably stuck or dead."""
 
 
 class WavePublisher:
@@ -85,23 +85,31 @@ class WavePublisher:
         return send_acknowledged(self._producer, outgoing)
 
     def wait_for(self, sent: Iterable[Sent]) -> None:
-        """Return once every partition is committed up to the offsets of `sent`."""
+        """Return once every partition is committed up to the offsets of `sent`. Gives up when
+        the ledger takes nothing in for the timeout: a concurrent feed waits once for a whole
+        run, which may take far longer than a wave, while the worker keeps committing."""
         last: dict[str, int] = {}
         for s in sent:
             name = offset_tracking_name(self._cluster_id, s.topic, s.partition)
             last[name] = max(last.get(name, -1), s.offset)
         deadline = time.monotonic() + self._wave_timeout_s
+        seen: dict[str, int] = {}
         while True:
             failure = self._worker_failed()
             if failure is not None:
                 raise RuntimeError("the ingest worker stopped") from failure
-            behind = {n: o for n, o in last.items() if not _committed(self._watch, n, o)}
+            stored = {n: _stored(self._watch, n) for n in last}
+            behind = {n: o for n, o in last.items() if stored[n] < o}
             if not behind:
                 return
-            if time.monotonic() > deadline:
-                raise WaveTimeoutError(f"partitions not committed in time: {sorted(behind)}")
+            if stored != seen:  # the ledger took something in: not stuck
+                seen, deadline = stored, time.monotonic() + self._wave_timeout_s
+            elif time.monotonic() > deadline:
+                raise WaveTimeoutError(
+                    f"partitions not committed, none moving for {self._wave_timeout_s:.0f} s:"
+                    f" {sorted(behind)}"
+                )
             time.sleep(0.05)
-            last = behind
 
 
 class Feeder:
@@ -212,6 +220,7 @@ class Feeder:
         self._publisher.wait_for(last.values())
 
 
-def _committed(ledger: Ledger, tracking_name: str, offset: int) -> bool:
+def _stored(ledger: Ledger, tracking_name: str) -> int:
+    """The offset stored for a partition, -1 before its first commit."""
     stored = ledger.reads.stored_offset(tracking_name)
-    return stored is not None and stored >= offset
+    return -1 if stored is None else stored
