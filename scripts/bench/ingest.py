@@ -29,13 +29,13 @@ from infra.kafka import cluster_id_from, make_producer
 from infra.store import READER_ROLE, Ledger, open_ledger
 from scripts.bench.services import TOPIC_PREFIX, BenchServices
 from scripts.cli.progress import Progress
-from scripts.simulation.feed import WavePublisher
+from scripts.simulation.feed import WavePublisher, publish_concurrently
 from scripts.simulation.feed_mode import FeedMode, FeedOptions
 from scripts.simulation.plan import Planned, waves
 from scripts.simulation.publish import ConcurrentPublisher, Sent
 
 WAVE_TIMEOUT_S = 600.0
-OBSERVE_EVERY = 5_000  # messages published between looks at the log, in a concurrent feed
+OBSERVE_EVERY = 1_000  # messages published between looks at the log, in a concurrent feed
 MAX_WAVE = 20_000  # larger waves: fewer boundaries, whose latency is counted against the worker
 
 
@@ -212,13 +212,13 @@ def _feed_concurrently(
     run.warmed_up()
     rest = itertools.chain.from_iterable(wave for _, wave in months)
     started = time.monotonic()
-    last: dict[tuple[str, int], Sent] = {}  # the last message sent to each partition
-    for s in sources.publish(rest):
-        last[(s.topic, s.partition)] = s
+
+    def published(_sent: Sent) -> None:
         run.figures.messages += 1
         if run.figures.messages % OBSERVE_EVERY == 0:
             run.observe(" | published concurrently")
-    publisher.wait_for(last.values())
+
+    publish_concurrently(sources, publisher, rest, published)
     run.figures.seconds = time.monotonic() - started
     run.observe(" | committed")
 

@@ -213,11 +213,23 @@ class Feeder:
         report: FeedReport,
         on_sent: Callable[[Sent], None] | None,
     ) -> None:
-        last: dict[tuple[str, int], Sent] = {}  # the last message sent to each partition
-        for s in ConcurrentPublisher(self._topics, self._producer, self._options).publish(planned):
-            last[(s.topic, s.partition)] = s
-            report.count(s, on_sent)
-        self._publisher.wait_for(last.values())
+        sources = ConcurrentPublisher(self._topics, self._producer, self._options)
+        publish_concurrently(sources, self._publisher, planned, lambda s: report.count(s, on_sent))
+
+
+def publish_concurrently(
+    sources: ConcurrentPublisher,
+    waiter: WavePublisher,
+    planned: Iterable[Planned],
+    on_sent: Callable[[Sent], None],
+) -> None:
+    """Publish every topic at once, nothing waiting for the worker; then wait until the ledger
+    has committed the last message of every partition."""
+    last: dict[tuple[str, int], Sent] = {}
+    for s in sources.publish(planned):
+        last[(s.topic, s.partition)] = s
+        on_sent(s)
+    waiter.wait_for(last.values())
 
 
 def _stored(ledger: Ledger, tracking_name: str) -> int:
