@@ -15,6 +15,7 @@ from typing import Any
 from domain.claim import Claim
 from domain.clawback import Clawback
 from domain.money import ZERO
+from scripts.cli.display import amount
 
 # Outcomes, as the ledger's events name them where they do.
 PAID = "paid"
@@ -32,9 +33,10 @@ class Decision:
     amounts: dict[str, Decimal] = field(default_factory=dict)
 
     def describe(self) -> str:
-        """`refused (institution_suspended)` or `paid, fund_share 12.00, ...`, for a person."""
+        """`refused (institution_suspended), fund_share 0.00, ...` or `paid, fund_share
+        1,234.50, ...`, for a person (money in the CLI's one format)."""
         head = self.outcome if self.reason is None else f"{self.outcome} ({self.reason})"
-        return ", ".join([head, *(f"{k} {v}" for k, v in sorted(self.amounts.items()))])
+        return ", ".join([head, *(f"{k} {amount(v)}" for k, v in sorted(self.amounts.items()))])
 
 
 def claim_settled(
