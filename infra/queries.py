@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, LiteralString
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -14,6 +14,7 @@ from eventsourcing.persistence import StoredEvent
 from domain import identity
 from domain.provenance import Provenance
 from infra.store import Ledger
+from infra.tallies import Coordinates
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,39 @@ def domain_event_of(ledger: Ledger, row: Mapping[str, Any]) -> Any:
     return ledger.mapper.to_domain_event(stored)
 
 
+EVENTS_OF_AGGREGATES = (
+    "SELECT notification_id, originator_id, originator_version, topic, state"
+    " FROM ledger_events WHERE originator_id = ANY(%s) ORDER BY notification_id"
+)
+EVENTS_OF_TYPES = (
+    "SELECT notification_id, originator_id, originator_version, topic, state"
+    " FROM ledger_events WHERE split_part(topic, ':', 2) = ANY(%s) ORDER BY notification_id"
+)
+
+
+def _event_rows(ledger: Ledger, query: LiteralString, values: list[Any]) -> list[Any]:
+    """The `ledger_events` rows one of the queries above selects, in log order."""
+    with ledger.datastore.transaction(commit=False) as curs:
+        curs.execute(query, (values,))
+        return list(curs.fetchall())
+
+
+def events_by_source(
+    ledger: Ledger, topics: Sequence[str], event_types: Sequence[str]
+) -> dict[Coordinates, list[Any]]:
+    """The domain events of the given types (`Claim.Settled`), by the Kafka coordinates of the
+    message that recorded them, for messages read from `topics`."""
+    wanted = set(topics)
+    found: dict[Coordinates, list[Any]] = {}
+    for row in _event_rows(ledger, EVENTS_OF_TYPES, list(event_types)):
+        event = domain_event_of(ledger, row)
+        source = event.provenance
+        if source.source_topic in wanted:
+            coordinates = (source.source_topic, source.source_partition, source.source_offset)
+            found.setdefault(coordinates, []).append(event)
+    return found
+
+
 def history(ledger: Ledger, entity: str) -> list[HistoryEntry]:
     """Every recorded event about an entity, in the global order of the log."""
     return [entry for entry, _ in history_of(ledger, entity_candidates(entity))]
@@ -87,13 +121,7 @@ def history(ledger: Ledger, entity: str) -> list[HistoryEntry]:
 
 def history_of(ledger: Ledger, candidates: Mapping[UUID, str]) -> list[tuple[HistoryEntry, UUID]]:
     """Every event of the aggregates, named as given, with each one's aggregate id, in log order."""
-    with ledger.datastore.transaction(commit=False) as curs:
-        curs.execute(
-            "SELECT notification_id, originator_id, originator_version, topic, state"
-            " FROM ledger_events WHERE originator_id = ANY(%s) ORDER BY notification_id",
-            (list(candidates),),
-        )
-        rows = curs.fetchall()
+    rows = _event_rows(ledger, EVENTS_OF_AGGREGATES, list(candidates))
     entries = []
     for row in rows:
         domain_event = domain_event_of(ledger, row)

@@ -1,14 +1,18 @@
 """Ingest figure: a scenario stream through Kafka into the store by a real worker process.
 
-Kafka orders a partition, not topics, so the stream goes in dependency-ordered waves (see
+Two feeds (scripts/simulation/feed_mode.py; `--feed`, default DEFAULT_FEED). In waves, Kafka
+ordering only a partition, the stream goes in dependency-ordered waves (see
 scripts/simulation/feed.py): a wave is published and timed until the worker has committed every
-partition up to the wave's last offset. The figure is events committed over the sum of those
-times; the gaps between waves (the next wave being generated) are not counted, and the first
-wave, which includes the worker's start and group join, is a warm-up outside the figure.
+partition up to the wave's last offset; the figure is events committed over the sum of those
+times, the gaps between waves (the next wave being generated) not counted. Concurrently, every
+topic at once as real sources publish (scripts/simulation/publish.py), timed from the first
+message published to the last one committed. Either way the first wave, which includes the
+worker's start, is a warm-up outside the figure.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -18,15 +22,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kafka import KafkaProducer
+
 from consumers.topics import Topics
 from infra.kafka import cluster_id_from, make_producer
-from infra.store import READER_ROLE, open_ledger
+from infra.store import READER_ROLE, Ledger, open_ledger
 from scripts.bench.services import TOPIC_PREFIX, BenchServices
 from scripts.cli.progress import Progress
-from scripts.simulation.feed import WavePublisher
+from scripts.simulation.feed import WavePublisher, publish_concurrently
+from scripts.simulation.feed_mode import FeedMode, FeedOptions
 from scripts.simulation.plan import Planned, waves
+from scripts.simulation.publish import ConcurrentPublisher, Sent
 
 WAVE_TIMEOUT_S = 600.0
+OBSERVE_EVERY = 1_000  # messages published between looks at the log, in a concurrent feed
 MAX_WAVE = 20_000  # larger waves: fewer boundaries, whose latency is counted against the worker
 
 
@@ -47,6 +56,7 @@ class IngestFigures:
     seconds: float = 0.0
     waves: int = 0
     warmup_events: int = 0
+    feed: str = FeedMode.WAVES.value  # how the stream was published (feed_mode.py)
     memory: list[MemorySample] = field(default_factory=list)
     exit_code: int | None = None
     # The worker process's user + system CPU over the timed waves (PostgreSQL's not included):
@@ -101,10 +111,11 @@ def run_ingest(
     planned: Iterable[Planned],
     checkpoints: Iterable[int],
     log_path: Path,
+    options: FeedOptions | None = None,
 ) -> IngestFigures:
     """Feed `planned` to a worker process; sample its peak memory as the log passes each size."""
-    figures = IngestFigures()
-    pending = sorted(checkpoints)
+    options = options or FeedOptions()
+    figures = IngestFigures(feed=options.mode.value)
     progress = Progress("bench ingest: events")
     with open_ledger(services.database_url, pool_size=1, role=READER_ROLE) as watch:
         producer = make_producer(services.bootstrap)
@@ -121,31 +132,95 @@ def run_ingest(
                 wave_timeout_s=WAVE_TIMEOUT_S,
                 worker_failed=lambda: _exited(worker),
             )
-            warm_cpu = 0.0
-            for number, wave in enumerate(waves(planned, max_size=MAX_WAVE)):
-                started = time.monotonic()
-                publisher.wait_for(publisher.publish(wave))
-                elapsed = time.monotonic() - started
-                size = watch.recorder.max_notification_id() or 0
-                if number == 0:
-                    figures.warmup_events = size
-                    warm_cpu = cpu_seconds(worker.pid)
-                else:
-                    figures.seconds += elapsed
-                    figures.messages += len(wave)
-                    figures.waves += 1
-                figures.events = size - figures.warmup_events
-                while pending and size >= pending[0]:
-                    pending.pop(0)
-                    figures.memory.append(MemorySample(size, peak_rss(worker.pid)))
-                progress.update(size, f" | wave {number + 1}")
-            figures.memory.append(MemorySample(size, peak_rss(worker.pid)))  # the whole run
-            figures.worker_cpu_seconds = cpu_seconds(worker.pid) - warm_cpu
+            run = _Observed(figures, watch, worker.pid, checkpoints, progress)
+            if options.mode is FeedMode.CONCURRENT:
+                _feed_concurrently(planned, publisher, producer, options, run)
+            else:
+                _feed_in_waves(planned, publisher, run)
+            figures.memory.append(MemorySample(run.size(), peak_rss(worker.pid)))  # whole run
+            figures.worker_cpu_seconds = cpu_seconds(worker.pid) - run.warm_cpu
         finally:
             progress.finish()
             producer.close()
             figures.exit_code = _stop(worker)
     return figures
+
+
+class _Observed:
+    """The worker and the log during a run: warm-up, memory at checkpoints, progress."""
+
+    def __init__(
+        self,
+        figures: IngestFigures,
+        watch: Ledger,
+        pid: int,
+        checkpoints: Iterable[int],
+        progress: Progress,
+    ) -> None:
+        self.figures = figures
+        self.warm_cpu = 0.0
+        self._watch = watch
+        self._pid = pid
+        self._pending = sorted(checkpoints)
+        self._progress = progress
+
+    def size(self) -> int:
+        return self._watch.recorder.max_notification_id() or 0
+
+    def warmed_up(self) -> None:
+        """The worker has started and taken the first wave in: what follows is timed."""
+        self.figures.warmup_events = self.size()
+        self.warm_cpu = cpu_seconds(self._pid)
+
+    def observe(self, label: str) -> None:
+        size = self.size()
+        self.figures.events = size - self.figures.warmup_events
+        while self._pending and size >= self._pending[0]:
+            self._pending.pop(0)
+            self.figures.memory.append(MemorySample(size, peak_rss(self._pid)))
+        self._progress.update(size, label)
+
+
+def _feed_in_waves(planned: Iterable[Planned], publisher: WavePublisher, run: _Observed) -> None:
+    """Each wave timed from its publication until the worker committed it; the first warms up."""
+    for number, wave in enumerate(waves(planned, max_size=MAX_WAVE)):
+        started = time.monotonic()
+        publisher.wait_for(publisher.publish(wave))
+        elapsed = time.monotonic() - started
+        if number == 0:
+            run.warmed_up()
+        else:
+            run.figures.seconds += elapsed
+            run.figures.messages += len(wave)
+            run.figures.waves += 1
+        run.observe(f" | wave {number + 1}")
+
+
+def _feed_concurrently(
+    planned: Iterable[Planned],
+    publisher: WavePublisher,
+    producer: KafkaProducer,
+    options: FeedOptions,
+    run: _Observed,
+) -> None:
+    """The first wave (January's reference data, and the worker's start) warms up; the rest goes
+    out as concurrent sources publish it, timed until the worker committed all of it."""
+    sources = ConcurrentPublisher(Topics(TOPIC_PREFIX), producer, options)
+    months = itertools.groupby(planned, key=lambda p: p.wave)
+    _, first = next(months, (None, iter(())))
+    publisher.wait_for(list(sources.publish(first)))
+    run.warmed_up()
+    rest = itertools.chain.from_iterable(wave for _, wave in months)
+    started = time.monotonic()
+
+    def published(_sent: Sent) -> None:
+        run.figures.messages += 1
+        if run.figures.messages % OBSERVE_EVERY == 0:
+            run.observe(" | published concurrently")
+
+    publish_concurrently(sources, publisher, rest, published)
+    run.figures.seconds = time.monotonic() - started
+    run.observe(" | committed")
 
 
 def _exited(worker: subprocess.Popen[bytes]) -> BaseException | None:

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from scripts.bench.figures import MB, BenchRun, verdicts
+from scripts.simulation.feed_mode import FeedMode
 
 START = "<!-- bench:figures:start -->"
 END = "<!-- bench:figures:end -->"
@@ -31,6 +32,7 @@ def write(run: BenchRun, document: Path) -> None:
 def render(run: BenchRun) -> str:
     """The figures section as markdown."""
     i, c, p, r = run.ingest, run.copy, run.plain, run.projection
+    fed = f"{i.waves} waves" if i.feed == FeedMode.WAVES else "published concurrently"
     lines = [
         f"Run of {run.started:%Y-%m-%d %H:%M} UTC, `{run.command}`, {run.minutes:.1f} min in all:"
         f" a county year of {run.persons:,} persons (seed {run.seed}),"
@@ -44,7 +46,7 @@ def render(run: BenchRun) -> str:
         "|---|---|---|---|",
         "| ingest, Kafka → validated → committed with offsets"
         f" | {i.events_per_second:,.0f} events/s"
-        f" ({i.events:,} events of {i.messages:,} messages in {i.seconds:.0f} s, {i.waves} waves)"
+        f" ({i.events:,} events of {i.messages:,} messages in {i.seconds:.0f} s, {fed})"
         f" | binary COPY of the same {c.rows:,} rows ({c.state_bytes / MB:.0f} MB of state):"
         f" {c.rows_per_second:,.0f} rows/s | {i.events_per_second / c.rows_per_second:.3f} |",
         f"| projections, all three read models from zero | {r.events_per_second:,.0f} events/s"
@@ -66,7 +68,7 @@ def render(run: BenchRun) -> str:
         )
     lines += [
         "",
-        f"Ingest worker CPU (user + system, timed waves): {i.worker_cpu_seconds:.0f} s,"
+        f"Ingest worker CPU (user + system, timed part): {i.worker_cpu_seconds:.0f} s,"
         f" **{i.worker_cpu_us_per_event:,.0f} µs per event** (PostgreSQL's own CPU not included).",
     ]
     lines += ["", "Worker peak resident memory (VmHWM) during ingest:", ""]

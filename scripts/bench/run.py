@@ -30,6 +30,7 @@ from scripts.bench.projection import TimedCatchUp, plain_read
 from scripts.bench.queries import Window, measure
 from scripts.simulation.config import config_for
 from scripts.simulation.county import county_year
+from scripts.simulation.feed_mode import DEFAULT_FEED, FeedMode, FeedOptions
 
 # Events the county year stores per person (measured: 64 936 persons stored 937 964 events; the
 # `county` scale stores 15.4 per person); the run reports the events actually stored.
@@ -49,7 +50,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         facts = machine.describe(bench.database_url)
         say("bench: 1/4 ingest through Kafka by a worker process")
         ingest = run_ingest(
-            bench, county_year(config), [args.small], settings.home / "bench-worker.log"
+            bench,
+            county_year(config),
+            [args.small],
+            settings.home / "bench-worker.log",
+            FeedOptions.for_scenario(config, FeedMode(args.feed)),
         )
         say(f"      {ingest.events_per_second:,.0f} events/s; 2/4 binary COPY baseline")
         copy = copy_rate(bench.database_url)
@@ -117,6 +122,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--queries", type=int, default=2_000, help="samples per query kind")
     parser.add_argument("--seed", type=int, default=2019)
+    parser.add_argument(
+        "--feed",
+        choices=[mode.value for mode in FeedMode],
+        default=DEFAULT_FEED.value,
+        help="waves, or every topic at once as real sources publish",
+    )
     parser.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"))
     parser.add_argument("--keep-database", action="store_true", help="keep the run's database")
     parser.add_argument("--command", default="make bench", help="how the run was started")

@@ -83,9 +83,10 @@ HELP: dict[str, Help] = {
         ),
     ),
     "demo": Help(
-        "Start the services, run a county's year through Kafka into the ledger in waves, check"
-        " every message met its planned fate, and show counts, rejections, money and hospitals.",
-        ("demo", "demo --scale county --region 430423"),
+        "Start the services, run a county's year through Kafka into the ledger (in waves, or"
+        " with --feed concurrent every topic at once), check every message met its planned fate"
+        " and decision, and show counts, rejections, money and hospitals.",
+        ("demo", "demo --scale county --region 430423", "demo --feed concurrent"),
     ),
     "digest": Help(
         "Print the head of the hash chain as one line, POSITION:HASH. Keep it outside the"

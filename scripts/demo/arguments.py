@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from scripts.simulation.config import SCALES
+from scripts.simulation.feed_mode import DEFAULT_FEED, FeedMode
 
 
 def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,4 +23,11 @@ def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--no-bad", action="store_true", help="leave out the deliberately bad input"
+    )
+    parser.add_argument(
+        "--feed",
+        choices=[mode.value for mode in FeedMode],
+        default=DEFAULT_FEED.value,
+        help="waves: one topic's month at a time, each ingested before the next; concurrent:"
+        f" every topic at once, as real sources publish (default {DEFAULT_FEED.value})",
     )

@@ -1,9 +1,10 @@
 """`make demo`: a county's year through Kafka into the ledger, on embedded services.
 
-The county year (from the simulation library, scripts/simulation) is fed in waves by one
-worker running in a thread; afterwards the demo prints what the store holds. Stories that read
-the store (e.g. as-of questions) add themselves to `AFTER_INGEST`, and run once the scenario is
-in.
+The county year (from the simulation library, scripts/simulation) is fed in waves or, with
+`--feed concurrent`, by all sources at once (scripts/simulation/feed_mode.py holds the
+default), to one worker running in a thread; afterwards the demo prints what the store holds.
+Stories that read the store (e.g. as-of questions) add themselves to `AFTER_INGEST`, and run
+once the scenario is in.
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ from scripts.cli.progress import Progress
 from scripts.demo.asof_story import scenario_story
 from scripts.simulation.config import ScenarioConfig, config_for
 from scripts.simulation.county import county_year
-from scripts.simulation.feed import FeedReport, Sent, WaveFeeder, WaveTimeoutError
+from scripts.simulation.feed import Feeder, FeedReport, WaveTimeoutError
+from scripts.simulation.feed_mode import FeedMode, FeedOptions
 from scripts.simulation.outcomes import OutcomeCheck, check_outcomes
 from scripts.simulation.plan import Planned
+from scripts.simulation.publish import Sent
 from scripts.simulation.summary import summarize
 from scripts.simulation.summary_print import print_summary, summary_dict
 
@@ -86,7 +89,8 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
     )
     with open_ledger(endpoints.database_url, role=READER_ROLE) as watch:
         try:
-            report, check = _ingest(settings, endpoints, config, watch, quiet)
+            options = FeedOptions.for_scenario(config, FeedMode(args.feed))
+            report, check = _ingest(settings, endpoints, options, config, watch, quiet)
         except WaveTimeoutError as error:
             print(
                 f"claims-ledger demo: the ledger stopped taking messages in: {error}",
@@ -121,6 +125,7 @@ def _region_recorded(ledger: Ledger, first: Planned) -> bool:
 def _ingest(
     settings: Settings,
     endpoints: Endpoints,
+    options: FeedOptions,
     config: ScenarioConfig,
     watch: Ledger,
     quiet: bool,
@@ -133,11 +138,15 @@ def _ingest(
             " afresh: `claims-ledger down` and remove .ledger/pg.",
         )
         return None, None
+    how = (
+        "published month by month, one topic at a time, each wave ingested before the next"
+        if options.mode is FeedMode.WAVES
+        else "every topic published at once, in the order its facts happen, as sources do"
+    )
     say(
         quiet,
         f"\n1. a county year: region {config.region}, {config.year}, {config.persons} persons,"
-        f" seed {config.seed}; published month by month, one topic at a time, each wave"
-        " ingested before the next",
+        f" seed {config.seed}; {how}",
     )
     if settings.max_poll_interval_ms < SHORT_POLL_INTERVAL_MS:
         settings = replace(
@@ -153,23 +162,23 @@ def _ingest(
         if progress is not None:
             progress.update(len(sent), f" | wave {number}")
 
+    def on_sent(message: Sent) -> None:
+        sent.append(message)
+        if progress is not None and options.mode is FeedMode.CONCURRENT and len(sent) % 500 == 0:
+            progress.update(len(sent), " | published; the worker takes them in meanwhile")
+
     try:
         with (
             open_ledger(endpoints.database_url, role=WRITER_ROLE) as worker_ledger,
-            WaveFeeder(settings, endpoints.bootstrap, worker_ledger, watch, producer) as feeder,
+            Feeder(
+                settings, endpoints.bootstrap, worker_ledger, watch, producer, options=options
+            ) as feeder,
         ):
-            report = feeder.feed(
-                county_year(config),
-                on_sent=sent.append,
-                on_wave=on_wave,
-            )
+            report = feeder.feed(county_year(config), on_sent=on_sent, on_wave=on_wave)
     finally:
         producer.close()
         if progress is not None:
             progress.finish()
-    say(
-        quiet,
-        f"   {report.published} messages in {report.waves} waves,"
-        f" {time.monotonic() - started:.1f} s",
-    )
+    shape = f"{report.waves} waves" if options.mode is FeedMode.WAVES else "one concurrent feed"
+    say(quiet, f"   {report.published} messages in {shape}, {time.monotonic() - started:.1f} s")
     return report, check_outcomes(watch, sent)

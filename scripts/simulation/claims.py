@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from domain.money import ZERO
 from scripts.simulation.books import Books, ClaimRecord
+from scripts.simulation.decisions import claim_settled
 from scripts.simulation.messages import MessageFactory, amount, at
 from scripts.simulation.plan import Phase, Planned
 from scripts.simulation.world import County, Institution, Person
@@ -184,6 +185,7 @@ def settle(
         visit.when,
         f"his:{place.code}",
         payload,
+        decision=claim_settled(visit.total_cost, share, personal, refusal),
     )
     return planned, refusal is None
 

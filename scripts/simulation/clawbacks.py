@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from domain.money import ZERO
 from scripts.simulation.books import Books, ClaimRecord
+from scripts.simulation.decisions import part_refused, recovered
 from scripts.simulation.messages import MessageFactory, amount, at, document_number
 from scripts.simulation.plan import Phase, Planned
 from scripts.simulation.world import County
@@ -53,6 +54,7 @@ def refusals(county: County, books: Books, ids: MessageFactory, month: int) -> I
             at(date(config.year, month, 28), 18),
             "fund:audit",
             payload,
+            decision=part_refused(refused),
         )
 
 
@@ -117,6 +119,7 @@ def clawback_recovered(
         at(day, 10),
         "fund:finance",
         payload,
+        decision=recovered(value),
     )
 
 

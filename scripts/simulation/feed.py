@@ -1,10 +1,13 @@
-"""Feed a scenario through Kafka in waves, with one ingest worker running all along.
+"""Feed a scenario through Kafka, with one ingest worker running all along: in waves, or as
+concurrent sources publish (feed_mode.py says which, and which is the default).
 
-Kafka orders a partition, not topics: a claim can be fetched before the enrollment it cites.
-So the feeder publishes one wave (one topic's messages of one phase of one month), waits until
-the ledger has committed every partition of that wave up to the offsets just produced (stored
-or rejected, read from the tracking records written with the events), then publishes the next.
-One worker runs in a thread throughout, so its consumer group is joined once, not per wave.
+Waves: Kafka orders a partition, not topics, so a claim can be fetched before the enrollment it
+cites. The feeder publishes one wave (one topic's messages of one phase of one month), waits
+until the ledger has committed every partition of that wave up to the offsets just produced
+(stored or rejected, read from the tracking records written with the events), then publishes
+the next. Concurrent: every topic at once (publish.py), then one wait until the ledger has
+committed everything. One worker runs in a thread throughout, so its consumer group is joined
+once, not per wave.
 """
 
 from __future__ import annotations
@@ -24,31 +27,32 @@ from infra.clock import utc_now
 from infra.kafka import cluster_id_from
 from infra.settings import Settings
 from infra.store import Ledger
+from scripts.simulation.feed_mode import FeedMode, FeedOptions
 from scripts.simulation.plan import Planned, waves
-
-
-@dataclass(frozen=True)
-class Sent:
-    """A planned message and where Kafka put it."""
-
-    planned: Planned
-    topic: str
-    partition: int
-    offset: int
+from scripts.simulation.publish import ConcurrentPublisher, Outgoing, Sent, send_acknowledged
 
 
 @dataclass
 class FeedReport:
     """What a feed published, and how long it took."""
 
+    mode: str = FeedMode.WAVES.value
     published: int = 0
     waves: int = 0
     seconds: float = 0.0
     by_type: dict[str, int] = field(default_factory=dict)
 
+    def count(self, sent: Sent, on_sent: Callable[[Sent], None] | None) -> None:
+        """Count a message published, and hand it on."""
+        self.published += 1
+        name = sent.planned.type_name
+        self.by_type[name] = self.by_type.get(name, 0) + 1
+        if on_sent is not None:
+            on_sent(sent)
+
 
 class WaveTimeoutError(RuntimeError):
-    """The ledger did not take in a wave in time; the worker is probably stuck or dead."""
+    """The ledger took nothing in for the timeout; the worker is probably stuck or dead."""
 
 
 class WavePublisher:
@@ -76,45 +80,40 @@ class WavePublisher:
         self._worker_failed = worker_failed
 
     def publish(self, wave: list[Planned]) -> list[Sent]:
-        """Send the wave, each message acknowledged by the broker, in order."""
-        futures = [
-            (
-                p,
-                self._producer.send(
-                    self._topics.inbound(p.topic_suffix), key=p.key.encode(), value=p.value()
-                ),
-            )
-            for p in wave
-        ]
-        self._producer.flush()
-        sent = []
-        for p, future in futures:
-            meta = future.get(timeout=30)  # raises if the broker refused a message
-            sent.append(Sent(p, meta.topic, meta.partition, meta.offset))
-        return sent
+        """Send the wave, each message keyed by its entity and acknowledged by the broker."""
+        outgoing = [Outgoing(p, self._topics.inbound(p.topic_suffix), p.key) for p in wave]
+        return send_acknowledged(self._producer, outgoing)
 
-    def wait_for(self, sent: list[Sent]) -> None:
-        """Return once every partition is committed up to the offsets of `sent`."""
+    def wait_for(self, sent: Iterable[Sent]) -> None:
+        """Return once every partition is committed up to the offsets of `sent`. Gives up when
+        the ledger takes nothing in for the timeout: a concurrent feed waits once for a whole
+        run, which may take far longer than a wave, while the worker keeps committing."""
         last: dict[str, int] = {}
         for s in sent:
             name = offset_tracking_name(self._cluster_id, s.topic, s.partition)
             last[name] = max(last.get(name, -1), s.offset)
         deadline = time.monotonic() + self._wave_timeout_s
+        seen: dict[str, int] = {}
         while True:
             failure = self._worker_failed()
             if failure is not None:
                 raise RuntimeError("the ingest worker stopped") from failure
-            behind = {n: o for n, o in last.items() if not _committed(self._watch, n, o)}
+            stored = {n: _stored(self._watch, n) for n in last}
+            behind = {n: o for n, o in last.items() if stored[n] < o}
             if not behind:
                 return
-            if time.monotonic() > deadline:
-                raise WaveTimeoutError(f"partitions not committed in time: {sorted(behind)}")
+            if stored != seen:  # the ledger took something in: not stuck
+                seen, deadline = stored, time.monotonic() + self._wave_timeout_s
+            elif time.monotonic() > deadline:
+                raise WaveTimeoutError(
+                    f"partitions not committed, none moving for {self._wave_timeout_s:.0f} s:"
+                    f" {sorted(behind)}"
+                )
             time.sleep(0.05)
-            last = behind
 
 
-class WaveFeeder:
-    """Publishes waves and waits for the in-process worker to commit each one."""
+class Feeder:
+    """Publishes a scenario, in waves or concurrently, to a worker running in this process."""
 
     def __init__(
         self,
@@ -126,8 +125,11 @@ class WaveFeeder:
         *,
         wave_timeout_s: float = 120.0,
         on_batch: Callable[[IngestStats], None] | None = None,
+        options: FeedOptions | None = None,
     ) -> None:
         self._settings = settings
+        self._options = options or FeedOptions()
+        self._producer = producer
         self._bootstrap = bootstrap
         self._worker_ledger = worker_ledger
         self._on_batch = on_batch
@@ -135,8 +137,9 @@ class WaveFeeder:
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
         self.stats: IngestStats | None = None
+        self._topics = Topics(settings.topic_prefix)
         self._publisher = WavePublisher(
-            Topics(settings.topic_prefix),
+            self._topics,
             cluster_id_from(bootstrap),
             watch_ledger,
             producer,
@@ -144,7 +147,7 @@ class WaveFeeder:
             worker_failed=lambda: self._failure,
         )
 
-    def __enter__(self) -> WaveFeeder:
+    def __enter__(self) -> Feeder:
         self._thread = threading.Thread(target=self._work, name="ingest-worker", daemon=True)
         self._thread.start()
         return self
@@ -178,25 +181,58 @@ class WaveFeeder:
         on_sent: Callable[[Sent], None] | None = None,
         on_wave: Callable[[int, list[Planned]], None] | None = None,
     ) -> FeedReport:
-        """Publish every message wave by wave; returns once the last wave is committed."""
-        report = FeedReport()
+        """Publish every message; returns once the ledger has committed the last one."""
+        report = FeedReport(mode=self._options.mode.value)
         started = time.monotonic()
-        for wave in waves(planned):
-            sent = self._publisher.publish(wave)
-            self._publisher.wait_for(sent)
-            report.published += len(sent)
-            report.waves += 1
-            for s in sent:
-                name = s.planned.type_name
-                report.by_type[name] = report.by_type.get(name, 0) + 1
-                if on_sent is not None:
-                    on_sent(s)
-            if on_wave is not None:
-                on_wave(report.waves, wave)
+        if self._options.mode is FeedMode.CONCURRENT:
+            self._feed_concurrently(planned, report, on_sent)
+        else:
+            self._feed_in_waves(planned, report, on_sent, on_wave)
         report.seconds = time.monotonic() - started
         return report
 
+    def _feed_in_waves(
+        self,
+        planned: Iterable[Planned],
+        report: FeedReport,
+        on_sent: Callable[[Sent], None] | None,
+        on_wave: Callable[[int, list[Planned]], None] | None,
+    ) -> None:
+        for wave in waves(planned):
+            sent = self._publisher.publish(wave)
+            self._publisher.wait_for(sent)
+            report.waves += 1
+            for s in sent:
+                report.count(s, on_sent)
+            if on_wave is not None:
+                on_wave(report.waves, wave)
 
-def _committed(ledger: Ledger, tracking_name: str, offset: int) -> bool:
+    def _feed_concurrently(
+        self,
+        planned: Iterable[Planned],
+        report: FeedReport,
+        on_sent: Callable[[Sent], None] | None,
+    ) -> None:
+        sources = ConcurrentPublisher(self._topics, self._producer, self._options)
+        publish_concurrently(sources, self._publisher, planned, lambda s: report.count(s, on_sent))
+
+
+def publish_concurrently(
+    sources: ConcurrentPublisher,
+    waiter: WavePublisher,
+    planned: Iterable[Planned],
+    on_sent: Callable[[Sent], None],
+) -> None:
+    """Publish every topic at once, nothing waiting for the worker; then wait until the ledger
+    has committed the last message of every partition."""
+    last: dict[tuple[str, int], Sent] = {}
+    for s in sources.publish(planned):
+        last[(s.topic, s.partition)] = s
+        on_sent(s)
+    waiter.wait_for(last.values())
+
+
+def _stored(ledger: Ledger, tracking_name: str) -> int:
+    """The offset stored for a partition, -1 before its first commit."""
     stored = ledger.reads.stored_offset(tracking_name)
-    return stored is not None and stored >= offset
+    return -1 if stored is None else stored

@@ -10,6 +10,7 @@ from uuid import UUID, uuid5
 from consumers.envelope import envelope
 from domain.calendar import REGION_TZ
 from domain.money import CENT
+from scripts.simulation.decisions import Decision
 from scripts.simulation.plan import ACCEPTED, Phase, Planned
 
 SCENARIO_NAMESPACE = UUID("5b0f7d1e-9c3a-4e55-8d61-2f4a8e7c9b30")
@@ -61,7 +62,10 @@ class MessageFactory:
         *,
         expect: str = ACCEPTED,
         needs: frozenset[str] = frozenset(),
+        decision: Decision | None = None,
     ) -> Planned:
         """A message of a month's phase, keyed by the entity it is about."""
         document = self.document(type_, occurred_at, recorded_by, payload)
-        return Planned((month, phase), phase.topic_suffix, key, document, expect, None, needs)
+        return Planned(
+            (month, phase), phase.topic_suffix, key, document, expect, None, needs, decision
+        )

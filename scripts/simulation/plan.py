@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
+from scripts.simulation.decisions import Decision
+
 # The fates a message is meant to meet, besides a rejection reason code.
 ACCEPTED = "accepted"
 DUPLICATE = "duplicate"  # an identical re-send: neither stored again nor rejected
@@ -35,7 +37,8 @@ class Planned:
     `wave` orders delivery: a wave is published only once every earlier wave is stored or
     rejected. `needs` names entities (by their Kafka key) that must be recorded before this
     message is decided, so the feeder never puts a message in the same wave as a message with
-    another key that records what it needs.
+    another key that records what it needs. `decision` is what the ledger must decide about
+    an accepted message beyond accepting it (a claim paid or refused, and the amounts).
     """
 
     wave: tuple[int, int]
@@ -45,6 +48,7 @@ class Planned:
     expect: str = ACCEPTED
     raw: bytes | None = None
     needs: frozenset[str] = field(default_factory=frozenset)
+    decision: Decision | None = None
 
     @property
     def type_name(self) -> str:

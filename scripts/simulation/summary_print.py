@@ -55,9 +55,15 @@ def print_summary(
     print("\n3. rejected messages by reason (each kept with its bytes; `claims-ledger rejected`)")
     output.key_values(summary.rejected_by_reason or {"(none)": 0})
     if check is not None:
-        verdict = "every message met its planned fate" if check.all_as_planned else "SURPRISES:"
+        verdict = (
+            "every message met its planned fate and decision"
+            if check.all_as_planned
+            else f"{check.surprise_count} SURPRISES:"
+        )
         planned = ", ".join(f"{n} {fate}" for fate, n in sorted(check.as_planned.items()))
         print(f"\n   {planned}: {verdict}")
+        decided = ", ".join(f"{n} {d}" for d, n in sorted(check.decisions_as_planned.items()))
+        print(f"   decided as planned: {decided or 'none'}")
         for line in check.surprises:
             print(f"   - {line}")
     total = display.amount(summary.postings_total)
@@ -84,6 +90,8 @@ def summary_dict(
         if check is None
         else {
             "as_planned": dict(check.as_planned),
+            "decisions_as_planned": dict(check.decisions_as_planned),
+            "surprise_count": check.surprise_count,
             "surprises": check.surprises,
         },
         "accepted_by_type": summary.accepted_by_type,

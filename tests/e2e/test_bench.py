@@ -11,12 +11,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from scripts.bench.report import END, START
+from scripts.simulation.feed_mode import FeedMode
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_bench_writes_every_figure_of_a_real_run(postgres_server_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("feed", [mode.value for mode in FeedMode])
+def test_bench_writes_every_figure_of_a_real_run(
+    postgres_server_url: str, tmp_path: Path, feed: str
+) -> None:
     document = tmp_path / "benchmarks.md"
     document.write_text(
         f"# Benchmarks\n\nProse that stays.\n\n{START}\nold figures\n{END}\n\nMore.\n"
@@ -24,6 +30,7 @@ def test_bench_writes_every_figure_of_a_real_run(postgres_server_url: str, tmp_p
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LEDGER_", "KAFKA_"))}
     env.update({"LEDGER_DATABASE_URL": postgres_server_url, "LEDGER_HOME": str(tmp_path / "home")})
     args = ["--events", "1500", "--small", "600", "--queries", "40", "--out", str(document)]
+    args += ["--feed", feed]
     done = subprocess.run(
         [sys.executable, "-m", "scripts.bench", *args],
         env=env,
@@ -42,6 +49,7 @@ def test_bench_writes_every_figure_of_a_real_run(postgres_server_url: str, tmp_p
         assert line in text
     figures = json.loads(document.with_suffix(".json").read_text())
     ingest = figures["ingest"]
+    assert ingest["feed"] == feed
     stored = ingest["warmup_events"] + ingest["events"]
     assert ingest["events"] > 0
     assert ingest["seconds"] > 0
@@ -55,5 +63,5 @@ def test_bench_writes_every_figure_of_a_real_run(postgres_server_url: str, tmp_p
         assert all(0 < q["p50_ms"] <= q["p99_ms"] for q in sized["latencies"])
     assert [m["events"] >= 600 for m in ingest["memory"]] == [True, True]
     assert all(m["peak_rss_bytes"] > 10 * 1024 * 1024 for m in ingest["memory"])
-    assert ingest["worker_cpu_seconds"] > 0  # the worker decided and committed the timed waves
+    assert ingest["worker_cpu_seconds"] > 0  # the worker decided and committed the timed part
     assert "µs per event" in text

@@ -94,6 +94,9 @@ def test_the_demo_runs_on_embedded_services_and_down_stops_them(tmp_path: Path) 
         assert "embedded, not running" not in json.dumps(run_json(env, "status"))
         demo = run_json(env, "demo", "--scale", "tiny")
         assert demo["outcomes"]["surprises"] == []
+        assert demo["outcomes"]["surprise_count"] == 0
+        assert demo["outcomes"]["decisions_as_planned"]["paid"] > 100
+        assert demo["outcomes"]["decisions_as_planned"]["refused"] > 0
         assert demo["feed"]["published"] == sum(demo["outcomes"]["as_planned"].values())
         assert demo["postings_total"] == "0.00"
         assert demo["accepted_by_type"]["ClaimSettled"] > 100

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from infra.kafka import make_producer
 from infra.settings import Settings
 from infra.store import Ledger
-from scripts.simulation.feed import FeedReport, WaveFeeder
+from scripts.simulation.feed import Feeder, FeedReport
 from scripts.simulation.plan import Planned
 from tests.integration.helpers import create_topics
 
@@ -20,9 +20,7 @@ def feed_county(
     assert settings.kafka_bootstrap_servers is not None
     producer = make_producer(settings.kafka_bootstrap_servers)
     try:
-        with WaveFeeder(
-            settings, settings.kafka_bootstrap_servers, ledger, watch, producer
-        ) as feeder:
+        with Feeder(settings, settings.kafka_bootstrap_servers, ledger, watch, producer) as feeder:
             return feeder.feed(planned)
     finally:
         producer.close()

@@ -19,7 +19,7 @@ from infra.setup import set_up
 from infra.store import WRITER_ROLE, Ledger, open_ledger
 from scripts.simulation.config import config_for
 from scripts.simulation.county import county_year
-from scripts.simulation.feed import WaveFeeder
+from scripts.simulation.feed import Feeder
 from tests.conftest import fresh_database
 from tests.domain_builders import LEVEL_2, LEVEL_3, PHARMACY, designate
 from tests.integration.helpers import create_topics
@@ -75,7 +75,7 @@ def feed_tiny_county(settings: Settings, database_url: str) -> dict[str, list[An
         with (
             open_ledger(database_url, role=WRITER_ROLE) as worker_ledger,
             open_ledger(database_url) as watch,
-            WaveFeeder(
+            Feeder(
                 settings, settings.kafka_bootstrap_servers, worker_ledger, watch, producer
             ) as feeder,
         ):

@@ -5,7 +5,10 @@ from __future__ import annotations
 import random
 import signal
 import time
+from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import psycopg
@@ -20,9 +23,12 @@ from projections.models import NAMES
 from projections.runner import catch_up, open_projections
 from scripts.simulation.config import config_for
 from scripts.simulation.county import county_year
-from scripts.simulation.feed import Sent, WaveFeeder
+from scripts.simulation.decisions import PAID, PART_REFUSED, RECOVERED, REFUSED
+from scripts.simulation.feed import Feeder
+from scripts.simulation.feed_mode import FeedOptions
 from scripts.simulation.outcomes import check_outcomes
 from scripts.simulation.plan import ACCEPTED
+from scripts.simulation.publish import Sent
 from scripts.simulation.summary import summarize
 from tests.integration.county import feed_county
 from tests.integration.helpers import create_topics
@@ -37,18 +43,40 @@ def watch(database_url: str) -> Iterator[Ledger]:
         yield store
 
 
-def test_the_tiny_county_year_meets_every_planned_fate_and_conserves_money(
+def planted_refusal(sent: list[Sent]) -> tuple[list[Sent], str]:
+    """The sent messages with one paid claim planned refused instead (the issue's 122 cases:
+    paid although its institution was suspended), and that claim's message id."""
+    index = next(
+        i
+        for i, s in enumerate(sent)
+        if s.planned.decision is not None and s.planned.decision.outcome == PAID
+    )
+    paid = sent[index]
+    assert paid.planned.document is not None
+    assert paid.planned.decision is not None
+    refused = replace(
+        paid.planned.decision,
+        outcome=REFUSED,
+        reason="institution_suspended",
+        amounts={**paid.planned.decision.amounts, "fund_share": Decimal("0.00")},
+    )
+    planted = replace(paid, planned=replace(paid.planned, decision=refused))
+    return [*sent[:index], planted, *sent[index + 1 :]], str(paid.planned.document["message_id"])
+
+
+def test_the_tiny_county_year_meets_every_planned_fate_and_decision_and_conserves_money(
     settings: Settings, ledger: Ledger, watch: Ledger
 ) -> None:
     create_topics(settings)
     assert settings.kafka_bootstrap_servers is not None
-    assert settings.kafka_bootstrap_servers is not None
     producer = make_producer(settings.kafka_bootstrap_servers)
-    planned = list(county_year(config_for("tiny", None, seed=11)))
+    config = config_for("tiny", None, seed=11)
+    planned = list(county_year(config))
     sent: list[Sent] = []
+    options = FeedOptions.for_scenario(config)
     try:
-        with WaveFeeder(
-            settings, settings.kafka_bootstrap_servers, ledger, watch, producer
+        with Feeder(
+            settings, settings.kafka_bootstrap_servers, ledger, watch, producer, options=options
         ) as feeder:
             report = feeder.feed(planned, on_sent=sent.append)
     finally:
@@ -56,6 +84,20 @@ def test_the_tiny_county_year_meets_every_planned_fate_and_conserves_money(
     check = check_outcomes(watch, sent)
     assert report.published == len(planned)
     assert check.surprises == []
+    assert check.all_as_planned
+    planned_decisions = Counter(
+        p.decision.outcome for p in planned if p.decision is not None and p.expect == ACCEPTED
+    )
+    assert check.decisions_as_planned == planned_decisions
+    assert set(planned_decisions) == {PAID, REFUSED, PART_REFUSED, RECOVERED}
+
+    planted, message_id = planted_refusal(sent)
+    caught = check_outcomes(watch, planted)
+    assert not caught.all_as_planned
+    assert len(caught.surprises) == 1
+    assert caught.surprises[0].startswith(f"ClaimSettled {message_id} at ")
+    assert "planned refused (institution_suspended)" in caught.surprises[0]
+    assert "got paid" in caught.surprises[0]
     assert set(check.as_planned) == {p.expect for p in planned}
     assert len({p.expect for p in planned if not intended_good(p)}) >= 25
     assert check.as_planned[ACCEPTED] == sum(1 for p in planned if p.expect == ACCEPTED)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from infra.kafka import make_producer
 from infra.settings import Settings
 from infra.store import Ledger, open_ledger
-from scripts.simulation.feed import Sent, WaveFeeder
+from scripts.simulation.feed import Feeder
+from scripts.simulation.feed_mode import FeedMode, FeedOptions
 from scripts.simulation.outcomes import check_outcomes
 from scripts.simulation.plan import ACCEPTED, Phase, Planned
+from scripts.simulation.publish import Sent
 from tests.integration.helpers import create_topics
 from tests.messages import designated, enrolled
 
@@ -31,13 +33,17 @@ def test_enrollments_in_a_later_wave_always_find_the_designations_they_cite(
         Phase.ENROLLMENT, "W-x", enrolled("W-x", "H43042299999"), expect="unknown_reference"
     )
     assert settings.kafka_bootstrap_servers is not None
-    assert settings.kafka_bootstrap_servers is not None
     producer = make_producer(settings.kafka_bootstrap_servers)
     sent: list[Sent] = []
     try:
         with open_ledger(database_url) as watch:
-            with WaveFeeder(
-                settings, settings.kafka_bootstrap_servers, ledger, watch, producer
+            with Feeder(
+                settings,
+                settings.kafka_bootstrap_servers,
+                ledger,
+                watch,
+                producer,
+                options=FeedOptions(FeedMode.WAVES),  # waves whatever the default feed
             ) as feeder:
                 report = feeder.feed([*reference, *enrollment, unknown], on_sent=sent.append)
             check = check_outcomes(watch, sent)
