@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
+from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import Tracking
@@ -57,6 +58,18 @@ def settle(ledger: Ledger, day: str, cost: str, share: str, recorded: Any) -> No
         fund_share=amount,
         refusal_reason=None,
     )
+
+
+def reverse_first_settlement(ledger: Ledger, day: str, recorded: Any) -> None:
+    """Reverse the first claim settled in the log: its 3,000.00 fund share goes back."""
+    settlement = next(
+        UUID(str(n.originator_id))
+        for n in ledger.recorder.select_notifications(1, 10)
+        if n.topic.endswith("Claim.Settled")
+    )
+    record(ledger, Claim, Claim.Reversed, day, recorded,
+           (Posting(FUND, Decimal("3000.00")), Posting(RECEIVABLE, Decimal("-3000.00"))),
+           aggregate_id=settlement, reason="wrong patient")  # fmt: skip
 
 
 def history_2019(ledger: Ledger) -> None:
