@@ -22,6 +22,7 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import Cursor
+from psycopg.rows import tuple_row
 
 from domain.identity import institution_aggregate_id
 from infra.store import Ledger
@@ -345,3 +346,21 @@ def penalties_diff(
         if s not in then
     ]
     return Diff(target, as_of, earlier, later, figures, measures)
+
+
+# What `diff KIND SUBJECT` computes, by KIND.
+DIFFS: dict[str, Callable[[Ledger, Cursor[Any], str, datetime, tuple[datetime, datetime]], Diff]]
+DIFFS = {"hospital": hospital_diff, "balance": balance_diff, "penalties": penalties_diff}
+
+
+def explained(
+    ledger: Ledger, kind: str, subject: str, as_of: datetime, known: tuple[datetime, datetime]
+) -> Diff:
+    """The diff of `kind` (hospital, balance, penalties) for one subject, on a connection of its
+    own, in a transaction rolled back (the sanction terms' temporary table goes with it)."""
+    with (
+        ledger.datastore.get_connection() as conn,
+        conn.transaction(force_rollback=True),
+        conn.cursor(row_factory=tuple_row) as curs,
+    ):
+        return DIFFS[kind](ledger, curs, subject, as_of, known)

@@ -21,11 +21,6 @@ from scripts.cli.commandline import AddCommand, Handler
 from scripts.cli.exits import CHECK_FAILED, OK, UsageError
 from scripts.cli.queries import local_day, read_with_log, subject
 
-COMPUTE = {
-    "hospital": diff.hospital_diff,
-    "balance": diff.balance_diff,
-    "penalties": diff.penalties_diff,
-}
 # Figures that count things rather than money: shown as whole numbers.
 COUNTS = frozenset({"visits", "doctor_points"})
 EVENT_COLUMNS = ("position", "event", "message_id", "document", "known_at", "amount")
@@ -105,7 +100,9 @@ def _indented(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
             print(f"  {line}")
 
 
-def _said(doc: Mapping[str, Any]) -> None:
+def print_diff(doc: Mapping[str, Any]) -> None:
+    """A `diff_dict` for people: the point compared, then each figure that changed with the
+    events under it, then the sanctions that started or ended being in force."""
     kind = next(iter(doc))
     earlier, later = doc["known_at"]
     output.key_values(
@@ -135,13 +132,12 @@ def cmd_diff(settings: Settings, args: argparse.Namespace) -> int:
     known = _known_times(args)
     as_of = args.as_of or utc_now()
     reads, check = subject(args.kind, args.subject)
-    compute = COMPUTE[args.kind]
 
-    def query(ledger: Ledger, curs: Cursor[Any]) -> diff.Diff:
-        return compute(ledger, curs, args.subject, as_of, known)
+    def query(ledger: Ledger, _curs: Cursor[Any]) -> diff.Diff:
+        return diff.explained(ledger, args.kind, args.subject, as_of, known)
 
     result: diff.Diff = read_with_log(settings, reads, query, check)
-    output.emit(args.json, diff_dict(args.kind, result), _said)
+    output.emit(args.json, diff_dict(args.kind, result), print_diff)
     # An explanation that does not add up is a finding, not an answer: exit like a failed check.
     return CHECK_FAILED if any(f.unexplained for f in result.figures) else OK
 
@@ -149,7 +145,7 @@ def cmd_diff(settings: Settings, args: argparse.Namespace) -> int:
 def register(add: AddCommand) -> Mapping[str, Handler]:
     """The `diff` command."""
     p = add("diff", "what changed between two known times, and the events that explain it")
-    p.add_argument("kind", choices=sorted(COMPUTE), help="what to compare")
+    p.add_argument("kind", choices=sorted(diff.DIFFS), help="what to compare")
     p.add_argument("subject", help="institution code, account, or penalty target")
     p.add_argument(
         "--known-at",

@@ -10,7 +10,6 @@ from decimal import Decimal
 from uuid import UUID
 
 import pytest
-from psycopg.rows import tuple_row
 
 from domain.identity import institution_aggregate_id, sanction_aggregate_id
 from domain.postings import Posting
@@ -69,15 +68,8 @@ def ledger(database_url: str) -> Iterator[Ledger]:
 
 
 def computed(ledger: Ledger, kind: str, subject: str, *known: str) -> diff.Diff:
-    compute = {"hospital": diff.hospital_diff, "balance": diff.balance_diff}
-    compute["penalties"] = diff.penalties_diff
     times = (parse_instant(known[0]), parse_instant(known[1]))
-    with (
-        ledger.datastore.get_connection() as conn,
-        conn.transaction(force_rollback=True),
-        conn.cursor(row_factory=tuple_row) as curs,
-    ):
-        return compute[kind](ledger, curs, subject, parse_instant(AS_OF), times)
+    return diff.explained(ledger, kind, subject, parse_instant(AS_OF), times)
 
 
 def shares(result: diff.Diff) -> dict[str, list[tuple[str, Decimal]]]:
