@@ -136,7 +136,7 @@ def _document(event: Any) -> str | None:
     return None if document is None else str(document)
 
 
-def _reversed_costs(facts: Facts, costs: dict[str, Decimal]) -> list[Delta]:
+def reversed_costs(facts: Facts, costs: dict[str, Decimal]) -> list[Delta]:
     """As the hospital read model does: a reversal takes back its claim's settled cost."""
     width = len(HOSPITAL_METRICS)
     return [
@@ -170,7 +170,7 @@ def recorded_between(
         if provenance is None:
             continue
         facts = facts_of(event)
-        reversed_costs = _reversed_costs(facts, costs)
+        taken_back = reversed_costs(facts, costs)
         costs.update(facts.claim_costs)
         try:
             resolved = terms.resolve(plain(curs), facts.sanctions)
@@ -187,7 +187,7 @@ def recorded_between(
                 _document(event),
                 provenance.recorded_at,
             )
-            kept.append(Recorded(logged, facts, resolved, reversed_costs))
+            kept.append(Recorded(logged, facts, resolved, taken_back))
     return Window(kept, sanctions)
 
 
@@ -195,7 +195,7 @@ def recorded_between(
 Share = Callable[[Recorded], Decimal]
 
 
-def _sum(deltas: Sequence[Delta], key: str, as_of: datetime, index: int = 0) -> Decimal:
+def seen_total(deltas: Sequence[Delta], key: str, as_of: datetime, index: int = 0) -> Decimal:
     """The deltas' amounts at `index` for `key`, counting those a lookup as of `as_of` sees
     (valid time has day resolution: a fact counts from the start of its local day)."""
     return sum(
@@ -209,7 +209,7 @@ def _causes(window: Window, share: Share) -> list[Cause]:
     return [c for c in causes if c.amount]
 
 
-def _changes(
+def figure_changes(
     window: Window, before: dict[str, Decimal], after: dict[str, Decimal], shares: dict[str, Share]
 ) -> list[FigureChange]:
     """The figures that differ, each with its causes (a figure that moved and came back between
@@ -233,8 +233,8 @@ def balance_diff(
     before = {"balance": queries.balance(curs, account, Bitemporal(as_of, earlier))}
     after = {"balance": queries.balance(curs, account, Bitemporal(as_of, later))}
     window = recorded_between(ledger, curs, earlier, later)
-    shares: dict[str, Share] = {"balance": lambda r: _sum(r.facts.balances, account, as_of)}
-    return Diff(account, as_of, earlier, later, _changes(window, before, after, shares))
+    shares: dict[str, Share] = {"balance": lambda r: seen_total(r.facts.balances, account, as_of)}
+    return Diff(account, as_of, earlier, later, figure_changes(window, before, after, shares))
 
 
 def _hospital_figures(curs: Cursor[Any], code: str, at: Bitemporal) -> dict[str, Decimal]:
@@ -273,21 +273,21 @@ def hospital_diff(
     year_start = start_of_year(region_year(as_of))
 
     def metric(index: int) -> Share:
-        return lambda r: _sum([*r.facts.hospitals, *r.reversed_costs], code, as_of, index)
+        return lambda r: seen_total([*r.facts.hospitals, *r.reversed_costs], code, as_of, index)
 
     def budget_used(r: Recorded) -> Decimal:
         index = HOSPITAL_METRICS.index("fund_share")
         this_year = [d for d in r.facts.hospitals if start_of_day(d.valid_at) >= year_start]
-        return _sum(this_year, code, as_of, index)
+        return seen_total(this_year, code, as_of, index)
 
     def fines(r: Recorded) -> Decimal:
         # The hospital's `fines` is due plus paid: what was imposed, whatever was paid of it.
-        return sum((_sum(r.resolved.fines, code, as_of, i) for i in range(2)), ZERO)
+        return sum((seen_total(r.resolved.fines, code, as_of, i) for i in range(2)), ZERO)
 
     shares: dict[str, Share] = {m: metric(i) for i, m in enumerate(HOSPITAL_METRICS)}
     shares |= {"fines": fines, "budget": _budget_share(curs, code, as_of)}
     shares["budget_used"] = budget_used
-    return Diff(code, as_of, earlier, later, _changes(window, before, after, shares))
+    return Diff(code, as_of, earlier, later, figure_changes(window, before, after, shares))
 
 
 def _penalty_figures(status: queries.PenaltyStatus) -> dict[str, Decimal]:
@@ -331,11 +331,13 @@ def penalties_diff(
     points_key = f"{target}:{region_year(as_of)}"
 
     def fine(index: int) -> Share:
-        return lambda r: _sum(r.resolved.fines, target, as_of, index)
+        return lambda r: seen_total(r.resolved.fines, target, as_of, index)
 
     shares: dict[str, Share] = {m: fine(i) for i, m in enumerate(PENALTY_METRICS)}
-    shares["doctor_points"] = lambda r: _sum(r.resolved.points, points_key, as_of)
-    figures = _changes(window, _penalty_figures(status[0]), _penalty_figures(status[1]), shares)
+    shares["doctor_points"] = lambda r: seen_total(r.resolved.points, points_key, as_of)
+    figures = figure_changes(
+        window, _penalty_figures(status[0]), _penalty_figures(status[1]), shares
+    )
     measures = [
         MeasureChange(change, s, _measure_events(window, target, s))
         for change, now, then in (
