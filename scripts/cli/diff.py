@@ -23,6 +23,8 @@ from scripts.cli.queries import local_day, read_with_log, subject
 
 # Figures that count things rather than money: shown as whole numbers.
 COUNTS = frozenset({"visits", "doctor_points"})
+# The key that names the subject, as the sibling query's --json names it.
+SUBJECT_KEYS = {"hospital": "institution", "balance": "account", "penalties": "target"}
 EVENT_COLUMNS = ("position", "event", "message_id", "document", "known_at", "amount")
 
 
@@ -84,7 +86,7 @@ def diff_dict(kind: str, result: diff.Diff) -> dict[str, Any]:
         for m in result.measures
     ]
     doc: dict[str, Any] = {
-        kind: result.subject,
+        SUBJECT_KEYS[kind]: result.subject,
         "as_of": result.as_of,
         "known_at": [result.earlier, result.later],
         "figures": figures,

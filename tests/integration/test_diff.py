@@ -179,6 +179,15 @@ def test_the_command_prints_each_figure_with_its_events(
     assert recovered["difference"] == "800.00"
     assert [e["event"] for e in recovered["events"]] == ["Clawback.Ordered"]
     assert doc["known_at"][0].startswith("2020-01-01T23:59:59")
+    penalties = ["diff", "penalties", H, "--known-at", BEFORE, "--known-at", AFTER, "--json"]
+    assert main([*penalties, "--as-of", AS_OF]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["target"] == H
+    [measure] = doc["measures"]
+    assert (measure["change"], measure["case_id"], measure["effective_to"]) == (
+        "ended", "C-5", "2020-06-30",
+    )  # fmt: skip
+    assert [e["document"] for e in measure["events"]] == ["JD-2020-02"]
 
 
 @pytest.mark.usefixtures("cli_env")
@@ -192,3 +201,6 @@ def test_the_command_refuses_one_known_time_and_says_no_difference(
     argv = ["diff", "balance", FUND, "--as-of", AS_OF]
     assert main([*argv, "--known-at", "2019-03-20", "--known-at", "2019-04-20"]) == 0
     assert "no difference" in capsys.readouterr().out
+    # Zeros for a typo would read as "nothing changed": an unknown subject exits 3, named.
+    assert main(["diff", "hospital", "H-NOPE", "--known-at", BEFORE, "--known-at", AFTER]) == 3
+    assert "H-NOPE" in capsys.readouterr().err
