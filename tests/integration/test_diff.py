@@ -19,6 +19,7 @@ from projections import diff
 from projections.asof import parse_instant
 from projections.check import check
 from scripts.cli import main
+from tests.integration.test_penalty_status import DOCTOR, doctor_history
 from tests.integration.test_projections import (
     FUND,
     H,
@@ -120,6 +121,21 @@ def test_penalties_show_fines_paid_and_the_suspension_that_ended(ledger: Ledger)
     assert [(e.event_type, e.document) for e in measure.events] == [
         ("Sanction.Lifted", "JD-2020-02")
     ]
+
+
+def test_an_appeal_takes_a_doctors_points_and_the_suspension_they_triggered(
+    database_url: str,
+) -> None:
+    with open_test_ledger(database_url) as doctors:
+        doctor_history(doctors)  # 6 + 3 points, suspended; the 3 revoked on 2019-06-15
+        project(doctors)
+        times = (parse_instant("2019-06-20"), parse_instant("2019-05-10"))
+        result = diff.explained(doctors, "penalties", DOCTOR, parse_instant("2019-06-20"), times)
+    assert_adds_up(result)
+    assert shares(result) == {"doctor_points": [("Sanction.AppealDecided", Decimal(-3))]}
+    [measure] = result.measures
+    assert (measure.change, measure.sanction.kind) == ("ended", "doctor_suspension")
+    assert [e.event_type for e in measure.events] == ["Doctor.RestrictionCut"]
 
 
 def test_balances_and_an_unchanged_figure(ledger: Ledger) -> None:
