@@ -14,7 +14,7 @@ terms, a reversal against its claim's settled cost), keeping those recorded in (
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -30,7 +30,7 @@ from projections import queries
 from projections.asof import MICROSECOND, Bitemporal, region_year, start_of_day, start_of_year
 from projections.cumulative import Delta
 from projections.facts import HOSPITAL_METRICS, PENALTY_METRICS, Facts, facts_of
-from projections.runner import BATCH_SIZE, plain
+from projections.runner import known_time, log_pages, plain
 from projections.sanction_facts import SanctionEnd, SanctionWindow
 from projections.sanctions import ActiveSanction
 from projections.terms import Resolved, SanctionTerms
@@ -145,15 +145,6 @@ def reversed_costs(facts: Facts, costs: dict[str, Decimal]) -> list[Delta]:
     ]
 
 
-def _notifications(ledger: Ledger) -> Iterator[Any]:
-    after = 0
-    while notifications := ledger.recorder.select_notifications(
-        after, BATCH_SIZE, inclusive_of_start=False
-    ):
-        yield from notifications
-        after = notifications[-1].id
-
-
 def recorded_between(
     ledger: Ledger, curs: Cursor[Any], earlier: datetime, later: datetime
 ) -> Window:
@@ -164,11 +155,11 @@ def recorded_between(
     costs: dict[str, Decimal] = {}
     sanctions: dict[str, SanctionWindow] = {}
     kept: list[Recorded] = []
-    for n in _notifications(ledger):
+    for n in (n for page in log_pages(ledger, 0) for n in page):
         event = ledger.mapper.to_domain_event(n)
         provenance = getattr(event, "provenance", None)
         if provenance is None:
-            continue
+            continue  # no facts (none of the ledger's events lacks provenance)
         facts = facts_of(event)
         taken_back = reversed_costs(facts, costs)
         costs.update(facts.claim_costs)
@@ -179,13 +170,14 @@ def recorded_between(
         for window in resolved.windows:
             if isinstance(window, SanctionWindow):
                 sanctions.setdefault(window.sanction_id, window)
-        if earlier < provenance.recorded_at <= later:
+        known = known_time(event)
+        if earlier < known <= later:
             logged = LoggedEvent(
                 n.id,
                 type(event).__qualname__,
                 getattr(provenance, "message_id", None),
                 _document(event),
-                provenance.recorded_at,
+                known,
             )
             kept.append(Recorded(logged, facts, resolved, taken_back))
     return Window(kept, sanctions)

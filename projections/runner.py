@@ -166,6 +166,12 @@ def open_projections(ledger: Ledger, names: Sequence[str] = NAMES) -> list[ReadM
     return [ReadModelProjection(_view(ledger, m), m) for m in read_models(LIVE_SCHEMA, names)]
 
 
+def known_time(event: Any) -> datetime:
+    """When the ledger knew an event: the known time the read models file its facts under."""
+    provenance = getattr(event, "provenance", None)
+    return _NEVER if provenance is None else provenance.recorded_at
+
+
 def decoded(ledger: Ledger, notifications: Sequence[Notification]) -> list[tuple[int, Recorded]]:
     """Notifications as (id, (facts, recorded_at)); events without provenance carry no facts."""
     out = []
@@ -176,22 +182,27 @@ def decoded(ledger: Ledger, notifications: Sequence[Notification]) -> list[tuple
             facts = facts_of(event) if provenance is not None else Facts()
         except Exception as error:
             raise ProjectionError("(all)", n.id, error, _name(n)) from error
-        out.append((n.id, (facts, provenance.recorded_at if provenance is not None else _NEVER)))
+        out.append((n.id, (facts, known_time(event))))
     return out
+
+
+def log_pages(
+    ledger: Ledger, after: int, stop: int | None = None, size: int = BATCH_SIZE
+) -> Iterator[Sequence[Notification]]:
+    """Pages of the log's notifications after position `after` (up to `stop`), undecoded."""
+    while notifications := ledger.recorder.select_notifications(
+        after, size, stop=stop, inclusive_of_start=False
+    ):
+        yield notifications
+        after = notifications[-1].id
 
 
 def pages(
     ledger: Ledger, after: int, stop: int | None = None, size: int = BATCH_SIZE
 ) -> Iterator[tuple[int, list[tuple[int, Recorded]]]]:
     """Decoded pages of the log after position `after` (up to `stop`)."""
-    while True:
-        notifications = ledger.recorder.select_notifications(
-            after, size, stop=stop, inclusive_of_start=False
-        )
-        if not notifications:
-            return
+    for notifications in log_pages(ledger, after, stop, size):
         yield notifications[-1].id, decoded(ledger, notifications)
-        after = notifications[-1].id
 
 
 def catch_up(
