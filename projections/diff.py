@@ -150,8 +150,8 @@ def recorded_between(
 ) -> Window:
     """Read the log from its start; keep the events recorded in (earlier, later]. `curs` is in a
     transaction the caller rolls back: the sanction terms are replayed in a temporary table."""
-    terms = SanctionTerms("pg_temp")
-    terms.create(plain(curs))
+    terms, rows = SanctionTerms("pg_temp"), plain(curs)
+    terms.create(rows)
     costs: dict[str, Decimal] = {}
     sanctions: dict[str, SanctionWindow] = {}
     kept: list[Recorded] = []
@@ -164,7 +164,7 @@ def recorded_between(
         taken_back = reversed_costs(facts, costs)
         costs.update(facts.claim_costs)
         try:
-            resolved = terms.resolve(plain(curs), facts.sanctions)
+            resolved = terms.resolve(rows, facts.sanctions) if facts.sanctions else Resolved()
         except LookupError:  # the read model cannot apply it either: it adds nothing
             resolved = Resolved()
         for window in resolved.windows:
@@ -183,7 +183,8 @@ def recorded_between(
     return Window(kept, sanctions)
 
 
-# What one recorded event adds to a figure (valid time already filtered by as_of).
+# What one recorded event adds to a figure, counting only the facts a lookup as of the diff's
+# valid date sees.
 Share = Callable[[Recorded], Decimal]
 
 
