@@ -6,10 +6,12 @@ models apply (`projections/facts.py`; sanction facts resolved against the sancti
 `projections/terms.py`, as the penalty read model does), so the shares add up to the difference
 that `projections/queries.py` reports; any remainder is reported as unexplained, never hidden.
 
-The read models keep totals, not the events behind them, so the explanation reads the log: every
-event from the start (a later fine payment or appeal is resolved against its sanction's earlier
-terms, a reversal against its claim's settled cost), keeping those recorded in (T1, T2]. Like
-`infra/statement.py` it is a scan of the log, meant for one account or entity at a time.
+The read models keep totals, not the events behind them, so the explanation reads the log from
+its start (a later fine payment or appeal is resolved against its sanction's earlier terms, a
+reversal against its claim's settled cost), keeping those recorded in (T1, T2]. Only the events
+that may concern the subject are decoded (`infra.statement.events_naming`: a byte search for its
+name, every sanction's and doctor's event, an institution's own). Like `infra/statement.py` it is
+a scan of the log, meant for one account or entity at a time.
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ from psycopg import Cursor
 from psycopg.rows import tuple_row
 
 from domain.identity import institution_aggregate_id
+from infra.queries import domain_event_of
+from infra.statement import events_naming
 from infra.store import Ledger
 from projections import queries
 from projections.asof import MICROSECOND, Bitemporal, region_year, start_of_day, start_of_year
 from projections.cumulative import Delta
 from projections.facts import HOSPITAL_METRICS, PENALTY_METRICS, Facts, facts_of
-from projections.runner import known_time, log_pages, plain
+from projections.runner import known_time, plain
 from projections.sanction_facts import SanctionEnd, SanctionWindow
 from projections.sanctions import ActiveSanction
 from projections.terms import Resolved, SanctionTerms
@@ -145,18 +149,29 @@ def reversed_costs(facts: Facts, costs: dict[str, Decimal]) -> list[Delta]:
     ]
 
 
+# Every sanction's and doctor's event is read: a payment or an appeal names no target, it is
+# resolved against terms that only the imposition names.
+SANCTION_TOPICS = ("%:Sanction.%", "%:Doctor.%")
+
+
 def recorded_between(
-    ledger: Ledger, curs: Cursor[Any], earlier: datetime, later: datetime
+    ledger: Ledger,
+    curs: Cursor[Any],
+    subject: str,
+    known: tuple[datetime, datetime],
+    owner: UUID | None = None,
 ) -> Window:
-    """Read the log from its start; keep the events recorded in (earlier, later]. `curs` is in a
-    transaction the caller rolls back: the sanction terms are replayed in a temporary table."""
+    """Read the log from its start; keep the events recorded in (earlier, later] of `known`
+    that may concern `subject` (or are `owner`'s). `curs` is in a transaction the caller rolls
+    back: the sanction terms are replayed in a temporary table."""
+    earlier, later = known
     terms, rows = SanctionTerms("pg_temp"), plain(curs)
     terms.create(rows)
     costs: dict[str, Decimal] = {}
     sanctions: dict[str, SanctionWindow] = {}
     kept: list[Recorded] = []
-    for n in (n for page in log_pages(ledger, 0) for n in page):
-        event = ledger.mapper.to_domain_event(n)
+    for row in events_naming(curs, subject, SANCTION_TOPICS, owner):
+        event = domain_event_of(ledger, row)
         provenance = getattr(event, "provenance", None)
         if provenance is None:
             continue  # no facts (none of the ledger's events lacks provenance)
@@ -170,14 +185,14 @@ def recorded_between(
         for window in resolved.windows:
             if isinstance(window, SanctionWindow):
                 sanctions.setdefault(window.sanction_id, window)
-        known = known_time(event)
-        if earlier < known <= later:
+        recorded_at = known_time(event)
+        if earlier < recorded_at <= later:
             logged = LoggedEvent(
-                n.id,
+                row["notification_id"],
                 type(event).__qualname__,
                 getattr(provenance, "message_id", None),
                 _document(event),
-                known,
+                recorded_at,
             )
             kept.append(Recorded(logged, facts, resolved, taken_back))
     return Window(kept, sanctions)
@@ -225,7 +240,7 @@ def balance_diff(
     earlier, later = ordered(*known)
     before = {"balance": queries.balance(curs, account, Bitemporal(as_of, earlier))}
     after = {"balance": queries.balance(curs, account, Bitemporal(as_of, later))}
-    window = recorded_between(ledger, curs, earlier, later)
+    window = recorded_between(ledger, curs, account, (earlier, later))
     shares: dict[str, Share] = {"balance": lambda r: seen_total(r.facts.balances, account, as_of)}
     return Diff(account, as_of, earlier, later, figure_changes(window, before, after, shares))
 
@@ -262,7 +277,7 @@ def hospital_diff(
     earlier, later = ordered(*known)
     before = _hospital_figures(curs, code, Bitemporal(as_of, earlier))
     after = _hospital_figures(curs, code, Bitemporal(as_of, later))
-    window = recorded_between(ledger, curs, earlier, later)
+    window = recorded_between(ledger, curs, code, (earlier, later), institution_aggregate_id(code))
     year_start = start_of_year(region_year(as_of))
 
     def metric(index: int) -> Share:
@@ -320,7 +335,7 @@ def penalties_diff(
     two known times."""
     earlier, later = ordered(*known)
     status = [queries.penalties(curs, target, Bitemporal(as_of, t)) for t in (earlier, later)]
-    window = recorded_between(ledger, curs, earlier, later)
+    window = recorded_between(ledger, curs, target, (earlier, later))
     points_key = f"{target}:{region_year(as_of)}"
 
     def fine(index: int) -> Share:

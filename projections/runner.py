@@ -186,23 +186,18 @@ def decoded(ledger: Ledger, notifications: Sequence[Notification]) -> list[tuple
     return out
 
 
-def log_pages(
-    ledger: Ledger, after: int, stop: int | None = None, size: int = BATCH_SIZE
-) -> Iterator[Sequence[Notification]]:
-    """Pages of the log's notifications after position `after` (up to `stop`), undecoded."""
-    while notifications := ledger.recorder.select_notifications(
-        after, size, stop=stop, inclusive_of_start=False
-    ):
-        yield notifications
-        after = notifications[-1].id
-
-
 def pages(
     ledger: Ledger, after: int, stop: int | None = None, size: int = BATCH_SIZE
 ) -> Iterator[tuple[int, list[tuple[int, Recorded]]]]:
     """Decoded pages of the log after position `after` (up to `stop`)."""
-    for notifications in log_pages(ledger, after, stop, size):
+    while True:
+        notifications = ledger.recorder.select_notifications(
+            after, size, stop=stop, inclusive_of_start=False
+        )
+        if not notifications:
+            return
         yield notifications[-1].id, decoded(ledger, notifications)
+        after = notifications[-1].id
 
 
 def catch_up(
