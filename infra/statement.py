@@ -11,13 +11,16 @@ that contains this one is never counted.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
+from psycopg import Cursor
+from psycopg.rows import dict_row
 
 from infra.store import Ledger
 
@@ -68,3 +71,30 @@ def account_postings(ledger: Ledger, account: str) -> Iterator[AccountPosting]:
                     recorded_at=provenance.recorded_at,
                     amount=posting.amount,
                 )
+
+
+# A page of the events that may concern a name (`events_naming`).
+NAMING = """
+SELECT notification_id, originator_id, originator_version, topic, state FROM ledger_events
+WHERE notification_id > %(after)s
+  AND (position(%(needle)s::bytea IN state) > 0
+       OR topic LIKE ANY(%(topics)s::text[])
+       OR originator_id = %(owner)s::uuid)
+ORDER BY notification_id LIMIT %(size)s
+"""
+PAGE = 5000
+
+
+def events_naming(
+    curs: Cursor[Any], name: str, topics: Sequence[str], owner: UUID | None = None
+) -> Iterator[dict[str, Any]]:
+    """The stored events, in log order, whose JSON holds `name` anywhere (a byte search, nothing
+    decoded: a superset of the events about it, such as `institution:H1:receivable` for H1),
+    whose topic matches one of the LIKE patterns `topics`, or that are `owner`'s. Paged, in the
+    caller's transaction, so the caller may run other statements between rows."""
+    params: dict[str, Any] = {"needle": json_needle(name)[1:-1], "topics": list(topics)}
+    params |= {"owner": owner, "size": PAGE, "after": 0}
+    with curs.connection.cursor(row_factory=dict_row) as rows:
+        while page := rows.execute(NAMING, params).fetchall():
+            yield from page
+            params["after"] = page[-1]["notification_id"]

@@ -166,6 +166,12 @@ def open_projections(ledger: Ledger, names: Sequence[str] = NAMES) -> list[ReadM
     return [ReadModelProjection(_view(ledger, m), m) for m in read_models(LIVE_SCHEMA, names)]
 
 
+def known_time(event: Any) -> datetime:
+    """When the ledger knew an event: the known time the read models file its facts under."""
+    provenance = getattr(event, "provenance", None)
+    return _NEVER if provenance is None else provenance.recorded_at
+
+
 def decoded(ledger: Ledger, notifications: Sequence[Notification]) -> list[tuple[int, Recorded]]:
     """Notifications as (id, (facts, recorded_at)); events without provenance carry no facts."""
     out = []
@@ -176,7 +182,7 @@ def decoded(ledger: Ledger, notifications: Sequence[Notification]) -> list[tuple
             facts = facts_of(event) if provenance is not None else Facts()
         except Exception as error:
             raise ProjectionError("(all)", n.id, error, _name(n)) from error
-        out.append((n.id, (facts, provenance.recorded_at if provenance is not None else _NEVER)))
+        out.append((n.id, (facts, known_time(event))))
     return out
 
 

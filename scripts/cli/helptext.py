@@ -119,6 +119,20 @@ HELP: dict[str, Help] = {
         f" {QUERY_TIMES}",
         ("penalties H43042200002 --as-of 2019-08-01",),
     ),
+    "diff": Help(
+        "The figures of a hospital, an account or a penalty target that differ between two known"
+        " times, as of the same valid date, and under each the events recorded in between that"
+        " explain it: log position, event, message, decision document, known time and the"
+        " amount each added (they add up to the difference). For penalties, also the sanctions"
+        " that started or ended being in force. It reads the whole log: one subject at a time."
+        f" {QUERY_TIMES}",
+        (
+            "diff hospital H43042200002 --known-at 2020-01-15 --known-at 2020-03-01",
+            "diff balance fund:430422:resident:pooled --known-at 2020-01-15"
+            " --known-at 2020-03-01 --as-of 2019-12-31",
+            "diff penalties H43042200002 --known-at 2020-01-15 --known-at 2020-03-01 --json",
+        ),
+    ),
     "report": Help(
         "`fund`: income, spending and balances of each scheme's pooled fund over a year."
         " `hospitals`: every institution's totals; the point in time is said once above the"

@@ -89,12 +89,27 @@ def _read(
     check: Check | None = None,
 ) -> Any:
     """Run a query over the read models named in `reads`, warning if one of them is behind."""
+    return read_with_log(settings, reads, lambda _ledger, curs: query(curs), check)
+
+
+def read_with_log(
+    settings: Settings,
+    reads: Sequence[str],
+    query: Callable[[Ledger, Cursor[Any]], Any],
+    check: Check | None = None,
+) -> Any:
+    """Run a query that reads the log as well as the read models named in `reads` (warning if
+    one of them is behind), in one transaction that is rolled back: nothing it does stays."""
     with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
         current = not _warn_if_behind(ledger, open_projections(ledger, reads))
-        with ledger.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+        with (
+            ledger.datastore.get_connection() as conn,
+            conn.transaction(force_rollback=True),
+            conn.cursor(row_factory=tuple_row) as curs,
+        ):
             if check is not None:
                 check(ledger, curs, current)
-            return query(curs)
+            return query(ledger, curs)
 
 
 def _known_entity(what: str, name: str, kinds: Sequence[str]) -> Check:
@@ -129,6 +144,19 @@ def _known_region(region: str | None) -> Check | None:
     return check
 
 
+def subject(kind: str, name: str) -> tuple[Sequence[str], Check]:
+    """What a `balance`, `hospital` or `penalties` query of `name` reads, and how it tells that
+    the ledger knows `name` at all."""
+    if kind == "balance":
+        return BALANCES, _known_account(name)
+    if kind == "hospital":
+        return HOSPITALS, _known_entity("institution", name, ["institution"])
+    if kind == "penalties":
+        targets = ["institution", "doctor", "person"]
+        return PENALTIES, _known_entity("institution, doctor or person", name, targets)
+    raise ValueError(f"no query of {kind!r}")
+
+
 def read_checked(
     settings: Settings, reads: Sequence[str], query: Callable[[Cursor[Any]], Any], region: str
 ) -> Any:
@@ -139,12 +167,8 @@ def read_checked(
 
 def cmd_balance(settings: Settings, args: argparse.Namespace) -> int:
     at = _point(args)
-    amount = _read(
-        settings,
-        BALANCES,
-        lambda c: queries.balance(c, args.account, at),
-        _known_account(args.account),
-    )
+    reads, check = subject("balance", args.account)
+    amount = _read(settings, reads, lambda c: queries.balance(c, args.account, at), check)
     doc = {"account": args.account, "as_of": at.as_of, "known_at": at.known_at, "balance": amount}
     # JSON writes the same instants and amounts as output.text would (json_value).
     output.emit(args.json, doc, output.key_values)
@@ -168,12 +192,8 @@ def hospital_dict(position: queries.HospitalPosition, at: Bitemporal) -> dict[st
 
 def cmd_hospital(settings: Settings, args: argparse.Namespace) -> int:
     at = _point(args)
-    position = _read(
-        settings,
-        HOSPITALS,
-        lambda c: queries.hospitals(c, [args.code], at),
-        _known_entity("institution", args.code, ["institution"]),
-    )[0]
+    reads, check = subject("hospital", args.code)
+    position = _read(settings, reads, lambda c: queries.hospitals(c, [args.code], at), check)[0]
     output.emit(args.json, hospital_dict(position, at), output.key_values)
     return 0
 
@@ -211,14 +231,8 @@ def penalty_dict(status: queries.PenaltyStatus, at: Bitemporal) -> dict[str, Any
 
 def cmd_penalties(settings: Settings, args: argparse.Namespace) -> int:
     at = _point(args)
-    status = _read(
-        settings,
-        PENALTIES,
-        lambda c: queries.penalties(c, args.target, at),
-        _known_entity(
-            "institution, doctor or person", args.target, ["institution", "doctor", "person"]
-        ),
-    )
+    reads, check = subject("penalties", args.target)
+    status = _read(settings, reads, lambda c: queries.penalties(c, args.target, at), check)
     doc = penalty_dict(status, at)
     if args.json:
         output.print_json(doc)

@@ -1,4 +1,5 @@
-"""The demo's as-of story: one hospital on three dates, as known at two times."""
+"""The demo's as-of story: one hospital on three dates, as known at two times, and the events
+that made the difference."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from psycopg.rows import tuple_row
 
 from infra.clock import utc_now
 from infra.store import Ledger, open_ledger
-from projections import queries
+from projections import diff, queries
 from projections.asof import MICROSECOND, Bitemporal, end_of_day
 from projections.runner import catch_up, open_projections
 from scripts.cli import output
+from scripts.cli.diff import diff_dict, print_diff
 
 
 def tell_asof_story(
@@ -47,6 +49,15 @@ def tell_asof_story(
          "suspended"],
         rows,
     )  # fmt: skip
+    if len(known_times) == 2:
+        explain(ledger, code, dates[-1], (known_times[0], known_times[1]))
+
+
+def explain(ledger: Ledger, code: str, as_of: datetime, known: tuple[datetime, datetime]) -> None:
+    """The figures of the hospital that differ between the two known times (as of the story's
+    last date), each with the events, messages and decision documents behind it."""
+    print(f"\nWhat changed for {code} as of {as_of.date()} between the two known times, and why")
+    print_diff(diff_dict("hospital", diff.explained(ledger, "hospital", code, as_of, known)))
 
 
 def _story_points(

@@ -71,6 +71,15 @@ def related_history(out: str, _seen: Seen) -> None:
     assert "Sanction.Imposed" in out
 
 
+def explained_hospital(out: str, _seen: Seen) -> None:
+    # Known on 2020-01-01 the ledger knew nothing of the demo's 2019, so every figure changed,
+    # the clawback and the fine among them, each with the events that explain it.
+    assert re.search(r"^recovered\s+0\.00 → [\d,]+\.\d\d", out, re.MULTILINE), out
+    assert re.search(r"^fines\s+0\.00 → [\d,]+\.\d\d", out, re.MULTILINE), out
+    assert re.search(r"^\s+\d+\s+Clawback\.Ordered\s+[0-9a-f-]{36}", out, re.MULTILINE), out
+    assert "Sanction.Imposed" in out
+
+
 def fund_statement(out: str, _seen: Seen) -> None:
     assert "opening_balance" in out
     assert "closing_balance" in out
@@ -140,6 +149,7 @@ CHECKS: dict[str, Check] = {
     "claims-ledger hospital H43042200002": hospital_has_visits,
     "claims-ledger penalties H43042200003": suspended_hospital,
     "claims-ledger history H43042200002 --only": related_history,
+    "claims-ledger diff hospital H43042200002": explained_hospital,
     "claims-ledger report fund": fund_statement,
     "claims-ledger reconcile": reconciled,
     "claims-ledger report hospitals": hospitals_csv,

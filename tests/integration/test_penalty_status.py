@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 import pytest
 
@@ -15,16 +14,14 @@ from infra.store import Ledger
 from projections import queries
 from projections.check import check
 from tests.integration.test_projections import (
-    FUND,
-    RECEIVABLE,
     H,
     lookup,
     point,
     project,
+    reverse_first_settlement,
     settle,
 )
 from tests.projection_events import (
-    Claim,
     Doctor,
     Institution,
     Sanction,
@@ -153,14 +150,7 @@ def test_a_lifted_suspension_ends_on_its_new_last_day(ledger: Ledger) -> None:
 
 def test_a_reversal_takes_back_the_cost_and_the_visit(ledger: Ledger) -> None:
     settle(ledger, "2019-03-10", "5000.00", "3000.00", utc(2019, 3, 11))
-    settlement = next(
-        UUID(str(n.originator_id))
-        for n in ledger.recorder.select_notifications(1, 10)
-        if n.topic.endswith("Claim.Settled")
-    )
-    record(ledger, Claim, Claim.Reversed, "2019-03-12", utc(2019, 3, 12),
-           (Posting(FUND, Decimal("3000.00")), Posting(RECEIVABLE, Decimal("-3000.00"))),
-           aggregate_id=settlement, reason="wrong patient")  # fmt: skip
+    reverse_first_settlement(ledger, "2019-03-12", utc(2019, 3, 12))
     project(ledger)
     before = lookup(ledger, queries.hospitals, [H], point("2019-03-11"))[0].totals
     after = lookup(ledger, queries.hospitals, [H], point("2019-03-12"))[0].totals

@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
+from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import Tracking
@@ -57,6 +58,18 @@ def settle(ledger: Ledger, day: str, cost: str, share: str, recorded: Any) -> No
         fund_share=amount,
         refusal_reason=None,
     )
+
+
+def reverse_first_settlement(ledger: Ledger, day: str, recorded: Any) -> None:
+    """Reverse the first claim settled in the log: its 3,000.00 fund share goes back."""
+    settlement = next(
+        UUID(str(n.originator_id))
+        for n in ledger.recorder.select_notifications(1, 10)
+        if n.topic.endswith("Claim.Settled")
+    )
+    record(ledger, Claim, Claim.Reversed, day, recorded,
+           (Posting(FUND, Decimal("3000.00")), Posting(RECEIVABLE, Decimal("-3000.00"))),
+           aggregate_id=settlement, reason="wrong patient")  # fmt: skip
 
 
 def history_2019(ledger: Ledger) -> None:
@@ -286,9 +299,15 @@ def test_the_asof_story_shows_the_clawback_only_as_known_now(
     history_2019(ledger)
     dates = [parse_instant(t) for t in ("2019-06-30", "2019-12-31", "2020-06-30")]
     tell_asof_story(ledger, H, dates, [parse_instant("2020-01-01"), NOW])
-    lines = capsys.readouterr().out.splitlines()
-    rows = [line.split() for line in lines if line.startswith("20")]
+    out = capsys.readouterr().out
+    story, _, why = out.partition("What changed for")
+    rows = [line.split() for line in story.splitlines() if line.startswith("20")]
     assert len(rows) == 6
+    # As of 2020-06-30, between the two known times: the clawback and the fine, named.
+    assert "recovered  0.00 → 800.00  (+800.00)" in why
+    assert "fines  0.00 → 1,600.00  (+1,600.00)" in why
+    assert "Clawback.Ordered" in why
+    assert "Sanction.Imposed" in why
     # Columns: as of, known at (a local day and time), settled, fund share, visits, recovered
     assert [r[6] for r in rows] == ["0.00", "0.00", "0.00", "0.00", "800.00", "800.00"]
     assert [r[4] for r in rows[:3]] == ["3,000.00", "5,500.00", "5,500.00"]
