@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from consumers.contract import decode
+from consumers.envelope import envelope
 from domain.provenance import known_time, not_before
 from infra.application.inbound import Decoded, Undecodable
 from tests.messages import coordinates, designated, encode, provenance
@@ -76,3 +77,9 @@ def test_a_bad_recorded_at_is_refused_naming_the_field_and_why(value: object, sa
     assert outcome.reason.value == "schema_invalid"
     assert "recorded_at" in outcome.detail
     assert says in outcome.detail
+
+
+def test_the_envelope_builder_states_recorded_at_only_when_given() -> None:
+    stated = envelope("X", STATED, "430422", "fund:audit", {}, recorded_at=STATED)
+    assert stated["recorded_at"] == "2020-01-14T15:30:00+08:00"
+    assert "recorded_at" not in envelope("X", STATED, "430422", "fund:audit", {})
