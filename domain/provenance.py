@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -25,7 +25,7 @@ class Provenance:
     source_topic: str
     source_partition: int
     source_offset: int
-    committed_at: datetime = field(default=None)  # type: ignore[assignment]  # see __post_init__
+    committed_at: datetime = None  # type: ignore[assignment]  # None: see __post_init__
 
     def __post_init__(self) -> None:
         if self.committed_at is None:
