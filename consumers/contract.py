@@ -17,7 +17,7 @@ from consumers import schemas
 from consumers.schemas import EnvelopeSchema, amount_error
 from domain import commands
 from domain.commands import Command
-from domain.provenance import Provenance
+from domain.provenance import Provenance, known_time
 from domain.reasons import Reason
 from infra.application.inbound import Coordinates, Decoded, Undecodable
 
@@ -139,9 +139,10 @@ def _best_message_id(document: Any) -> UUID | None:
 
 
 def decode(  # noqa: PLR0911 - one early return per reason, in the order they are checked
-    raw: bytes | None, coordinates: Coordinates, topic_suffix: str | None, recorded_at: datetime
+    raw: bytes | None, coordinates: Coordinates, topic_suffix: str | None, committed_at: datetime
 ) -> Decoded | Undecodable:
-    """Check one message against the contract; never raises for bad input."""
+    """Check one message against the contract; never raises for bad input. `committed_at` is
+    the batch's clock: the ledger's commit time, and the latest known time a message may state."""
     if raw is None:
         return Undecodable(Reason.MALFORMED_JSON, "message has no value (tombstone)")
     try:
@@ -191,10 +192,11 @@ def decode(  # noqa: PLR0911 - one early return per reason, in the order they ar
         message_id=envelope["message_id"],
         recorded_by=envelope["recorded_by"],
         occurred_at=envelope["occurred_at"],
-        recorded_at=recorded_at,
+        recorded_at=known_time(envelope["recorded_at"], committed_at),
         source_topic=coordinates.topic,
         source_partition=coordinates.partition,
         source_offset=coordinates.offset,
+        committed_at=committed_at,
     )
     command = message_type.build(payload, envelope["region"], provenance)
     return Decoded(envelope["message_id"], message_type.name, digest, command)

@@ -20,9 +20,14 @@ def envelope(
     payload: dict[str, Any],
     *,
     message_id: str | None = None,
+    recorded_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """An inbound message document; a fresh message id unless one is given (to re-send)."""
-    return {
+    """An inbound message document; a fresh message id unless one is given (to re-send).
+
+    `recorded_at`, for a source migrating history: when the fact was on record there (the
+    ledger's known time, docs/operations.md "Migrating a fund's history"); absent, the ledger's
+    commit is."""
+    document = {
         "message_id": message_id or str(uuid.uuid4()),
         "type": type_,
         "schema_version": SCHEMA_VERSION,
@@ -31,3 +36,6 @@ def envelope(
         "recorded_by": recorded_by,
         "payload": payload,
     }
+    if recorded_at is not None:
+        document["recorded_at"] = recorded_at.isoformat()
+    return document

@@ -67,6 +67,7 @@ def envelope(event: Any, link: ChainLink) -> dict[str, Any]:
         },
         "occurred_at": plain(provenance.occurred_at),
         "recorded_at": plain(provenance.recorded_at),
+        "committed_at": plain(provenance.committed_at),
         "message": {
             "message_id": str(provenance.message_id),
             "recorded_by": provenance.recorded_by,

@@ -81,6 +81,9 @@ def _defs() -> dict[str, Any]:
     return {"decimal": DECIMAL, "date": DATE, "date_time": DATETIME, "uuid": UUID_TEXT, **objects}
 
 
+OPTIONAL = frozenset({"stored", "committed_at"})  # envelope fields a record may lack
+
+
 def envelope_schema(kind: OutboundType | None = None) -> dict[str, Any]:
     """The envelope every record has; with a type, its `type` and aggregate kind are fixed and
     its `data` described field by field."""
@@ -104,6 +107,9 @@ def envelope_schema(kind: OutboundType | None = None) -> dict[str, Any]:
         },
         "occurred_at": {"$ref": "#/$defs/date_time"},
         "recorded_at": {"$ref": "#/$defs/date_time"},
+        # Added later, so optional: records published before it lack it (then it equals
+        # recorded_at). recorded_at is the known time; this is the ledger's own commit time.
+        "committed_at": {"$ref": "#/$defs/date_time"},
         "message": {
             "type": "object",
             "properties": {
@@ -128,7 +134,7 @@ def envelope_schema(kind: OutboundType | None = None) -> dict[str, Any]:
     return {
         "type": "object",
         "properties": properties,
-        "required": [p for p in properties if p != "stored"],
+        "required": [p for p in properties if p not in OPTIONAL],
         # A later minor change may add fields: consumers ignore what they do not know.
         "additionalProperties": True,
         "$defs": _defs(),

@@ -31,6 +31,7 @@ from infra.application.inbound import InboundRecord
 from infra.application.reads import StoreReads
 from infra.application.rows import AcceptedMessage, BatchRecord, DeadLetter, ReplayOutcome
 from infra.chain import GENESIS, link
+from infra.known_times import KnownTimes
 from infra.transcodings import register_domain_transcodings
 
 # The database roles set up by guarantees.sql (cluster-wide, shared by every ledger database).
@@ -82,6 +83,7 @@ class LedgerRecorder(PostgresProcessRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.statement_timeout_s = DEFAULT_STATEMENT_TIMEOUT_S
+        self.known_times: KnownTimes | None = None  # set by the Ledger, which has the mapper
         # Same lock as the library's (insert order = commit order), taken by an owner-run
         # function so the writer role needs no UPDATE right on the events (guarantees.sql).
         self.lock_table_statements = [
@@ -111,8 +113,20 @@ class LedgerRecorder(PostgresProcessRecorder):
             self._insert_events(curs, stored_events, **kwargs)
             if not stored_events:
                 return None
+            stored_events = self._known_no_earlier_than_the_log(curs, stored_events, **kwargs)
             self._insert_stored_events(curs, stored_events, **kwargs)
             return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+
+    def _known_no_earlier_than_the_log(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[StoredEvent]:
+        """With `events=` (the domain events of `stored_events`, as `Ledger.commit` passes),
+        lift their known times under the insert lock (infra/known_times.py)."""
+        events = kwargs.get("events")
+        if events is None or self.known_times is None:
+            return stored_events
+        self._lock_table(curs)  # taken again by the insert: a no-op within one transaction
+        return self.known_times.lifted(curs, events, stored_events)
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -209,6 +223,7 @@ class Ledger(Application[UUID]):
     def __init__(self, env: EnvType | None = None) -> None:
         super().__init__(env)
         self.reads = StoreReads(self.recorder_, self.mapper)
+        self.recorder_.known_times = KnownTimes(self.mapper)
         self.aggregate_cache = AggregateCache(0, self.reads.foreign_writes)
 
     def cache_aggregates(self, maxsize: int) -> None:
@@ -239,7 +254,8 @@ class Ledger(Application[UUID]):
         """Write a decided batch in one transaction (events, hash chain, offsets, message ids,
         dead letters), or nothing; then keep its aggregates in the cache."""
         try:
-            recordings = self.save(*outcome.events, batch=outcome.record)
+            # `events` lets the recorder lift known times under its lock (infra/known_times.py).
+            recordings = self.save(*outcome.events, batch=outcome.record, events=outcome.events)
         except BaseException:
             # An IntegrityError means another writer changed what the batch read.
             self.aggregate_cache.clear()

@@ -149,6 +149,9 @@ class StrictSchema(Schema):
         unknown = RAISE
 
 
+RECORDED_AT_EXAMPLE = "2020-01-14T09:30:00+08:00"
+
+
 class EnvelopeSchema(StrictSchema):
     message_id = MessageId(required=True)
     type = Text(required=True, validate=validate.Length(min=1, max=64))
@@ -157,6 +160,16 @@ class EnvelopeSchema(StrictSchema):
     region = Text(required=True, validate=REGION)
     recorded_by = Text(required=True, validate=TEXT)
     payload = fields.Dict(required=True, keys=fields.String())
+    # Optional: when the fact was on record at the source, for history a source migrates; the
+    # ledger's known time is this, clamped (domain/provenance.py). Absent: known from the commit.
+    recorded_at = Moment(
+        load_default=None,
+        allow_none=False,  # absent means "known from the commit"; null is a mistake, refused
+        error_messages={
+            "invalid": f"must be an ISO-8601 time in ASCII digits, e.g. {RECORDED_AT_EXAMPLE}",
+            "invalid_awareness": f"must state its UTC offset, e.g. {RECORDED_AT_EXAMPLE}",
+        },
+    )
 
 
 class Amount(fields.Field):  # type: ignore[type-arg]

@@ -37,8 +37,9 @@ TOP = Help(
 )
 
 QUERY_TIMES = (
-    "--as-of is valid time (a bare date is the end of that day, +08:00), --known-at system time"
-    " (what the ledger knew then); both default to now. Amounts are yuan, 12,345.67; times are"
+    "--as-of is valid time (a bare date is the end of that day, +08:00), --known-at known time"
+    " (what was on record then: from the ledger's commit, or the source's time for migrated"
+    " history); both default to now. Amounts are yuan, 12,345.67; times are"
     " the region's (+08:00). A read model behind the log's head is named on stderr."
 )
 

@@ -123,7 +123,8 @@ def history_dict(e: HistoryEntry) -> dict[str, Any]:
         "version": e.version,
         "type": e.event_type,
         "occurred_at": p.occurred_at,
-        "recorded_at": p.recorded_at,
+        "recorded_at": p.recorded_at,  # the known time
+        "committed_at": p.committed_at,  # the ledger's commit (equal unless migrated history)
         "recorded_by": p.recorded_by,
         "message_id": p.message_id,
         "kafka": {

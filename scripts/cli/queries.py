@@ -48,9 +48,7 @@ def _with_point(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument(
         "--as-of", type=argtypes.instant, help="valid time: a date (end of day, +08:00) or datetime"
     )
-    p.add_argument(
-        "--known-at", type=argtypes.instant, help="system time: what the ledger knew then"
-    )
+    p.add_argument("--known-at", type=argtypes.instant, help="known time: what was on record then")
     return p
 
 

@@ -27,7 +27,14 @@ from tests.memory import InMemoryAggregates
 
 # Parts of a stored event that differ between two runs of the same stream: wall clocks, and
 # the topic names and offsets of the run.
-RUN_SPECIFIC = {"timestamp", "recorded_at", "source_topic", "source_partition", "source_offset"}
+RUN_SPECIFIC = {
+    "timestamp",
+    "recorded_at",
+    "committed_at",
+    "source_topic",
+    "source_partition",
+    "source_offset",
+}
 
 
 def _strip(value: Any) -> Any:
