@@ -42,6 +42,11 @@ def pooled_fund(region: str, scheme: str) -> str:
     return f"fund:{region}:{scheme}:pooled"
 
 
+def is_pooled_fund(account: str) -> bool:
+    """Whether the account is a region's pooled fund (see `pooled_fund`)."""
+    return account.startswith("fund:") and account.endswith(":pooled")
+
+
 def personal_account(person_id: str) -> str:
     """An employee's personal account (个人账户)."""
     return f"person:{person_id}:personal_account"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -22,6 +22,8 @@ from projections.runner import (
 )
 
 SCRATCH_SCHEMA = "projection_scratch"
+# Told the events replayed so far after each page (a terminal's progress line, say).
+OnPage = Callable[[int], None]
 
 
 @dataclass
@@ -34,18 +36,26 @@ class Replay:
 
 
 def replay_into(
-    curs: Cursor[Any], ledger: Ledger, models: Sequence[ReadModel], upto: Sequence[int]
+    curs: Cursor[Any],
+    ledger: Ledger,
+    models: Sequence[ReadModel],
+    upto: Sequence[int],
+    on_page: OnPage | None = None,
 ) -> Replay:
     """Apply the log to `models` (model i up to position `upto[i]`) inside `curs`'s transaction,
     checking on the way that every event's postings sum to zero."""
     try:
-        return _replay(curs, ledger, models, upto)
+        return _replay(curs, ledger, models, upto, on_page)
     except ProjectionError as error:
         raise error.named(ledger) from error.cause
 
 
 def _replay(
-    curs: Cursor[Any], ledger: Ledger, models: Sequence[ReadModel], upto: Sequence[int]
+    curs: Cursor[Any],
+    ledger: Ledger,
+    models: Sequence[ReadModel],
+    upto: Sequence[int],
+    on_page: OnPage | None,
 ) -> Replay:
     seen = Replay()
     for _, page in pages(ledger, 0, stop=max(upto, default=0)):
@@ -57,12 +67,15 @@ def _replay(
                 seen.unbalanced.append((position, moved))
         for model, stop in zip(models, upto, strict=True):
             apply_page(curs, model, [(p, recorded) for p, recorded in page if p <= stop])
+        if on_page is not None:
+            on_page(seen.events)
     return seen
 
 
-def rebuild(ledger: Ledger, names: Sequence[str] = NAMES) -> int:
+def rebuild(ledger: Ledger, names: Sequence[str] = NAMES, on_page: OnPage | None = None) -> int:
     """Empty the named projections and apply the whole log again, in one transaction (readers
-    keep seeing the old rows until it commits); returns the log position reached."""
+    keep seeing the old rows until it commits); returns the log position reached. A `project`
+    running meanwhile waits on the position rows locked here, then skips what this applied."""
     projections = open_projections(ledger, names)
     head = ledger.recorder.max_notification_id() or 0
     with ledger.datastore.transaction(commit=True) as dict_curs:
@@ -72,7 +85,9 @@ def rebuild(ledger: Ledger, names: Sequence[str] = NAMES) -> int:
         for p in projections:
             for table in p.model.tables():
                 curs.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(LIVE_SCHEMA, table)))
-        replay_into(curs, ledger, [p.model for p in projections], [upto] * len(projections))
+        replay_into(
+            curs, ledger, [p.model for p in projections], [upto] * len(projections), on_page
+        )
         for p, position in zip(projections, positions, strict=True):
             if upto > position:
                 p.view._insert_tracking(dict_curs, Tracking(Ledger.name, upto))
@@ -108,7 +123,9 @@ class CheckReport:
         )
 
 
-def check(ledger: Ledger, names: Sequence[str] = NAMES) -> CheckReport:
+def check(
+    ledger: Ledger, names: Sequence[str] = NAMES, on_page: OnPage | None = None
+) -> CheckReport:
     """Rebuild into scratch tables (rolled back afterwards) and compare row for row."""
     projections = open_projections(ledger, names)
     head = ledger.recorder.max_notification_id() or 0
@@ -119,7 +136,7 @@ def check(ledger: Ledger, names: Sequence[str] = NAMES) -> CheckReport:
         scratch = read_models(SCRATCH_SCHEMA, names)
         for model in scratch:
             model.create(curs)
-        seen = replay_into(curs, ledger, scratch, positions)
+        seen = replay_into(curs, ledger, scratch, positions, on_page)
         differences: dict[str, tuple[int, int]] = {}
         samples: list[str] = []
         for model in scratch:

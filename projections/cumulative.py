@@ -125,6 +125,17 @@ def _instants(values: Iterable[datetime]) -> str:
     return "{" + ",".join(v.isoformat() for v in values) + "}"
 
 
+class _IsoTexts(dict[datetime | None, str]):
+    """COPY texts of instants (None: open-ended), each formatted once per page: a page repeats
+    the same days and recording times thousands of times, and formatting them was a tenth of a
+    rebuild's time (docs/benchmarks.md)."""
+
+    def __missing__(self, moment: datetime | None) -> str:
+        text = INFINITY if moment is None else moment.isoformat()
+        self[moment] = text
+        return text
+
+
 @dataclass(frozen=True)
 class Delta:
     """A change of a key's totals at a valid instant."""
@@ -220,15 +231,14 @@ class CumulativeTable:
                     _instants(plan.raises.values()),
                 ),
             )
+        iso = _IsoTexts()
         inserts = plan.inserts()
         if inserts:
             with curs.copy(self._sql(COPY_ROWS)) as copy:
                 copy.write(
                     "".join(
-                        f"{_escaped(key)}\t{valid_from.isoformat()}\t"
-                        f"{INFINITY if valid_to is None else valid_to.isoformat()}\t"
-                        f"{known_from.isoformat()}\t"
-                        f"{INFINITY if known_to is None else known_to.isoformat()}\t"
+                        f"{_escaped(key)}\t{iso[valid_from]}\t{iso[valid_to]}\t"
+                        f"{iso[known_from]}\t{iso[known_to]}\t"
                         f"{{{','.join(map(str, amounts))}}}\n"
                         for key, valid_from, valid_to, known_from, known_to, amounts in inserts
                     )
@@ -237,8 +247,7 @@ class CumulativeTable:
             with curs.copy(self._sql(COPY_DAYS)) as copy:
                 copy.write(
                     "".join(
-                        f"{_escaped(d.key)}\t{d.day.isoformat()}\t{d.created_at.isoformat()}\t"
-                        f"{d.frontier.isoformat()}\n"
+                        f"{_escaped(d.key)}\t{iso[d.day]}\t{iso[d.created_at]}\t{iso[d.frontier]}\n"
                         for d in plan.days
                     )
                 )

@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from domain.postings import is_pooled_fund
 from projections import sanction_facts as sf
 from projections.cumulative import Delta
 
@@ -178,7 +179,10 @@ def facts_of(event: Any) -> Facts:
     kind = type(event).__qualname__
     for posting in getattr(event, "postings", ()):
         facts.balances.append(Delta(posting.account, valid, (posting.amount,)))
-        facts.flows.append(Delta(f"{posting.account}|{kind}", valid, (posting.amount,)))
+        # Flows only of the pooled funds: the fund statement is their one reader, and the
+        # other accounts' flows were most of the read models' rows (docs/benchmarks.md).
+        if is_pooled_fund(posting.account):
+            facts.flows.append(Delta(f"{posting.account}|{kind}", valid, (posting.amount,)))
     handler = HANDLERS.get(kind)
     if handler is not None:
         handler(event, facts, valid)

@@ -36,7 +36,8 @@ def by_known_time(batch: Sequence[Recorded]) -> Iterable[tuple[datetime, list[Fa
 
 @dataclass(frozen=True)
 class Balances:
-    """Balance of every account, and its flows per event type (for fund statements)."""
+    """Balance of every account, and the pooled funds' flows per event type (for fund
+    statements, their one reader)."""
 
     schema: str
     name: str = "balances"

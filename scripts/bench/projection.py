@@ -1,4 +1,5 @@
-"""Projection figure: catching every read model up from zero, against a plain read of the log.
+"""Projection figures: catching every read model up from zero, rebuilding them and checking them,
+each against a plain read of the log.
 
 The plain read pages through the notification log exactly as the runner does (same page size,
 same library call) but decodes nothing and writes nothing: the floor of any projection.
@@ -10,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 from infra.store import Ledger
+from projections.check import check, rebuild
 from projections.runner import BATCH_SIZE, catch_up, open_projections
 
 
@@ -53,3 +55,29 @@ class TimedCatchUp:
         self.figures.events += catch_up(self._ledger, self._projections, until=until)
         self.figures.seconds += time.perf_counter() - started
         return min(p.position() for p in self._projections)
+
+
+class Counted:
+    """Counts the events a replay reports, page by page."""
+
+    def __init__(self) -> None:
+        self.events = 0
+
+    def __call__(self, events: int) -> None:
+        self.events = events
+
+
+def timed_rebuild(ledger: Ledger) -> ReadFigures:
+    """Rebuild every read model from the log, timed."""
+    counted = Counted()
+    started = time.perf_counter()
+    rebuild(ledger, on_page=counted)
+    return ReadFigures(counted.events, time.perf_counter() - started)
+
+
+def timed_check(ledger: Ledger) -> tuple[ReadFigures, bool]:
+    """Check every read model against a scratch rebuild, timed; and whether it passed."""
+    counted = Counted()
+    started = time.perf_counter()
+    report = check(ledger, on_page=counted)
+    return ReadFigures(counted.events, time.perf_counter() - started), report.ok

@@ -53,6 +53,24 @@ def render(run: BenchRun) -> str:
         f" ({r.seconds:.0f} s) | plain read of the notification log:"
         f" {p.events_per_second:,.0f} events/s ({p.seconds:.1f} s)"
         f" | {r.events_per_second / p.events_per_second:.3f} |",
+        *(
+            f"| {label}, all three read models | {f.events_per_second:,.0f} events/s"
+            f" ({f.seconds:.0f} s) | the same plain read"
+            f" | {f.events_per_second / p.events_per_second:.3f} |"
+            for label, f in (("rebuild", run.rebuild), ("check", run.check))
+        ),
+        "",
+        f"Read-model rows once caught up with the {run.large.events:,} events of the log:",
+        "",
+        "| read model | rows | rows per event | by table |",
+        "|---|---|---|---|",
+        *(
+            f"| {model} | {sum(tables.values()):,} | {run.rows_per_event(model):.2f}"
+            f" | {', '.join(f'{t} {n / run.large.events:.2f}' for t, n in tables.items())} |"
+            for model, tables in run.rows.items()
+        ),
+        f"| all | {sum(sum(t.values()) for t in run.rows.values()):,}"
+        f" | {run.total_rows_per_event:.2f} | |",
         "",
         f"As-of queries, {run.small.latencies[0].samples:,} random (key, as_of, known_at) each,"
         " milliseconds, round trip from Python:",

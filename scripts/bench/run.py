@@ -3,7 +3,8 @@
 1. generate a county year sized for `--events`, feed it through Kafka to a worker process;
 2. COPY the same rows into a scratch table (the ingest baseline);
 3. read the log plainly (the projection baseline), then catch the read models up to
-   `--small` events, time as-of queries, catch up to the end, time them again;
+   `--small` events, time as-of queries, catch up to the end, time them again; count the read
+   models' rows, then time a rebuild and a check;
 4. write docs/benchmarks.md (figures section) and docs/benchmarks.json.
 """
 
@@ -23,10 +24,11 @@ from infra.settings import Settings
 from infra.store import Ledger, open_ledger
 from projections.asof import start_of_year
 from projections.runner import decoded
+from projections.sizes import row_counts
 from scripts.bench import machine, report, services
 from scripts.bench.figures import BenchRun, SizedLatency
 from scripts.bench.ingest import run_ingest
-from scripts.bench.projection import TimedCatchUp, plain_read
+from scripts.bench.projection import TimedCatchUp, plain_read, timed_check, timed_rebuild
 from scripts.bench.queries import Window, measure
 from scripts.simulation.config import config_for
 from scripts.simulation.county import county_year
@@ -72,7 +74,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             large = SizedLatency(
                 large_at, measure(bench.database_url, window, args.queries, args.seed)
             )
-        say(f"      {catch_up.figures.events_per_second:,.0f} events/s projected; 4/4 report")
+            say(f"      {catch_up.figures.events_per_second:,.0f} events/s projected; rebuild")
+            rows = row_counts(owner)
+            rebuilt = timed_rebuild(owner)
+            say(f"      {rebuilt.events_per_second:,.0f} events/s rebuilt; check")
+            checked, check_ok = timed_check(owner)
+        say(f"      {checked.events_per_second:,.0f} events/s checked (ok: {check_ok}); 4/4 report")
         run = BenchRun(
             started=started,
             minutes=(time.monotonic() - clock) / 60,
@@ -84,6 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             copy=copy,
             plain=plain,
             projection=catch_up.figures,
+            rebuild=rebuilt,
+            check=checked,
+            check_ok=check_ok,
+            rows=rows,
             small=small,
             large=large,
         )

@@ -149,12 +149,14 @@ HELP: dict[str, Help] = {
         ("project --until-idle 2", "project"),
     ),
     "rebuild": Help(
-        "Rebuild read models from the whole log, in one transaction.",
+        "Rebuild read models from the whole log, in one transaction; a running `project` waits"
+        " for it, then goes on after what it applied. Progress on stderr when a terminal.",
         ("rebuild", "rebuild hospitals"),
     ),
     "check": Help(
         "Rebuild every read model into scratch tables, compare them with the live ones row for"
-        " row, and check that all postings sum to zero. Exit 1 on any difference.",
+        " row, and check that all postings sum to zero. Exit 1 on any difference. Progress on"
+        " stderr when a terminal.",
         ("check",),
     ),
     "offsets": Help(

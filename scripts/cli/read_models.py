@@ -16,6 +16,7 @@ from projections.models import NAMES
 from projections.runner import BATCH_SIZE, ProjectionError, follow, open_projections
 from scripts.cli import argtypes, output
 from scripts.cli.commandline import AddCommand, Handler
+from scripts.cli.progress import Progress
 
 
 def _ledger(settings: Settings) -> Ledger:
@@ -47,10 +48,13 @@ def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
     names = [args.projection] if args.projection else list(NAMES)
     with _ledger(settings) as ledger:
+        progress = _replay_progress("rebuild", ledger)
         try:
-            position = rebuild(ledger, names)
+            position = rebuild(ledger, names, progress.update)
         except ProjectionError as error:
             return _cannot_apply("rebuild", error)
+        finally:
+            progress.finish()
     output.emit(args.json, {"rebuilt": names, "position": position}, _said_rebuilt)
     return 0
 
@@ -67,9 +71,18 @@ def _said_rebuilt(doc: Mapping[str, Any]) -> None:
     print(f"rebuilt {', '.join(doc['rebuilt'])} from the log, up to position {doc['position']}")
 
 
+def _replay_progress(command: str, ledger: Ledger) -> Progress:
+    """Events replayed out of the log's length, on stderr when it is a terminal."""
+    return Progress(f"{command}: events replayed", ledger.recorder.max_notification_id() or 0)
+
+
 def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     with _ledger(settings) as ledger:
-        report = check(ledger)
+        progress = _replay_progress("check", ledger)
+        try:
+            report = check(ledger, on_page=progress.update)
+        finally:
+            progress.finish()
     doc = {
         "ok": report.ok,
         "log_head": report.log_head,

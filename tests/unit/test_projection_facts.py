@@ -19,6 +19,7 @@ from domain.commands import (
     ReverseClaim,
 )
 from domain.identity import institution_aggregate_id, sanction_aggregate_id
+from domain.postings import is_pooled_fund
 from projections.facts import HANDLERS, HOSPITAL_METRICS, Facts, facts_of
 from projections.queries import FUND_LINES
 from projections.sanction_facts import (
@@ -77,6 +78,18 @@ def test_a_paid_claim_adds_cost_share_and_a_visit_and_balanced_postings(
     }
     assert sum(delta.amounts[0] for delta in settled.balances) == 0
     assert len(settled.claim_costs) == 1
+
+
+def test_only_the_pooled_funds_flows_are_kept_for_the_fund_statement(
+    ledger: InMemoryAggregates,
+) -> None:
+    settled = facts(ledger.decide(settle("C-1", "12000.00", "13500.00")))
+    pooled = [d for d in settled.balances if is_pooled_fund(d.key)]
+    assert pooled, "a settlement moves the pooled fund"
+    assert len(settled.balances) > len(pooled), "and the institution's receivable"
+    assert [(f.key, f.amounts) for f in settled.flows] == [
+        (f"{d.key}|Claim.Settled", d.amounts) for d in pooled
+    ]
 
 
 def test_a_reversal_names_the_claim_whose_cost_it_takes_back(ledger: InMemoryAggregates) -> None:

@@ -1,0 +1,65 @@
+"""The bench's rows-per-event, rebuild and check figures, and the targets judged on them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from infra.copy_baseline import CopyFigures
+from scripts.bench.figures import BenchRun, SizedLatency, verdicts
+from scripts.bench.ingest import IngestFigures, MemorySample
+from scripts.bench.projection import ReadFigures
+from scripts.bench.queries import Latency
+from scripts.bench.report import render
+
+EVENTS = 1000
+
+
+def a_run(rows: dict[str, dict[str, int]], rebuild_seconds: float) -> BenchRun:
+    latencies = [Latency(kind, 10, 1.0, 2.0) for kind in ("balance", "hospital", "penalties")]
+    ingest = IngestFigures(
+        messages=800,
+        events=EVENTS,
+        seconds=1.0,
+        memory=[MemorySample(500, 100 << 20), MemorySample(EVENTS, 110 << 20)],
+    )
+    return BenchRun(
+        started=datetime(2026, 11, 30, tzinfo=UTC),
+        minutes=1.0,
+        command="test",
+        persons=70,
+        seed=1,
+        machine={"CPU": "test"},
+        ingest=ingest,
+        copy=CopyFigures(EVENTS, 1 << 20, 0.5),
+        plain=ReadFigures(EVENTS, 1.0),
+        projection=ReadFigures(EVENTS, 2.0),
+        small=SizedLatency(500, latencies),
+        large=SizedLatency(EVENTS, latencies),
+        rebuild=ReadFigures(EVENTS, rebuild_seconds),
+        check=ReadFigures(EVENTS, 5.0),
+        check_ok=True,
+        rows=rows,
+    )
+
+
+def judged(run: BenchRun) -> dict[str, tuple[str, bool]]:
+    return {v.target: (v.measured, v.met) for v in verdicts(run)}
+
+
+def test_rows_per_event_add_up_every_table_of_every_read_model() -> None:
+    run = a_run({"balances": {"a": 600, "b": 300}, "hospitals": {"c": 400}}, 2.0)
+    assert run.rows_per_event("balances") == 0.9
+    assert run.total_rows_per_event == 1.3
+    assert judged(run)["read-model rows per event ≤ 1.5"] == ("1.30", True)
+    text = render(run)
+    assert "| balances | 900 | 0.90 | a 0.60, b 0.30 |" in text
+    assert "| all | 1,300 | 1.30 | |" in text
+
+
+def test_rebuild_and_check_are_judged_against_the_plain_read() -> None:
+    run = a_run({"balances": {"a": 2000}}, 2.0)
+    found = judged(run)
+    assert found["rebuild ≥ 0.3 x plain read"] == ("0.500", True)
+    assert found["check ≥ 0.3 x plain read"] == ("0.200", False)
+    assert found["read-model rows per event ≤ 1.5"] == ("2.00", False)
+    assert "| rebuild, all three read models | 500 events/s (2 s)" in render(run)
