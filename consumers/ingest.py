@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
@@ -27,9 +27,10 @@ from consumers.broker import BrokerProbe, Connection
 from consumers.contract import decode
 from consumers.dead_letters import letter_of
 from consumers.offset_check import DEFAULT_INTERVAL_S, OffsetGuard
-from consumers.replay import replay_outcomes
+from consumers.replay import REPLAY_HEADER, dead_letter_id, replay_outcomes
 from consumers.topics import INBOUND_SUFFIXES, Topics
 from infra.application.batch import BatchOutcome
+from infra.application.held import DEFAULT_HOLD_LIMIT, HoldLimit
 from infra.application.inbound import (
     Coordinates,
     Decoded,
@@ -107,6 +108,7 @@ class IngestWorker:
         give_up_after: float = 300.0,
         reconnect: Callable[[], tuple[KafkaConsumer, KafkaProducer] | None] | None = None,
         offset_check_s: float = DEFAULT_INTERVAL_S,
+        hold_limit: HoldLimit | None = DEFAULT_HOLD_LIMIT,
     ) -> None:
         self._consumer = consumer
         self._assign = assign
@@ -118,6 +120,8 @@ class IngestWorker:
         self._on_batch = on_batch
         self._before_commit = before_commit
         ledger.cache_aggregates(cache_size)
+        if hold_limit is not None:
+            ledger.hold_unknown_references(self._decode_held, hold_limit)
         self.stats = IngestStats()
         self.rewind_needed = False
         self.backoff = Backoff(give_up_after=give_up_after)
@@ -129,6 +133,16 @@ class IngestWorker:
         self.unchecked: set[TopicPartition] = set()  # assigned, not yet checked (`_poll`)
         self._offset_check_s = offset_check_s
         self._offsets = self._offset_guard()
+
+    def _decode_held(
+        self, value: bytes | None, where: Coordinates, recorded_at: datetime
+    ) -> Decoded | Undecodable:
+        """A held record's bytes decoded again, when a later batch loads it."""
+        try:
+            return decode(value, where, self._topics.suffix_of(where.topic), recorded_at)
+        except Exception as error:  # one record never stops the worker
+            log.exception("decoding the held record at %s raised", where)
+            return internal_error(error)
 
     def _offset_guard(self) -> OffsetGuard:
         """The guard of the current clients and cluster (new ones after a reconnect)."""
@@ -318,8 +332,17 @@ def inbound_records(
         except Exception as error:  # one record never stops the worker
             log.exception("decoding the record at %s raised; it becomes a dead letter", where)
             message = internal_error(error)
-        records.append(InboundRecord(where, m.key, m.value, message))
+        replay_of = dead_letter_id(dict(getattr(m, "headers", None) or []).get(REPLAY_HEADER))
+        records.append(InboundRecord(where, m.key, m.value, message, _producer_time(m), replay_of))
     return sorted(records, key=lambda r: _topic_rank(topics, r.coordinates.topic))
+
+
+def _producer_time(m: Any) -> datetime | None:
+    """The record's producer timestamp (stream time, the hold limit's clock), if it has one."""
+    timestamp = getattr(m, "timestamp", None)
+    if not isinstance(timestamp, int) or timestamp < 0:
+        return None
+    return datetime.fromtimestamp(timestamp / 1000, UTC)
 
 
 def _topic_rank(topics: Topics, topic: str) -> int:
@@ -388,6 +411,9 @@ def _run(
             give_up_after=settings.outage_give_up_s,
             reconnect=connection.reconnect if connection.follows_embedded else None,
             offset_check_s=settings.offset_check_interval_s,
+            hold_limit=HoldLimit(
+                timedelta(seconds=settings.hold_stream_s), settings.hold_max_messages
+            ),
         )
         return worker.run(stop, until_idle=until_idle)
     finally:

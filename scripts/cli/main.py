@@ -28,6 +28,7 @@ from infra.settings import Settings
 from infra.store import READER_ROLE, WRITER_ROLE, open_ledger
 from scripts.cli import (
     audit,
+    held,
     helptext,
     offsets,
     outbound,
@@ -240,6 +241,7 @@ COMMAND_GROUPS: tuple[CommandGroup, ...] = (
     offsets,
     statement,
     reconcile,
+    held,
 )
 
 

@@ -9,6 +9,7 @@ One worker runs in a thread throughout, so its consumer group is joined once, no
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -162,7 +163,10 @@ class WaveFeeder:
     def _work(self) -> None:
         try:
             self.stats = run_worker(
-                self._settings,
+                # Waves publish what a message cites before it, so nothing waits for a
+                # reference: the planted unknown_* messages are dead letters at once, as planned
+                # (a hold limit of none; the worker's default holds them, held.py).
+                dataclasses.replace(self._settings, hold_max_messages=0),
                 self._bootstrap,
                 self._worker_ledger,
                 self._stop,
