@@ -13,6 +13,8 @@ batches were. An expired message becomes a dead letter with the reason it was he
 
 from __future__ import annotations
 
+import bisect
+import heapq
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -120,33 +122,47 @@ def _bytes(value: Any) -> bytes | None:
 
 
 class HeldQueue:
-    """The held messages of one store (cluster), in queue order, and what a batch changed."""
+    """The held messages of one store (cluster), in queue order, and what a batch changed.
+
+    Indexed so that each step costs about the messages it concerns, not all held ones: by
+    position (queue order), by entity (each entity's held messages in queue order), by awaited
+    aggregate, and heaps for the oldest, the earliest in stream time and the ready candidates
+    (entries leave the heaps lazily, once they are found gone).
+    """
 
     def __init__(self, held: Iterable[HeldMessage], limit: HoldLimit) -> None:
-        self._held = sorted(held, key=lambda h: h.position)
         self._limit = limit
-        self._next_position = max((h.position for h in self._held), default=0) + 1
-        self.new: list[HeldMessage] = []  # held by this batch, still held
+        self._by_position: dict[int, HeldMessage] = {}
+        self._by_entity: dict[str, list[HeldMessage]] = {}
+        self._awaiting: dict[UUID, list[HeldMessage]] = {}
+        self._oldest: list[int] = []  # positions
+        self._stream: list[tuple[datetime, int]] = []  # (stream_at, position)
+        self._candidates: list[int] = []  # positions that may be ready and unblocked
+        self._next_position = 1
+        self._new: dict[int, HeldMessage] = {}  # held by this batch, still held
         self.releases: list[HeldRelease] = []  # stored rows that left the hold
+        for entry in sorted(held, key=lambda h: h.position):
+            self._add(entry)
+
+    @property
+    def new(self) -> list[HeldMessage]:
+        """The messages this batch held that are still held, in queue order."""
+        return sorted(self._new.values(), key=lambda h: h.position)
 
     def __iter__(self) -> Iterator[HeldMessage]:
-        return iter(self._held)
+        return iter(sorted(self._by_position.values(), key=lambda h: h.position))
 
     def __len__(self) -> int:
-        return len(self._held)
+        return len(self._by_position)
+
+    def __contains__(self, held: HeldMessage) -> bool:
+        return self._by_position.get(held.position) is held
 
     def blocker(self, entities: tuple[str, ...]) -> HeldMessage | None:
         """The earliest held message about one of these entities, if any, but for one that
         awaits one of them: a message about that entity may be the one that makes it known."""
-        return next(
-            (
-                h
-                for h in self._held
-                if not set(h.entities).isdisjoint(entities)
-                and awaits_column(h.awaits) not in entities
-            ),
-            None,
-        )
+        found = [self._first_blocking(self._by_entity.get(key, []), entities) for key in entities]
+        return min((b for b in found if b is not None), key=lambda h: h.position, default=None)
 
     def hold(
         self,
@@ -158,7 +174,7 @@ class HeldQueue:
     ) -> HeldMessage:
         """Hold a message: at the end of the queue, or at `position` (held again)."""
         if position is None:
-            position, self._next_position = self._next_position, self._next_position + 1
+            position = self._next_position
         held = HeldMessage(
             record,
             message,
@@ -169,47 +185,86 @@ class HeldQueue:
             position,
             at,
         )
-        self._held.append(held)
-        self._held.sort(key=lambda h: h.position)
-        self.new.append(held)
+        self._add(held)
+        self._new[position] = held
         return held
 
     def arrived(self, aggregate_ids: set[UUID]) -> None:
         """Mark ready the messages waiting for one of these aggregates (they got events)."""
-        for held in self._held:
-            if held.awaits is not None and held.awaits.aggregate_id in aggregate_ids:
+        for aggregate_id in aggregate_ids & self._awaiting.keys():
+            for held in self._awaiting.pop(aggregate_id):
                 held.awaits = None
+                heapq.heappush(self._candidates, held.position)
 
     def next_ready(self, at: datetime) -> HeldMessage | None:
-        """Take the first ready message no earlier held message shares an entity with."""
-        seen: set[str] = set()
-        for held in self._held:
-            if held.awaits is None and seen.isdisjoint(held.entities):
-                self._leave(held, "decided", at)
-                return held
-            seen.update(held.entities)
+        """Take the first ready message no earlier held message shares an entity with (but
+        for one that awaits that very entity)."""
+        while self._candidates:
+            held = self._by_position.get(heapq.heappop(self._candidates))
+            if held is None or held.awaits is not None:
+                continue
+            if any(
+                self._first_blocking(self._by_entity[key], held.entities) is not held
+                for key in held.entities
+            ):
+                continue  # pushed again when what blocks it leaves
+            self._leave(held, "decided", at)
+            return held
         return None
 
     def expired(self, stream_now: datetime | None, at: datetime) -> list[HeldMessage]:
         """Take the messages past the hold limit: held longer than its stream time before
         `stream_now` (a record's timestamp), and the oldest beyond its count."""
-        gone = [
-            h
-            for h in self._held
-            if stream_now is not None
-            and h.stream_at is not None
-            and stream_now - h.stream_at > self._limit.stream_time
-        ]
-        over = len(self._held) - len(gone) - self._limit.max_messages
-        if over > 0:
-            gone += [h for h in self._held if h not in gone][:over]
-        for held in gone:
-            self._leave(held, "expired", at)
+        gone: list[HeldMessage] = []
+        while stream_now is not None and self._stream:
+            stream_at, position = self._stream[0]
+            if stream_now - stream_at <= self._limit.stream_time:
+                break
+            heapq.heappop(self._stream)
+            held = self._by_position.get(position)
+            if held is not None and held.stream_at == stream_at:
+                self._leave(held, "expired", at)
+                gone.append(held)
+        while len(self._by_position) > self._limit.max_messages:
+            held = self._by_position.get(heapq.heappop(self._oldest))
+            if held is not None:
+                self._leave(held, "expired", at)
+                gone.append(held)
         return sorted(gone, key=lambda h: h.position)
 
+    def _add(self, held: HeldMessage) -> None:
+        self._by_position[held.position] = held
+        self._next_position = max(self._next_position, held.position + 1)
+        for key in held.entities:
+            bisect.insort(self._by_entity.setdefault(key, []), held, key=lambda h: h.position)
+        if held.awaits is None:
+            heapq.heappush(self._candidates, held.position)
+        else:
+            self._awaiting.setdefault(held.awaits.aggregate_id, []).append(held)
+        heapq.heappush(self._oldest, held.position)
+        if held.stream_at is not None:
+            heapq.heappush(self._stream, (held.stream_at, held.position))
+
     def _leave(self, held: HeldMessage, outcome: str, at: datetime) -> None:
-        self._held.remove(held)
+        del self._by_position[held.position]
+        if held.awaits is not None:
+            self._awaiting[held.awaits.aggregate_id].remove(held)
+        for key in held.entities:
+            same = self._by_entity[key]
+            same.remove(held)
+            # The first ready message of the entity may go on now.
+            ready = next((h for h in same if h.awaits is None), None)
+            if ready is not None:
+                heapq.heappush(self._candidates, ready.position)
+            if not same:
+                del self._by_entity[key]
         if held.stored_id is None:
-            self.new.remove(held)
+            del self._new[held.position]
         else:
             self.releases.append(HeldRelease(held.stored_id, outcome, at))
+
+    @staticmethod
+    def _first_blocking(
+        same_entity: list[HeldMessage], entities: tuple[str, ...]
+    ) -> HeldMessage | None:
+        return next((h for h in same_entity if awaits_column(h.awaits) not in entities), None)
