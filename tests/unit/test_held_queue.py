@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from domain import identity
-from domain.commands import Command, RefuseClaim, SettleClaim
+from domain.commands import Command, EnrollPerson, RefuseClaim, SettleClaim
 from domain.reasons import Awaited, Reason
 from infra.application.held import HeldQueue, Hold, HoldLimit
 from infra.application.inbound import Coordinates, Decoded, InboundRecord
@@ -30,6 +30,18 @@ def settle(claim_id: str, person_id: str = "P-1") -> SettleClaim:
         in_policy_cost=Decimal("10.00"),
         personal_account_amount=Decimal("0.00"),
         reported_fund_share=None,
+        provenance=provenance(T0),
+    )
+
+
+def enroll(person_id: str, primary_institution: str) -> EnrollPerson:
+    return EnrollPerson(
+        person_id=person_id,
+        region="430422",
+        scheme="resident",
+        category="adult",
+        employer_id=None,
+        primary_institution=primary_institution,
         provenance=provenance(T0),
     )
 
@@ -105,3 +117,12 @@ def test_only_stored_rows_that_leave_the_hold_get_a_release_row() -> None:
     queue.arrived({identity.person_aggregate_id("P-1")})
     assert offsets_ready(queue) == [0]
     assert (queue.new, queue.releases) == ([], [])
+
+
+def test_a_held_message_that_would_make_known_what_an_earlier_one_awaits_is_not_behind_it() -> None:
+    queue = HeldQueue([], HoldLimit())
+    held_by(queue, 0, settle("C-1"), PERSON)  # waits for P-1's enrollment
+    enrollment = enroll("P-1", primary_institution="H9")
+    held_by(queue, 1, enrollment, Awaited("institution", "H9"))  # P-1's, waits for H9
+    queue.arrived({identity.institution_aggregate_id("H9")})
+    assert offsets_ready(queue) == [1]  # decided although an earlier P-1 message is held
