@@ -26,7 +26,15 @@ from domain.handlers import handle
 from domain.handlers.entities import entity_keys
 from domain.reasons import Rejected
 from infra.application.cache import AggregateCache
-from infra.application.held import HeldMessage, HeldQueue, Hold, Holding, awaits_column, load_held
+from infra.application.held import (
+    HeldMessage,
+    HeldQueue,
+    Hold,
+    Holding,
+    at_recorded,
+    awaits_column,
+    load_held,
+)
 from infra.application.identity import ACCEPTED, DUPLICATE, HELD, REJECTED, Identities
 from infra.application.inbound import (
     Coordinates,
@@ -163,7 +171,9 @@ class BatchDecider:
         """The store's held messages, those that no longer decode expired at once."""
         if self._holding is None:
             return None
-        held, undecodable = load_held(self._reads.held(self._cluster_id), self._holding.decode, at)
+        held, undecodable = load_held(
+            self._reads.held(self._cluster_id), self._holding.decode, at, self._holding.decoded
+        )
         for record, stored_id, why in undecodable:
             outcome.record.rejected.append(self._dead_letter(record, why, at, None))
             outcome.record.releases.append(HeldRelease(stored_id, "expired", at))
@@ -361,6 +371,7 @@ class _Pass:
                 if ready.record.coordinates in self._failed:
                     self.reject(ready.record, ready.message, self._failed[ready.record.coordinates])
                 else:
-                    self.decide(ready.record, ready.message, released=ready)
+                    message = at_recorded(ready.message, self._at)
+                    self.decide(ready.record, message, released=ready)
         finally:
             self._releasing = False
