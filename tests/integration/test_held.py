@@ -110,9 +110,12 @@ def test_across_batches_the_held_settlement_is_stored_listed_and_then_decided_on
     assert rejected(ledger) == []
     assert event_types(ledger, f"claim:{CLAIM}") == []
 
-    commit(ledger, [feed("enrollment", enrolled())])
+    later = NOW + timedelta(days=1)
+    ledger.commit(ledger.decide([feed("enrollment", enrolled())], later, cluster_id="cluster-a"))
     assert held_messages(ledger) == []
-    assert event_types(ledger, f"claim:{CLAIM}") == ["Claim.Settled"]
+    [claim] = history(ledger, f"claim:{CLAIM}")
+    assert claim.event_type == "Claim.Settled"
+    assert claim.provenance.recorded_at == later  # recorded by the batch that decided it
     assert counts(ledger)["accepted_messages"] == 4
     # Read again (a rewind): the released message is a duplicate, decided once.
     again = ledger.decide([settlement], NOW, cluster_id="cluster-a")
