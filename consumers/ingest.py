@@ -83,6 +83,7 @@ class SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
             # allowed; the check against the broker's log follows right after the poll.
             self._worker.seek_to_stored(assigned)
             self._worker.unchecked.update(assigned)
+            self._worker.own_held_of(assigned)
         except TRANSIENT as error:
             # kafka-python would log and swallow this; the worker retries it before polling.
             log.warning("could not seek to stored offsets on assignment: %s", error)
@@ -160,6 +161,14 @@ class IngestWorker:
         self._offsets.check(partitions, last_read=True)
         self.seek_to_stored(partitions)
         self.unchecked.difference_update(partitions)
+
+    def own_held_of(self, assigned: Any) -> None:
+        """Decide the held rows of the assigned partition numbers only: with the inbound topics
+        partitioned alike (a region's records of every topic in one partition number), a
+        rebalance hands a partition's held rows over with it; the new owner reads them from
+        the store at its next batch (docs/operations.md, "Held messages")."""
+        if self._ledger.holding is not None:
+            self._ledger.holding.partitions = sorted({tp.partition for tp in assigned})
 
     def seek_to_stored(self, partitions: Any) -> None:
         """Seek partitions to the offsets stored with the events; no broker call."""

@@ -137,6 +137,10 @@ class BatchDecider:
         held_at = {astuple(h.record.coordinates) for h in held} if held is not None else set()
         work.prefetch(likely_lookups([d.command for d in decoded]), self._reads.aggregates)
         deciding = _Pass(self, outcome, work, identities, held, failed, recorded_at)
+        if held is not None:
+            # An entity known since its messages were held, by a batch that did not own them
+            # (another worker's, before a rebalance): they go first.
+            deciding.arrived(self._reads.existing(held.awaited()))
         for record in records:
             deciding.expire(record.timestamp)
             message = record.message
@@ -172,7 +176,10 @@ class BatchDecider:
         if self._holding is None:
             return None
         held, undecodable = load_held(
-            self._reads.held(self._cluster_id), self._holding.decode, at, self._holding.decoded
+            self._reads.held(self._cluster_id, self._holding.partitions),
+            self._holding.decode,
+            at,
+            self._holding.decoded,
         )
         for record, stored_id, why in undecodable:
             outcome.record.rejected.append(self._dead_letter(record, why, at, None))
@@ -335,6 +342,12 @@ class _Pass:
         """Dead-letter the held messages a record at `stream_now` puts past the hold limit."""
         if self._held is not None:
             self._dead_letter(self._held.expired(stream_now, self._at))
+
+    def arrived(self, aggregate_ids: set[UUID]) -> None:
+        """Decide the held messages waiting for these aggregates, which have events."""
+        if self._held is not None and aggregate_ids:
+            self._held.arrived(aggregate_ids)
+            self._release()
 
     def finish(self) -> None:
         """Put what the pass held and released into the batch's rows."""

@@ -42,7 +42,7 @@ DEFAULT_HOLD_LIMIT = HoldLimit()
 Decode = Callable[[bytes | None, Coordinates, datetime], Decoded | Undecodable]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Holding:
     """Holding is on when the ledger is given the contract's decoder and the limit; it keeps
     what held rows decode to between batches (`load_held`)."""
@@ -50,6 +50,9 @@ class Holding:
     decode: Decode
     limit: HoldLimit = DEFAULT_HOLD_LIMIT
     decoded: dict[int, Decoded | Undecodable] = dataclasses.field(default_factory=dict)
+    # The partition numbers whose held rows this worker owns (a group member's assignment);
+    # None: all of them, as the one worker of a store does.
+    partitions: list[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -214,6 +217,10 @@ class HeldQueue:
         self._add(held)
         self._new[position] = held
         return held
+
+    def awaited(self) -> list[UUID]:
+        """The aggregates held messages wait for."""
+        return sorted(self._awaiting, key=str)
 
     def arrived(self, aggregate_ids: set[UUID]) -> None:
         """Mark ready the messages waiting for one of these aggregates (they got events)."""

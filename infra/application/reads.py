@@ -61,14 +61,29 @@ class StoreReads:
                 for row in curs.fetchall()
             }
 
-    def held(self, cluster_id: str) -> list[dict[str, Any]]:
-        """The cluster's held messages not yet released, in queue order."""
+    def existing(self, aggregate_ids: Sequence[UUID]) -> set[UUID]:
+        """Which of these aggregates have events."""
+        if not aggregate_ids:
+            return set()
+        with self._datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL("SELECT DISTINCT originator_id FROM {0} WHERE originator_id = ANY(%s)").format(
+                    self._table
+                ),
+                (list(aggregate_ids),),
+            )
+            return {row["originator_id"] for row in curs.fetchall()}
+
+    def held(self, cluster_id: str, partitions: Sequence[int] | None) -> list[dict[str, Any]]:
+        """The cluster's held messages not yet released, in queue order; with `partitions`,
+        only those of records in these partition numbers (of any topic)."""
         with self._datastore.transaction(commit=False) as curs:
             curs.execute(
                 "SELECT h.* FROM ledger_held h WHERE h.source_cluster = %s AND NOT EXISTS"
                 " (SELECT 1 FROM ledger_held_releases r WHERE r.held_id = h.id)"
+                " AND (%s::integer[] IS NULL OR h.source_partition = ANY(%s::integer[]))"
                 " ORDER BY h.queue_position, h.id",
-                (cluster_id,),
+                (cluster_id, partitions, partitions),
             )
             return list(curs.fetchall())
 

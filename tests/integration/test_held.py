@@ -205,3 +205,18 @@ def test_a_conflicting_copy_of_a_held_or_rejected_message_is_a_conflicting_dupli
     )
     assert outcome.duplicates == 1
     assert [d.reason for d in outcome.record.rejected] == ["conflicting_duplicate"]
+
+
+def test_a_worker_decides_only_the_held_rows_of_its_partition_numbers(ledger: Ledger) -> None:
+    feed = Feed()
+    holding(ledger)
+    commit(ledger, [*reference(feed), feed("claims", settled())])  # held, in partition 0
+    assert ledger.holding is not None
+    ledger.holding.partitions = [1]  # as a group member assigned partition 1 of every topic
+    commit(ledger, [feed("enrollment", enrolled())])
+    assert len(held_messages(ledger)) == 1  # not this worker's to decide
+    ledger.holding.partitions = [0]  # a rebalance hands partition 0 over
+    commit(ledger, [feed("reference", designated("H43042200012"))])
+    # The person became known while no batch owned the held row: it goes first.
+    assert held_messages(ledger) == []
+    assert event_types(ledger, f"claim:{CLAIM}") == ["Claim.Settled"]
