@@ -39,3 +39,25 @@ def held_messages(ledger: Ledger, limit: int = 1000) -> list[HeldEntry]:
             (limit,),
         )
         return [HeldEntry(**row) for row in curs.fetchall()]
+
+
+def waiting_for(ledger: Ledger, message_id: str) -> str | None:
+    """What a held message waits for ("kind id", or the message it waits behind), or None if
+    no message of this id is held."""
+    with ledger.datastore.transaction(commit=False) as curs:
+        curs.execute(
+            "SELECT h.awaits, h.detail FROM ledger_held h WHERE h.message_id = %s AND NOT EXISTS"
+            " (SELECT 1 FROM ledger_held_releases r WHERE r.held_id = h.id) ORDER BY h.id LIMIT 1",
+            (message_id,),
+        )
+        row = curs.fetchone()
+    return None if row is None else awaited_text(row["awaits"], row["detail"])
+
+
+def awaited_text(awaits: str | None, detail: str) -> str:
+    """What a held message waits for, as people read it: "person P-1", or its detail (the
+    earlier held message it waits behind)."""
+    if awaits is None:
+        return detail
+    kind, _, entity_id = awaits.partition(":")
+    return f"{kind} {entity_id}"

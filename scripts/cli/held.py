@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from infra.clock import utc_now
-from infra.held_reads import HeldEntry, held_messages
+from infra.held_reads import HeldEntry, awaited_text, held_messages
 from infra.services import reader_url
 from infra.settings import Settings
 from infra.store import READER_ROLE, open_ledger
@@ -35,10 +35,7 @@ def cmd_held(settings: Settings, args: argparse.Namespace) -> int:
 
 def waits_for(entry: HeldEntry) -> str:
     """The awaited entity as "kind id", or the earlier held message it waits behind."""
-    if entry.awaits is None:
-        return entry.detail
-    kind, _, entity_id = entry.awaits.partition(":")
-    return f"{kind} {entity_id}"
+    return awaited_text(entry.awaits, entry.detail)
 
 
 def age(held_at: datetime, now: datetime) -> str:

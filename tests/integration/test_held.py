@@ -11,7 +11,7 @@ from consumers.contract import decode
 from consumers.topics import Topics
 from infra.application.held import HoldLimit
 from infra.application.inbound import Coordinates, InboundRecord
-from infra.held_reads import held_messages
+from infra.held_reads import held_messages, waiting_for
 from infra.queries import history, rejected
 from infra.store import Ledger
 from tests.examples import documented
@@ -109,6 +109,8 @@ def test_across_batches_the_held_settlement_is_stored_listed_and_then_decided_on
     )
     assert rejected(ledger) == []
     assert event_types(ledger, f"claim:{CLAIM}") == []
+    # What `sanction ... --wait` says of a message the ledger holds.
+    assert waiting_for(ledger, str(held.message_id)) == f"person {PERSON}"
 
     later = NOW + timedelta(days=1)
     ledger.commit(ledger.decide([feed("enrollment", enrolled())], later, cluster_id="cluster-a"))
@@ -116,6 +118,7 @@ def test_across_batches_the_held_settlement_is_stored_listed_and_then_decided_on
     [claim] = history(ledger, f"claim:{CLAIM}")
     assert claim.event_type == "Claim.Settled"
     assert claim.provenance.recorded_at == later  # recorded by the batch that decided it
+    assert waiting_for(ledger, str(held.message_id)) is None
     assert counts(ledger)["accepted_messages"] == 4
     # Read again (a rewind): the released message is a duplicate, decided once.
     again = ledger.decide([settlement], NOW, cluster_id="cluster-a")
