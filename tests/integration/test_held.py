@@ -223,3 +223,23 @@ def test_a_worker_decides_only_the_held_rows_of_its_partition_numbers(ledger: Le
     # The person became known while no batch owned the held row: it goes first.
     assert held_messages(ledger) == []
     assert event_types(ledger, f"claim:{CLAIM}") == ["Claim.Settled"]
+
+
+def test_a_released_message_that_still_misses_a_reference_is_held_again_in_its_place(
+    ledger: Ledger,
+) -> None:
+    feed = Feed()
+    holding(ledger)
+    doctor = "D4304220007"
+    commit(ledger, [*reference(feed), feed("claims", settled(doctor_id=doctor))])
+    [first] = held_messages(ledger)
+    assert first.awaits == f"person:{PERSON}"
+    commit(ledger, [feed("enrollment", enrolled())])
+    [again] = held_messages(ledger)  # released by the enrollment, held for its doctor now
+    assert (again.awaits, again.source_offset) == (f"doctor:{doctor}", first.source_offset)
+    with ledger.datastore.transaction(commit=False) as curs:
+        curs.execute("SELECT held_id, outcome FROM ledger_held_releases")
+        assert [(r["held_id"], r["outcome"]) for r in curs.fetchall()] == [(first.id, "decided")]
+    commit(ledger, [feed("reference", documented("DoctorRegistered"))])
+    assert held_messages(ledger) == []
+    assert event_types(ledger, f"claim:{CLAIM}") == ["Claim.Settled"]
