@@ -2,9 +2,10 @@
 
 A message refused only because an entity it references is not known yet (`Rejected.awaits`)
 is held; a later message about one of the same entities (domain/handlers/entities.py) is held
-behind it, so each entity's facts keep their order. Once the awaited entity's aggregate gets an
-event, the held message is ready; ready messages are decided in their queue order, each only
-when no earlier held message shares one of its entities.
+behind it, so each entity's facts keep their order (not behind one that awaits that very
+entity: the later message may be what makes it known). Once the awaited entity's aggregate gets
+an event, the held message is ready; ready messages are decided in their queue order, each only
+when no earlier held message shares one of its entities (with the same exception).
 
 The hold limit is measured in stream time (the producer timestamps of later records), and in
 count, so the same records in the same order hold and expire the same messages whatever the
