@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
@@ -27,9 +27,10 @@ from consumers.broker import BrokerProbe, Connection
 from consumers.contract import decode
 from consumers.dead_letters import letter_of
 from consumers.offset_check import DEFAULT_INTERVAL_S, OffsetGuard
-from consumers.replay import replay_outcomes
+from consumers.replay import REPLAY_HEADER, dead_letter_id, replay_outcomes
 from consumers.topics import INBOUND_SUFFIXES, Topics
 from infra.application.batch import BatchOutcome
+from infra.application.held import DEFAULT_HOLD_LIMIT, HoldLimit
 from infra.application.inbound import (
     Coordinates,
     Decoded,
@@ -82,6 +83,7 @@ class SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
             # allowed; the check against the broker's log follows right after the poll.
             self._worker.seek_to_stored(assigned)
             self._worker.unchecked.update(assigned)
+            self._worker.own_held_of(assigned)
         except TRANSIENT as error:
             # kafka-python would log and swallow this; the worker retries it before polling.
             log.warning("could not seek to stored offsets on assignment: %s", error)
@@ -107,6 +109,7 @@ class IngestWorker:
         give_up_after: float = 300.0,
         reconnect: Callable[[], tuple[KafkaConsumer, KafkaProducer] | None] | None = None,
         offset_check_s: float = DEFAULT_INTERVAL_S,
+        hold_limit: HoldLimit | None = DEFAULT_HOLD_LIMIT,
     ) -> None:
         self._consumer = consumer
         self._assign = assign
@@ -118,6 +121,8 @@ class IngestWorker:
         self._on_batch = on_batch
         self._before_commit = before_commit
         ledger.cache_aggregates(cache_size)
+        if hold_limit is not None:
+            ledger.hold_unknown_references(self._decode_held, hold_limit)
         self.stats = IngestStats()
         self.rewind_needed = False
         self.backoff = Backoff(give_up_after=give_up_after)
@@ -129,6 +134,16 @@ class IngestWorker:
         self.unchecked: set[TopicPartition] = set()  # assigned, not yet checked (`_poll`)
         self._offset_check_s = offset_check_s
         self._offsets = self._offset_guard()
+
+    def _decode_held(
+        self, value: bytes | None, where: Coordinates, recorded_at: datetime
+    ) -> Decoded | Undecodable:
+        """A held record's bytes decoded again, when a later batch loads it."""
+        try:
+            return decode(value, where, self._topics.suffix_of(where.topic), recorded_at)
+        except Exception as error:  # one record never stops the worker
+            log.exception("decoding the held record at %s raised", where)
+            return internal_error(error)
 
     def _offset_guard(self) -> OffsetGuard:
         """The guard of the current clients and cluster (new ones after a reconnect)."""
@@ -146,6 +161,14 @@ class IngestWorker:
         self._offsets.check(partitions, last_read=True)
         self.seek_to_stored(partitions)
         self.unchecked.difference_update(partitions)
+
+    def own_held_of(self, assigned: Any) -> None:
+        """Decide the held rows of the assigned partition numbers only: with the inbound topics
+        partitioned alike (a region's records of every topic in one partition number), a
+        rebalance hands a partition's held rows over with it; the new owner reads them from
+        the store at its next batch (docs/operations.md, "Held messages")."""
+        if self._ledger.holding is not None:
+            self._ledger.holding.partitions = sorted({tp.partition for tp in assigned})
 
     def seek_to_stored(self, partitions: Any) -> None:
         """Seek partitions to the offsets stored with the events; no broker call."""
@@ -318,8 +341,17 @@ def inbound_records(
         except Exception as error:  # one record never stops the worker
             log.exception("decoding the record at %s raised; it becomes a dead letter", where)
             message = internal_error(error)
-        records.append(InboundRecord(where, m.key, m.value, message))
+        replay_of = dead_letter_id(dict(getattr(m, "headers", None) or []).get(REPLAY_HEADER))
+        records.append(InboundRecord(where, m.key, m.value, message, _producer_time(m), replay_of))
     return sorted(records, key=lambda r: _topic_rank(topics, r.coordinates.topic))
+
+
+def _producer_time(m: Any) -> datetime | None:
+    """The record's producer timestamp (stream time, the hold limit's clock), if it has one."""
+    timestamp = getattr(m, "timestamp", None)
+    if not isinstance(timestamp, int) or timestamp < 0:
+        return None
+    return datetime.fromtimestamp(timestamp / 1000, UTC)
 
 
 def _topic_rank(topics: Topics, topic: str) -> int:
@@ -388,6 +420,9 @@ def _run(
             give_up_after=settings.outage_give_up_s,
             reconnect=connection.reconnect if connection.follows_embedded else None,
             offset_check_s=settings.offset_check_interval_s,
+            hold_limit=HoldLimit(
+                timedelta(seconds=settings.hold_stream_s), settings.hold_max_messages
+            ),
         )
         return worker.run(stop, until_idle=until_idle)
     finally:

@@ -163,7 +163,9 @@ class OffsetGuard:
             self._cluster_id, [(tp.topic, tp.partition, o) for tp, o in last.items()]
         )
         ids = {tp: message_id_of(v) for tp, v in values.items()}
-        accepted = self._reads.known_digests([i for i in ids.values() if i is not None])
+        # Decided before: accepted, rejected or held (a copy of one is a no-op that stores
+        # nothing at its own coordinates).
+        accepted = self._reads.first_decisions([i for i in ids.values() if i is not None])
         for p in found:
             tp = TopicPartition(p.topic, p.partition)
             if tp not in values:

@@ -102,11 +102,13 @@ def replay_outcomes(
     rejected = {
         (d.source_topic, d.source_partition, d.source_offset): d for d in outcome.record.rejected
     }
+    # A replay held for a reference again has no outcome yet; its dead letter stays listed.
+    held = {(h.source_topic, h.source_partition, h.source_offset) for h in outcome.record.holds}
     claimed = [
         (m, replay_of)
         for messages in polled.values()
         for m in messages
-        if (replay_of := _dead_letter_id(dict(m.headers or []).get(REPLAY_HEADER))) is not None
+        if (replay_of := dead_letter_id(dict(m.headers or []).get(REPLAY_HEADER))) is not None
     ]
     digests = kept(sorted({replay_of for _, replay_of in claimed})) if claimed else {}
     outcomes = []
@@ -122,6 +124,8 @@ def replay_outcomes(
                 "does not exist" if replay_of not in digests else "holds other bytes",
             )
             continue
+        if where in held:
+            continue
         kind, reason, detail = "duplicate", None, "identical to a message accepted before"
         if where in accepted:
             kind, detail = "accepted", ""
@@ -131,7 +135,7 @@ def replay_outcomes(
     return outcomes
 
 
-def _dead_letter_id(header: bytes | None) -> int | None:
+def dead_letter_id(header: bytes | None) -> int | None:
     if header is None:
         return None
     text = header.decode("ascii", "replace")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
+from uuid import UUID
+
+from domain import identity
 
 
 class Reason(StrEnum):
@@ -46,10 +50,40 @@ class Reason(StrEnum):
     INTERNAL_ERROR = "internal_error"
 
 
-class Rejected(Exception):  # noqa: N818 - a rejection is an outcome, not a programming error
-    """A message is refused for a stated reason; nothing of it is applied."""
+# The kinds of entity a message may reference before the ledger knows it, each with the id of
+# the aggregate whose first event makes it known.
+_AGGREGATE_OF_KIND = {
+    "person": identity.person_aggregate_id,
+    "institution": identity.institution_aggregate_id,
+    "doctor": identity.doctor_aggregate_id,
+    "claim": identity.claim_aggregate_id,
+    "sanction": identity.sanction_aggregate_id,
+    "clawback": identity.clawback_aggregate_id,
+}
 
-    def __init__(self, reason: Reason, detail: str) -> None:
+
+@dataclass(frozen=True)
+class Awaited:
+    """An entity a refused message referenced that the ledger does not know yet: the message
+    may be held until it arrives (infra/application/held.py) instead of dead-lettered."""
+
+    kind: str  # one of person, institution, doctor, claim, sanction, clawback
+    entity_id: str
+
+    @property
+    def aggregate_id(self) -> UUID:
+        return _AGGREGATE_OF_KIND[self.kind](self.entity_id)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.entity_id}"
+
+
+class Rejected(Exception):  # noqa: N818 - a rejection is an outcome, not a programming error
+    """A message is refused for a stated reason; nothing of it is applied. `awaits` names the
+    entity it referenced that is not known yet, when that is the whole reason."""
+
+    def __init__(self, reason: Reason, detail: str, awaits: Awaited | None = None) -> None:
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
         self.detail = detail
+        self.awaits = awaits

@@ -31,6 +31,9 @@ CREATE TABLE IF NOT EXISTS rejected_messages (
     rejected_at      timestamptz NOT NULL,
     UNIQUE (source_cluster, source_topic, source_partition, source_offset)
 );
+-- The digest of the canonical content of a dead letter that passed the contract: a message id's
+-- first decision fixes what the id means, also when it was a rejection (docs/events.md).
+ALTER TABLE rejected_messages ADD COLUMN IF NOT EXISTS content_sha256 bytea;
 CREATE INDEX IF NOT EXISTS rejected_messages_reason_idx ON rejected_messages (reason, id);
 CREATE INDEX IF NOT EXISTS rejected_messages_message_id_idx ON rejected_messages (message_id);
 
@@ -102,4 +105,39 @@ CREATE TABLE IF NOT EXISTS ledger_offset_resets (
 CREATE TABLE IF NOT EXISTS ledger_setup (
     fingerprint text PRIMARY KEY,
     applied_at  timestamptz NOT NULL
+);
+
+-- Messages held until an entity they reference is known (infra/application/held.py), instead
+-- of dead-lettered. Not the event log: a row leaves the hold by a row in ledger_held_releases,
+-- both written in the transaction of the batch that held or released it, after which its
+-- offset is committed past. A row is owned by its record's topic-partition (source_*).
+CREATE TABLE IF NOT EXISTS ledger_held (
+    id               bigserial PRIMARY KEY,
+    source_cluster   text NOT NULL,
+    source_topic     text NOT NULL,
+    source_partition integer NOT NULL,
+    source_offset    bigint NOT NULL,
+    message_key      bytea,
+    message_value    bytea,
+    message_id       uuid NOT NULL,
+    content_sha256   bytea NOT NULL,
+    message_type     text NOT NULL,
+    entity_keys      text[] NOT NULL,
+    awaits           text, -- "kind id"; NULL when held behind an earlier message of its entity
+    reason           text NOT NULL, -- its dead letter's reason should the hold limit pass
+    detail           text NOT NULL,
+    queue_position   bigint NOT NULL,
+    stream_at        timestamptz, -- the producer's timestamp, the hold limit's clock
+    held_at          timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ledger_held_message_id_idx ON ledger_held (message_id);
+CREATE INDEX IF NOT EXISTS ledger_held_cluster_idx ON ledger_held (source_cluster, id);
+
+-- One row per held message that left the hold: 'decided' (accepted, rejected, or held again
+-- under a new row) or 'expired' (a dead letter after the hold limit). The primary key makes a
+-- second release of the same row (another worker's) fail its batch instead of deciding twice.
+CREATE TABLE IF NOT EXISTS ledger_held_releases (
+    held_id     bigint PRIMARY KEY REFERENCES ledger_held (id),
+    outcome     text NOT NULL CHECK (outcome IN ('decided', 'expired')),
+    released_at timestamptz NOT NULL
 );

@@ -54,6 +54,12 @@ class Settings:
     # Who records what the CLI sends (`recorded_by`, e.g. `inspector:zhang`): a stated identity
     # for the traceable record, never guessed from the OS login (a shared account names no one).
     recorded_by: str | None = None
+    # The hold limit of messages held for a reference not known yet (infra/application/held.py):
+    # a held message becomes a dead letter once a later record's producer timestamp is more
+    # than this many seconds past its own (stream time, so the outcome is deterministic), or
+    # when more than this many messages are held (the oldest go first).
+    hold_stream_s: int = 86_400
+    hold_max_messages: int = 10_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -85,4 +91,6 @@ class Settings:
             outage_give_up_s=_int(env, "LEDGER_OUTAGE_GIVE_UP_S", 300),
             offset_check_interval_s=_int(env, "LEDGER_OFFSET_CHECK_S", 30),
             recorded_by=env.get("LEDGER_RECORDED_BY") or None,
+            hold_stream_s=_int(env, "LEDGER_HOLD_STREAM_S", 86_400),
+            hold_max_messages=_int(env, "LEDGER_HOLD_MAX_MESSAGES", 10_000),
         )

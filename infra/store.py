@@ -27,9 +27,17 @@ from domain.claim import Claim
 from domain.provenance import Provenance
 from infra.application.batch import BatchDecider, BatchOutcome
 from infra.application.cache import AggregateCache
+from infra.application.held import Decode, Holding, HoldLimit
 from infra.application.inbound import InboundRecord
 from infra.application.reads import StoreReads
-from infra.application.rows import AcceptedMessage, BatchRecord, DeadLetter, ReplayOutcome
+from infra.application.rows import (
+    AcceptedMessage,
+    BatchRecord,
+    DeadLetter,
+    HeldRelease,
+    HeldRow,
+    ReplayOutcome,
+)
 from infra.chain import GENESIS, link
 from infra.known_times import KnownTimes
 from infra.transcodings import register_domain_transcodings
@@ -56,13 +64,32 @@ INSERT_ACCEPTED = (
 )
 INSERT_REJECTED = (
     "INSERT INTO rejected_messages (source_cluster, source_topic, source_partition,"
-    " source_offset, message_key, message_value, message_id, reason, detail, rejected_at)"
+    " source_offset, message_key, message_value, message_id, reason, detail, rejected_at,"
+    " content_sha256)"
     " SELECT * FROM unnest(%s::text[], %s::text[], %s::integer[], %s::bigint[], %s::bytea[],"
-    " %s::bytea[], %s::uuid[], %s::text[], %s::text[], %s::timestamptz[])"
+    " %s::bytea[], %s::uuid[], %s::text[], %s::text[], %s::timestamptz[], %s::bytea[])"
     # Re-read coordinates are skipped when deciding; this covers a race with another writer.
     " ON CONFLICT (source_cluster, source_topic, source_partition, source_offset) DO NOTHING"
 )
 
+
+# A text[] per held row does not fit unnest's one array per column: its keys go as one
+# text joined by a character no entity id holds, split again by the insert.
+INSERT_HELD = (
+    "INSERT INTO ledger_held (source_cluster, source_topic, source_partition, source_offset,"
+    " message_key, message_value, message_id, content_sha256, message_type, entity_keys,"
+    " awaits, reason, detail, queue_position, stream_at, held_at)"
+    " SELECT c, t, p, o, k, v, m, s, y, string_to_array(e, chr(31)), a, r, d, q, sa, h"
+    " FROM unnest(%s::text[], %s::text[], %s::integer[], %s::bigint[], %s::bytea[],"
+    " %s::bytea[], %s::uuid[], %s::bytea[], %s::text[], %s::text[], %s::text[], %s::text[],"
+    " %s::text[], %s::bigint[], %s::timestamptz[], %s::timestamptz[])"
+    " AS x(c, t, p, o, k, v, m, s, y, e, a, r, d, q, sa, h)"
+)
+INSERT_HELD_RELEASES = (
+    "INSERT INTO ledger_held_releases (held_id, outcome, released_at)"
+    " SELECT * FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[])"
+)
+ENTITY_KEYS_SEPARATOR = "\x1f"
 
 INSERT_CHAIN = (
     "INSERT INTO ledger_chain (position, previous_position, hash)"
@@ -143,6 +170,10 @@ class LedgerRecorder(PostgresProcessRecorder):
                 curs.execute(INSERT_REJECTED, _columns([_row(d) for d in batch.rejected], 10))
             if batch.replays:
                 curs.execute(INSERT_REPLAY_OUTCOME, _columns([_row(r) for r in batch.replays], 8))
+            if batch.holds:
+                curs.execute(INSERT_HELD, _columns([_held(h) for h in batch.holds], 16))
+            if batch.releases:
+                curs.execute(INSERT_HELD_RELEASES, _columns([_row(r) for r in batch.releases], 3))
         super()._insert_events(curs, stored_events, **kwargs)
 
     def _fetch_ids_after_insert_events(
@@ -178,8 +209,16 @@ class LedgerRecorder(PostgresProcessRecorder):
         curs.execute(INSERT_CHAIN, _columns(rows, 3))
 
 
-def _row(record: AcceptedMessage | DeadLetter | ReplayOutcome) -> tuple[Any, ...]:
+def _row(
+    record: AcceptedMessage | DeadLetter | ReplayOutcome | HeldRelease,
+) -> tuple[Any, ...]:
     return tuple(record.__dict__.values())
+
+
+def _held(row: HeldRow) -> tuple[Any, ...]:
+    values = dict(row.__dict__)
+    values["entity_keys"] = ENTITY_KEYS_SEPARATOR.join(row.entity_keys)
+    return tuple(values.values())
 
 
 def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
@@ -225,6 +264,13 @@ class Ledger(Application[UUID]):
         self.reads = StoreReads(self.recorder_, self.mapper)
         self.recorder_.known_times = KnownTimes(self.mapper)
         self.aggregate_cache = AggregateCache(0, self.reads.foreign_writes)
+        self.holding: Holding | None = None
+
+    def hold_unknown_references(self, decode: Decode, limit: HoldLimit) -> None:
+        """Hold a message whose reference is not known yet until it is, up to `limit`
+        (infra/application/held.py); `decode` reads a held record again in a later batch.
+        Without this, such a message is a dead letter at once."""
+        self.holding = Holding(decode, limit)
 
     def cache_aggregates(self, maxsize: int) -> None:
         """Keep up to `maxsize` committed aggregates between batches: only for the single
@@ -240,10 +286,13 @@ class Ledger(Application[UUID]):
         self, records: Sequence[InboundRecord], recorded_at: datetime, *, cluster_id: str
     ) -> BatchOutcome:
         """Decide a poll batch, in the order given: its events, accepted message ids, dead
-        letters and offsets. Nothing is written; `commit` writes the outcome."""
+        letters, held and released messages, and offsets. Nothing is written; `commit` writes
+        the outcome."""
         try:
             self.aggregate_cache.refresh()
-            decider = BatchDecider(self.repository, self.reads, self.aggregate_cache, cluster_id)
+            decider = BatchDecider(
+                self.repository, self.reads, self.aggregate_cache, cluster_id, self.holding
+            )
             return decider.decide(records, recorded_at)
         except BaseException:
             # The cache may have lost aggregates to the failed batch: start afresh.

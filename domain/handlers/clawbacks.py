@@ -17,7 +17,7 @@ from domain.commands import (
 )
 from domain.handlers.lookup import Aggregates, is_repeat, known_claim, known_institution
 from domain.money import ZERO
-from domain.reasons import Reason, Rejected
+from domain.reasons import Awaited, Reason, Rejected
 
 
 def refuse_claim(command: RefuseClaim, aggregates: Aggregates) -> None:
@@ -86,6 +86,7 @@ def recover_clawback(command: RecoverClawback, aggregates: Aggregates) -> None:
         raise Rejected(
             Reason.UNKNOWN_CLAWBACK,
             f"no clawback {command.clawback_id} was ordered against {command.institution}",
+            Awaited("clawback", command.clawback_id) if clawback is None else None,
         )
     # Above what the named claims were paid is its own class of error; above what the order
     # leaves to recover (but within what was paid) is `exceeds_ordered`, in `recover`.

@@ -13,7 +13,7 @@ from domain.commands import (
 from domain.handlers.lookup import Aggregates, known_person
 from domain.institution import Institution, check_designation
 from domain.person import Person, Scheme
-from domain.reasons import Reason, Rejected
+from domain.reasons import Awaited, Reason, Rejected
 
 
 def designate_institution(command: DesignateInstitution, aggregates: Aggregates) -> None:
@@ -53,6 +53,7 @@ def enroll_person(command: EnrollPerson, aggregates: Aggregates) -> None:
             raise Rejected(
                 Reason.UNKNOWN_REFERENCE,
                 f"primary institution {command.primary_institution} has not been designated",
+                Awaited("institution", command.primary_institution),
             )
     existing = aggregates.person(command.person_id)
     if existing is None:

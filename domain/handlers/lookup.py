@@ -14,7 +14,7 @@ from domain.institution import Institution
 from domain.person import Person
 from domain.policy import Policy
 from domain.provenance import Provenance
-from domain.reasons import Reason, Rejected
+from domain.reasons import Awaited, Reason, Rejected
 from domain.sanction import Sanction
 from domain.subsidy import Subsidy
 
@@ -50,7 +50,11 @@ def known_person(aggregates: Aggregates, person_id: str) -> Person:
     """The person, or unknown_reference."""
     person = aggregates.person(person_id)
     if person is None:
-        raise Rejected(Reason.UNKNOWN_REFERENCE, f"person {person_id} was never enrolled")
+        raise Rejected(
+            Reason.UNKNOWN_REFERENCE,
+            f"person {person_id} was never enrolled",
+            Awaited("person", person_id),
+        )
     return person
 
 
@@ -58,7 +62,11 @@ def known_institution(aggregates: Aggregates, code: str) -> Institution:
     """The institution, or unknown_reference."""
     institution = aggregates.institution(code)
     if institution is None:
-        raise Rejected(Reason.UNKNOWN_REFERENCE, f"institution {code} has not been designated")
+        raise Rejected(
+            Reason.UNKNOWN_REFERENCE,
+            f"institution {code} has not been designated",
+            Awaited("institution", code),
+        )
     return institution
 
 
@@ -66,7 +74,11 @@ def known_doctor(aggregates: Aggregates, doctor_id: str) -> Doctor:
     """The doctor, or unknown_reference."""
     doctor = aggregates.doctor(doctor_id)
     if doctor is None:
-        raise Rejected(Reason.UNKNOWN_REFERENCE, f"doctor {doctor_id} has not been registered")
+        raise Rejected(
+            Reason.UNKNOWN_REFERENCE,
+            f"doctor {doctor_id} has not been registered",
+            Awaited("doctor", doctor_id),
+        )
     return doctor
 
 
@@ -74,7 +86,9 @@ def known_claim(aggregates: Aggregates, claim_id: str) -> Claim:
     """The claim, or unknown_claim."""
     claim = aggregates.claim(claim_id)
     if claim is None:
-        raise Rejected(Reason.UNKNOWN_CLAIM, f"claim {claim_id} was never settled")
+        raise Rejected(
+            Reason.UNKNOWN_CLAIM, f"claim {claim_id} was never settled", Awaited("claim", claim_id)
+        )
     return claim
 
 

@@ -14,7 +14,7 @@ from domain.doctor import Doctor
 from domain.handlers.lookup import Aggregates, is_repeat
 from domain.institution import Institution
 from domain.person import Person
-from domain.reasons import Reason, Rejected
+from domain.reasons import Awaited, Reason, Rejected
 from domain.sanction import Sanction
 from domain.sanction_rules import SanctionKind, TargetKind, check_imposition
 
@@ -40,6 +40,7 @@ def impose_sanction(command: ImposeSanction, aggregates: Aggregates) -> None:
         raise Rejected(
             Reason.UNKNOWN_TARGET,
             f"{command.target_kind} {command.target_id} is not known to the ledger",
+            Awaited(str(command.target_kind), command.target_id),
         )
     sanction = Sanction(
         sanction_id=command.sanction_id,
@@ -105,8 +106,10 @@ def _apply_effect(sanction: Sanction, target: Target, command: ImposeSanction) -
 def _imposed_on(aggregates: Aggregates, sanction_id: str, target_id: str) -> Sanction:
     sanction = aggregates.sanction(sanction_id)
     if sanction is None or sanction.target_id != target_id:
+        # Not yet imposed may be held until it is; imposed on another target never will be.
+        awaits = Awaited("sanction", sanction_id) if sanction is None else None
         raise Rejected(
-            Reason.UNKNOWN_SANCTION, f"no sanction {sanction_id} was imposed on {target_id}"
+            Reason.UNKNOWN_SANCTION, f"no sanction {sanction_id} was imposed on {target_id}", awaits
         )
     return sanction
 

@@ -7,6 +7,7 @@ application depends on no schema library and the dependencies point one way.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from domain.commands import Command
@@ -62,3 +63,7 @@ class InboundRecord:
     key: bytes | None
     value: bytes | None
     message: Decoded | Undecodable
+    # The producer's timestamp: stream time, the clock of the hold limit (held.py).
+    timestamp: datetime | None = None
+    # The dead letter a `rejected replay` re-sent, as the record's `replay-of` header claims.
+    replay_of: int | None = None

@@ -12,6 +12,8 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.postgres import PostgresProcessRecorder
 from psycopg.sql import SQL, Identifier
 
+from infra.application.identity import FirstDecision
+
 
 class StoreReads:
     """The command side's reads, over the ledger's recorder and its event mapper."""
@@ -32,6 +34,58 @@ class StoreReads:
                 (list(message_ids),),
             )
             return {row["message_id"]: bytes(row["content_sha256"]) for row in curs.fetchall()}
+
+    def first_decisions(self, message_ids: Sequence[UUID]) -> dict[UUID, FirstDecision]:
+        """Per message id decided before: its first content digest and what became of it
+        (accepted, else rejected, else held). Dead letters of messages that failed the
+        contract have no digest and fix nothing (docs/events.md, "Message identity")."""
+        if not message_ids:
+            return {}
+        ids = list(message_ids)
+        with self._datastore.transaction(commit=False) as curs:
+            curs.execute(
+                "SELECT message_id, content_sha256, 'accepted' AS kind, 0 AS rank"
+                " FROM ledger_messages WHERE message_id = ANY(%s)"
+                " UNION ALL (SELECT DISTINCT ON (message_id) message_id, content_sha256,"
+                " 'rejected', 1 FROM rejected_messages WHERE message_id = ANY(%s)"
+                " AND content_sha256 IS NOT NULL ORDER BY message_id, id)"
+                " UNION ALL (SELECT DISTINCT ON (message_id) message_id, content_sha256,"
+                " 'held', 2 FROM ledger_held WHERE message_id = ANY(%s)"
+                " ORDER BY message_id, id)"
+                " ORDER BY rank DESC",
+                (ids, ids, ids),
+            )
+            # Lower ranks come last and prevail.
+            return {
+                row["message_id"]: FirstDecision(bytes(row["content_sha256"]), row["kind"])
+                for row in curs.fetchall()
+            }
+
+    def existing(self, aggregate_ids: Sequence[UUID]) -> set[UUID]:
+        """Which of these aggregates have events."""
+        if not aggregate_ids:
+            return set()
+        with self._datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL("SELECT DISTINCT originator_id FROM {0} WHERE originator_id = ANY(%s)").format(
+                    self._table
+                ),
+                (list(aggregate_ids),),
+            )
+            return {row["originator_id"] for row in curs.fetchall()}
+
+    def held(self, cluster_id: str, partitions: Sequence[int] | None) -> list[dict[str, Any]]:
+        """The cluster's held messages not yet released, in queue order; with `partitions`,
+        only those of records in these partition numbers (of any topic)."""
+        with self._datastore.transaction(commit=False) as curs:
+            curs.execute(
+                "SELECT h.* FROM ledger_held h WHERE h.source_cluster = %s AND NOT EXISTS"
+                " (SELECT 1 FROM ledger_held_releases r WHERE r.held_id = h.id)"
+                " AND (%s::integer[] IS NULL OR h.source_partition = ANY(%s::integer[]))"
+                " ORDER BY h.queue_position, h.id",
+                (cluster_id, partitions, partitions),
+            )
+            return list(curs.fetchall())
 
     def dead_lettered(
         self, cluster_id: str, where: Sequence[tuple[str, int, int]]

@@ -37,6 +37,41 @@ class DeadLetter:
     reason: str
     detail: str
     rejected_at: datetime
+    # The canonical content's digest of a message that passed the contract: its first decision
+    # fixes what its message id means (docs/events.md, "Message identity"). None otherwise.
+    content_sha256: bytes | None = None
+
+
+@dataclass(frozen=True)
+class HeldRow:
+    """A message held until an entity it references is known (infra/application/held.py)."""
+
+    source_cluster: str
+    source_topic: str
+    source_partition: int
+    source_offset: int
+    message_key: bytes | None
+    message_value: bytes | None
+    message_id: UUID
+    content_sha256: bytes
+    message_type: str
+    entity_keys: list[str]
+    awaits: str | None  # "kind id" of the awaited entity; None when held behind another message
+    reason: str  # the dead letter's reason should the hold limit pass
+    detail: str
+    queue_position: int  # the order in which held messages are decided once ready
+    stream_at: datetime | None  # the record's producer timestamp: the hold limit's clock
+    held_at: datetime
+
+
+@dataclass(frozen=True)
+class HeldRelease:
+    """A held message leaving the hold: decided (accepted, rejected or held again under a
+    new row) or expired into a dead letter; at most one per hold row."""
+
+    held_id: int
+    outcome: str  # decided or expired
+    released_at: datetime
 
 
 @dataclass(frozen=True)
@@ -61,6 +96,8 @@ class BatchRecord:
     accepted: list[AcceptedMessage] = field(default_factory=list)
     rejected: list[DeadLetter] = field(default_factory=list)
     replays: list[ReplayOutcome] = field(default_factory=list)
+    holds: list[HeldRow] = field(default_factory=list)
+    releases: list[HeldRelease] = field(default_factory=list)
 
 
 def offset_tracking_name(cluster_id: str, topic: str, partition: int) -> str:

@@ -83,6 +83,13 @@ HELP: dict[str, Help] = {
             "rejected replay --reason unknown_reference",
         ),
     ),
+    "held": Help(
+        "Messages held because an entity they reference (person, institution, doctor, claim,"
+        " sanction, clawback) is not known yet, in the order they will be decided: how long"
+        " each has been held and what it waits for. Past the hold limit one becomes a dead"
+        " letter (`rejected`).",
+        ("held", "held --json", "held --limit 20"),
+    ),
     "demo": Help(
         "Start the services, run a county's year through Kafka into the ledger (in waves, or"
         " with --feed concurrent every topic at once), check every message met its planned fate"

@@ -29,6 +29,7 @@ from infra.store import READER_ROLE, WRITER_ROLE, open_ledger
 from scripts.cli import (
     audit,
     diff,
+    held,
     helptext,
     offsets,
     outbound,
@@ -242,6 +243,7 @@ COMMAND_GROUPS: tuple[CommandGroup, ...] = (
     statement,
     reconcile,
     diff,
+    held,
 )
 
 

@@ -13,6 +13,7 @@ from domain.calendar import service_day
 from domain.commands import ImposeSanction, fingerprint
 from infra.application.inbound import Decoded
 from infra.clock import utc_now
+from infra.held_reads import waiting_for
 from infra.kafka import make_producer
 from infra.queries import is_known
 from infra.sanction_reads import (
@@ -66,6 +67,15 @@ def send(
             output.emit(args.json, sent, output.key_values)
             return 0
         verdict = wait_for_verdict(ledger, document["message_id"], after, args.wait_timeout)
+        held = None if verdict is not None else waiting_for(ledger, document["message_id"])
+    if held is not None:
+        output.emit(args.json, {**sent, "verdict": "held", "waits_for": held}, output.key_values)
+        print(
+            f"claims-ledger {args.command}: sent; the ledger holds it until {held} is known"
+            " (`claims-ledger held`)",
+            file=sys.stderr,
+        )
+        return UNDECIDED
     return _report(args, sent, verdict)
 
 

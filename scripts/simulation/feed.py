@@ -12,6 +12,7 @@ once, not per wave.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -165,7 +166,10 @@ class Feeder:
     def _work(self) -> None:
         try:
             self.stats = run_worker(
-                self._settings,
+                # Waves publish what a message cites before it, so nothing waits for a
+                # reference: the planted unknown_* messages are dead letters at once, as planned
+                # (a hold limit of none; the worker's default holds them, held.py).
+                dataclasses.replace(self._settings, hold_max_messages=0),
                 self._bootstrap,
                 self._worker_ledger,
                 self._stop,

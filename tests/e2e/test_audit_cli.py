@@ -55,6 +55,9 @@ def test_an_auditor_keeps_a_digest_and_catches_a_later_edit(
 def test_rejected_still_lists_and_replay_resends_once_the_cause_is_fixed(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
+    # A hold limit of none: a reference not known yet is a dead letter at once, as one held
+    # past the limit becomes (the hold itself: tests/integration/test_held.py).
+    cli_env = {**cli_env, "LEDGER_HOLD_MAX_MESSAGES": "0"}
     early = tmp_path / "early.jsonl"
     early.write_bytes(encode(enrolled("R-1", primary_institution=HOSPITAL)) + b"\n")
     run_json(cli_env, "publish", str(early))

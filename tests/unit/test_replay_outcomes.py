@@ -12,7 +12,7 @@ from uuid import uuid4
 
 from consumers.replay import REPLAY_HEADER, replay_outcomes
 from infra.application.batch import BatchOutcome
-from infra.application.rows import AcceptedMessage, DeadLetter
+from infra.application.rows import AcceptedMessage, DeadLetter, HeldRow
 
 AT = datetime(2020, 1, 15, tzinfo=UTC)
 
@@ -59,3 +59,30 @@ def test_each_replayed_record_gets_its_outcome_and_unreadable_headers_are_ignore
         (8, "rejected", "unknown_reference"),
         (9, "duplicate", None),
     ]
+
+
+def test_a_replay_held_again_for_its_reference_has_no_outcome_yet() -> None:
+    outcome = BatchOutcome()
+    outcome.record.holds.append(
+        HeldRow(
+            "c",
+            "t",
+            0,
+            1,
+            None,
+            VALUE,
+            uuid4(),
+            b"",
+            "ClaimSettled",
+            ["claim:JS-1", "person:P-1"],
+            "person:P-1",
+            "unknown_reference",
+            "person P-1 was never enrolled",
+            1,
+            AT,
+            AT,
+        )
+    )
+    polled: dict[Any, list[Any]] = {"tp": [record(1, b"7"), record(2, b"8")]}
+    found = [(o.rejected_id, o.kind) for o in replay_outcomes(polled, outcome, AT, kept)]
+    assert found == [(8, "duplicate")]
