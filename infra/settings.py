@@ -51,6 +51,13 @@ class Settings:
     # How often a running worker compares its stored offsets with the broker's log and its
     # cluster id with the broker's (consumers/offset_check.py).
     offset_check_interval_s: int = 30
+    # How long the worker's merge waits for an assigned partition that has nothing buffered and
+    # is not known caught up before deciding without it (Kafka Streams' max.task.idle.ms,
+    # consumers/merge.py). Longer keeps the order across topics through slower fetches; it
+    # costs latency only while such a partition lags (docs/operations.md).
+    merge_idle_ms: int = 2_000
+    # Records buffered per partition before the worker pauses fetching it: bounds memory.
+    merge_buffer_records: int = 5_000
     # Who records what the CLI sends (`recorded_by`, e.g. `inspector:zhang`): a stated identity
     # for the traceable record, never guessed from the OS login (a shared account names no one).
     recorded_by: str | None = None
@@ -84,5 +91,7 @@ class Settings:
             consumer_mode=consumer_mode,
             outage_give_up_s=_int(env, "LEDGER_OUTAGE_GIVE_UP_S", 300),
             offset_check_interval_s=_int(env, "LEDGER_OFFSET_CHECK_S", 30),
+            merge_idle_ms=_int(env, "LEDGER_MERGE_IDLE_MS", 2_000),
+            merge_buffer_records=_int(env, "LEDGER_MERGE_BUFFER_RECORDS", 5_000),
             recorded_by=env.get("LEDGER_RECORDED_BY") or None,
         )
