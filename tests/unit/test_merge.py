@@ -134,7 +134,7 @@ def test_a_lagging_partition_is_waited_for_up_to_the_idle_time() -> None:
     m.add({REF: [record(REF, 0, 10), record(REF, 1, 11)]})
 
     def lagging_claims(tp: TopicPartition) -> bool:
-        return tp != CLM
+        return bool(tp != CLM)
 
     assert m.take(ALL, lagging_claims, now=100.0) == []
     assert m.take(ALL, lagging_claims, now=101.9) == []
@@ -198,7 +198,7 @@ def test_full_buffers_are_paused_and_resumed_at_half() -> None:
     assert m.flow(ALL, paused=[REF]) == ([], [])
 
     def claims_caught_up(tp: TopicPartition) -> bool:
-        return tp == CLM
+        return bool(tp == CLM)
 
     m.take(ALL, claims_caught_up, now=0.0)  # ENR's head goes; ENR then lags: REF keeps its four
     assert m.buffered_in(REF) == 4
