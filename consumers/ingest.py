@@ -115,6 +115,7 @@ class IngestWorker:
         offset_check_s: float = DEFAULT_INTERVAL_S,
         merge_idle_s: float = 2.0,
         merge_buffer_max: int = 5_000,
+        batch_max: int = 500,
     ) -> None:
         self._consumer = consumer
         self._assign = assign
@@ -137,6 +138,8 @@ class IngestWorker:
         self.unchecked: set[TopicPartition] = set()  # assigned, not yet checked (`_poll`)
         self._offset_check_s = offset_check_s
         self._offsets = self._offset_guard()
+        self._batch_max = batch_max  # records decided in one transaction, as one poll's worth
+        self._full_batch = False  # the last take was cut at batch_max: more may be ready
         self.merge = PartitionMerge(
             rank=lambda topic: _topic_rank(topics, topic),
             idle_s=merge_idle_s,
@@ -267,7 +270,9 @@ class IngestWorker:
             self.rewind(self._consumer.assignment())
             self.rewind_needed = False
         self._offsets.check_if_due(self._consumer.assignment())
-        polled: dict[TopicPartition, list[Any]] = self._consumer.poll(timeout_ms=200)
+        # With records ready in the merge already, a poll only collects what was fetched meanwhile.
+        wait_ms = 0 if self._full_batch else 200
+        polled: dict[TopicPartition, list[Any]] = self._consumer.poll(timeout_ms=wait_ms)
         if self.unchecked:
             # Assigned inside this poll: nothing it returned is kept unless the stored offsets
             # it was fetched from lie in the broker's log (a fetch outside it starts over at
@@ -282,7 +287,8 @@ class IngestWorker:
         """What the merge lets go now, in order; then pause partitions whose buffer is full
         and resume those drained to half."""
         assigned = self._consumer.assignment()
-        ready = self.merge.take(assigned, self._caught_up, now)
+        ready = self.merge.take(assigned, self._caught_up, now, limit=self._batch_max)
+        self._full_batch = len(ready) == self._batch_max
         pause, resume = self.merge.flow(assigned, self._consumer.paused())
         if pause:
             self._consumer.pause(*pause)
@@ -441,6 +447,7 @@ def _run(
             offset_check_s=settings.offset_check_interval_s,
             merge_idle_s=settings.merge_idle_ms / 1000,
             merge_buffer_max=settings.merge_buffer_records,
+            batch_max=settings.max_poll_records,
         )
         return worker.run(stop, until_idle=until_idle)
     finally:

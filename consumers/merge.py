@@ -95,22 +95,34 @@ class PartitionMerge:
         assigned: Iterable[TopicPartition],
         caught_up: Callable[[TopicPartition], bool],
         now: float,
+        limit: int | None = None,
     ) -> list[Any]:
-        """The records that can be decided now, in order; the rest stays buffered."""
+        """The records that can be decided now, in order, at most `limit` (one batch the
+        ledger decides and commits at once); the rest stays buffered."""
         partitions = set(assigned)
         self.drop([tp for tp in self._buffers if tp not in partitions])
+        answers: dict[TopicPartition, bool] = {}  # nothing is fetched during a take: ask once
+
+        def known_caught_up(tp: TopicPartition) -> bool:
+            if tp not in answers:
+                answers[tp] = caught_up(tp)
+            return answers[tp]
+
         taken: list[Any] = []
-        while True:
+        while limit is None or len(taken) < limit:
             heads = [tp for tp in partitions if self._buffers.get(tp)]
             if not heads:
                 self._waiting_since = None
                 return taken
-            lagging = [tp for tp in partitions if not self._buffers.get(tp) and not caught_up(tp)]
+            lagging = [
+                tp for tp in partitions if not self._buffers.get(tp) and not known_caught_up(tp)
+            ]
             self._given_up.intersection_update(lagging)
             if not self._may_go_on(sorted(lagging), now):
                 return taken
             first = min(heads, key=lambda tp: self.key(self._buffers[tp][0]))
             taken.append(self._buffers[first].popleft())
+        return taken
 
     def _may_go_on(self, lagging: list[TopicPartition], now: float) -> bool:
         """Whether the merge may take a head although these partitions lag: each one newly

@@ -72,6 +72,17 @@ def test_ties_go_by_topic_rank_then_partition_then_offset() -> None:
     ]
 
 
+def test_a_take_is_cut_at_its_limit_and_the_rest_waits_in_order() -> None:
+    m = merge()
+    m.add({REF: [record(REF, n, n) for n in range(5)]})
+    assert coordinates(m.take([REF], always, now=0.0, limit=3)) == [
+        ("ledger.reference", 0, 0),
+        ("ledger.reference", 0, 1),
+        ("ledger.reference", 0, 2),
+    ]
+    assert [r.offset for r in m.take([REF], always, now=0.0, limit=3)] == [3, 4]
+
+
 def test_a_partition_keeps_its_own_order_whatever_its_timestamps() -> None:
     m = merge()
     m.add({REF: [record(REF, 0, 50), record(REF, 1, 10)], ENR: [record(ENR, 0, 20)]})
