@@ -18,7 +18,7 @@ from types import TracebackType
 from kafka import KafkaProducer
 
 from consumers.ingest import IngestStats, run_worker
-from consumers.topics import Topics
+from consumers.topics import Topics, region_key
 from infra.application.rows import offset_tracking_name
 from infra.clock import utc_now
 from infra.kafka import cluster_id_from
@@ -81,7 +81,7 @@ class WavePublisher:
             (
                 p,
                 self._producer.send(
-                    self._topics.inbound(p.topic_suffix), key=p.key.encode(), value=p.value()
+                    self._topics.inbound(p.topic_suffix), key=_kafka_key(p), value=p.value()
                 ),
             )
             for p in wave
@@ -200,3 +200,8 @@ class WaveFeeder:
 def _committed(ledger: Ledger, tracking_name: str, offset: int) -> bool:
     stored = ledger.reads.stored_offset(tracking_name)
     return stored is not None and stored >= offset
+
+
+def _kafka_key(p: Planned) -> bytes:
+    """The region of a message (consumers/topics.py); a planted non-JSON one keeps its entity."""
+    return region_key(p.document) if p.document is not None else p.key.encode()
