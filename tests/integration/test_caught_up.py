@@ -4,6 +4,7 @@ watermark, `consumer.highwater(tp)`, compared with `consumer.position(tp)`."""
 
 from __future__ import annotations
 
+import pytest
 from kafka import TopicPartition
 
 from infra.kafka import make_producer, make_reader
@@ -15,6 +16,7 @@ BATCHES = 4
 PER_BATCH = 16
 
 
+@pytest.mark.apache_kafka  # also in `make test-apache-kafka`: the same calls against Apache Kafka
 def test_a_fetch_s_high_watermark_tells_when_a_partition_is_caught_up(
     settings: Settings,
 ) -> None:
