@@ -198,9 +198,13 @@ class IngestWorker:
                 ready = self._take(now)
                 if ready:
                     self._process(ready)
-                if polled or ready:
+                if ready:
                     last_activity = time.monotonic()
                     self.backoff.succeeded()
+                elif polled:
+                    # The broker answered; nothing is decided until the merge lets it go, so an
+                    # outage of PostgreSQL is not over yet.
+                    last_activity = time.monotonic()
                 # An empty poll proves nothing (a dead broker returns one too): ask the broker,
                 # at once while an outage is in progress, else every few idle seconds.
                 elif self._probe.check(now=self.backoff.failing) and self.backoff.failing:
