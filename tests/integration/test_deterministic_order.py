@@ -100,7 +100,7 @@ def test_the_range_assignor_gives_each_worker_one_partition_number_of_every_topi
             held = [consumer.assignment() for consumer in group]
             return all(held) and sum(len(h) for h in held) == 3 * len(topics.all_inbound)
 
-        wait_until(both_assigned, 60, "both consumers assigned")
+        wait_until(both_assigned, 120, "both consumers assigned")
         numbers = []
         for consumer in group:
             held: set[TopicPartition] = consumer.assignment()
