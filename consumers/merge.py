@@ -17,6 +17,7 @@ Pure: no broker. The worker tells which partitions are assigned and caught up.
 
 from __future__ import annotations
 
+import heapq
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -108,20 +109,25 @@ class PartitionMerge:
                 answers[tp] = caught_up(tp)
             return answers[tp]
 
+        # Lagging: nothing buffered and not known caught up. A partition joins the set when
+        # the take empties its buffer; nothing is fetched meanwhile, so none leaves it.
+        lagging = {tp for tp in partitions if not self._buffers.get(tp) and not known_caught_up(tp)}
+        heads = [(self.key(b[0]), tp) for tp in partitions if (b := self._buffers.get(tp))]
+        heapq.heapify(heads)
         taken: list[Any] = []
-        while limit is None or len(taken) < limit:
-            heads = [tp for tp in partitions if self._buffers.get(tp)]
-            if not heads:
-                self._waiting_since = None
-                return taken
-            lagging = [
-                tp for tp in partitions if not self._buffers.get(tp) and not known_caught_up(tp)
-            ]
+        while heads and (limit is None or len(taken) < limit):
             self._given_up.intersection_update(lagging)
             if not self._may_go_on(sorted(lagging), now):
                 return taken
-            first = min(heads, key=lambda tp: self.key(self._buffers[tp][0]))
-            taken.append(self._buffers[first].popleft())
+            _, first = heapq.heappop(heads)
+            buffer = self._buffers[first]
+            taken.append(buffer.popleft())
+            if buffer:
+                heapq.heappush(heads, (self.key(buffer[0]), first))
+            elif not known_caught_up(first):
+                lagging.add(first)
+        if not heads:
+            self._waiting_since = None
         return taken
 
     def _may_go_on(self, lagging: list[TopicPartition], now: float) -> bool:
