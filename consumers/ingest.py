@@ -64,6 +64,9 @@ class IngestStats:
     duplicates: int = 0
     events: int = 0
     batches: int = 0
+    # Waits for a lagging partition that ran out (LEDGER_MERGE_IDLE_MS): each one let fetch
+    # timing, not only the topics' content, decide where that partition's records went.
+    order_waits_expired: int = 0
     started: float = 0.0
 
     @property
@@ -346,6 +349,7 @@ class IngestWorker:
         self.stats.duplicates += outcome.duplicates
         self.stats.events += len(outcome.events)
         self.stats.batches += 1
+        self.stats.order_waits_expired = self.merge.stats.idle_expired
         if self._on_batch is not None:
             self._on_batch(self.stats)
 
