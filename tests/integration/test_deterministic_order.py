@@ -89,26 +89,40 @@ def test_the_range_assignor_gives_each_worker_one_partition_number_of_every_topi
     the group's leader computed, so kafka-python's range assignor decides it)."""
     topics = create_topics(settings)
     assert settings.kafka_bootstrap_servers is not None
-    group = [make_consumer(settings, settings.kafka_bootstrap_servers) for _ in range(2)]
-    try:
-        for consumer in group:
+    bootstrap = settings.kafka_bootstrap_servers
+    held: dict[int, set[TopicPartition]] = {}
+    stop = threading.Event()
+
+    def member(n: int) -> None:
+        # Each consumer polls in a thread of its own, as a worker does: a join waits for every
+        # member to rejoin, which a consumer polled in turn with another could not.
+        consumer = make_consumer(settings, bootstrap)
+        try:
             consumer.subscribe(topics.all_inbound)
+            while not stop.is_set():
+                consumer.poll(timeout_ms=100)
+                held[n] = set(consumer.assignment())
+        finally:
+            consumer.close()
+
+    threads = [threading.Thread(target=member, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    try:
 
         def both_assigned() -> bool:
-            for consumer in group:
-                consumer.poll(timeout_ms=100)
-            held = [consumer.assignment() for consumer in group]
-            return all(held) and sum(len(h) for h in held) == 3 * len(topics.all_inbound)
+            now = [held.get(n, set()) for n in range(2)]
+            return all(now) and sum(len(h) for h in now) == 3 * len(topics.all_inbound)
 
         wait_until(both_assigned, 120, "both consumers assigned")
         numbers = []
-        for consumer in group:
-            held: set[TopicPartition] = consumer.assignment()
-            by_number = {tp.partition for tp in held}
-            assert held == {TopicPartition(t, p) for t in topics.all_inbound for p in by_number}
+        for n in range(2):
+            by_number = {tp.partition for tp in held[n]}
+            assert held[n] == {TopicPartition(t, p) for t in topics.all_inbound for p in by_number}
             numbers.append(by_number)
         assert numbers[0].isdisjoint(numbers[1])
         assert numbers[0] | numbers[1] == {0, 1, 2}
     finally:
-        for consumer in group:
-            consumer.close()
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
