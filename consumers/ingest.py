@@ -117,7 +117,7 @@ class IngestWorker:
         reconnect: Callable[[], tuple[KafkaConsumer, KafkaProducer] | None] | None = None,
         offset_check_s: float = DEFAULT_INTERVAL_S,
         merge_idle_s: float = 2.0,
-        merge_buffer_max: int = 5_000,
+        merge_buffer_max: int = 0,
         batch_max: int = 500,
     ) -> None:
         self._consumer = consumer

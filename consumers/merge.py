@@ -156,7 +156,9 @@ class PartitionMerge:
         self, assigned: Iterable[TopicPartition], paused: Iterable[TopicPartition]
     ) -> tuple[list[TopicPartition], list[TopicPartition]]:
         """Which partitions to pause (buffer full) and which to resume (buffer down to half),
-        so memory stays bounded by about `buffer_max` records per partition."""
+        so memory stays bounded by about `buffer_max` records per partition; 0 never pauses."""
+        if self.buffer_max <= 0:
+            return [], []
         paused_now = set(paused)
         to_pause = sorted(
             tp

@@ -218,3 +218,9 @@ def test_full_buffers_are_paused_and_resumed_at_half() -> None:
     assert (m.buffered_in(REF), m.buffered_in(ENR)) == (0, 1)
     assert m.flow(ALL, paused=[REF]) == ([], [REF])
     assert m.stats.paused == 1
+
+
+def test_a_buffer_limit_of_zero_never_pauses() -> None:
+    m = merge(buffer_max=0)
+    m.add({REF: [record(REF, n, n) for n in range(50)]})
+    assert m.flow(ALL, paused=[]) == ([], [])
