@@ -30,7 +30,7 @@ class MessageType:
 
     name: str
     topic_suffix: str
-    entity_field: str  # the payload field naming the entity; also the Kafka message key
+    entity_field: str  # the payload field naming the entity the message is about
     schemas: Mapping[int, type[Schema]]
     build: Builder
 

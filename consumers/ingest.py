@@ -1,9 +1,12 @@
-"""The ingest worker, Kafka plumbing only: poll a batch, decode it against the wire contract,
-hand it to the ledger to decide, send its dead letters, have the ledger commit it with its
+"""The ingest worker, Kafka plumbing only: poll a batch, buffer it per partition, take what the
+deterministic merge (consumers/merge.py) lets go, decode it against the wire contract, hand it
+to the ledger to decide in that order, send its dead letters, have the ledger commit it with its
 offsets, hint the offsets to Kafka.
 
 Exactly once: offsets are tracking records written in the same transaction as the events, and
 the worker seeks to them whenever partitions are assigned. Kafka's own offsets are only a hint.
+Records still buffered are not decided, so no stored offset covers them: a restart, rewind or
+rebalance drops them and reads them again from the stored offsets.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from consumers.backoff import TRANSIENT, Backoff
 from consumers.broker import BrokerProbe, Connection
 from consumers.contract import decode
 from consumers.dead_letters import letter_of
+from consumers.merge import PartitionMerge, merge_key
 from consumers.offset_check import DEFAULT_INTERVAL_S, OffsetGuard
 from consumers.replay import REPLAY_HEADER, dead_letter_id, replay_outcomes
 from consumers.topics import INBOUND_SUFFIXES, Topics
@@ -61,6 +65,9 @@ class IngestStats:
     duplicates: int = 0
     events: int = 0
     batches: int = 0
+    # Waits for a lagging partition that ran out (LEDGER_MERGE_IDLE_MS): each one let fetch
+    # timing, not only the topics' content, decide where that partition's records went.
+    order_waits_expired: int = 0
     started: float = 0.0
 
     @property
@@ -75,7 +82,9 @@ class SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
         self._worker = worker
 
     def on_partitions_revoked(self, revoked: Any) -> None:
-        """Nothing to flush: a batch is committed before the next poll."""
+        """Nothing to flush: a batch is committed before the next poll, and records still
+        buffered were not decided; the next owner reads them from the stored offsets."""
+        self._worker.merge.drop(revoked)
 
     def on_partitions_assigned(self, assigned: Any) -> None:
         try:
@@ -110,6 +119,9 @@ class IngestWorker:
         reconnect: Callable[[], tuple[KafkaConsumer, KafkaProducer] | None] | None = None,
         offset_check_s: float = DEFAULT_INTERVAL_S,
         hold_limit: HoldLimit | None = DEFAULT_HOLD_LIMIT,
+        merge_idle_s: float = 2.0,
+        merge_buffer_max: int = 0,
+        batch_max: int = 500,
     ) -> None:
         self._consumer = consumer
         self._assign = assign
@@ -134,6 +146,13 @@ class IngestWorker:
         self.unchecked: set[TopicPartition] = set()  # assigned, not yet checked (`_poll`)
         self._offset_check_s = offset_check_s
         self._offsets = self._offset_guard()
+        self._batch_max = batch_max  # records decided in one transaction, as one poll's worth
+        self._full_batch = False  # the last take was cut at batch_max: more may be ready
+        self.merge = PartitionMerge(
+            rank=lambda topic: _topic_rank(topics, topic),
+            idle_s=merge_idle_s,
+            buffer_max=merge_buffer_max,
+        )
 
     def _decode_held(
         self, value: bytes | None, where: Coordinates, recorded_at: datetime
@@ -171,7 +190,9 @@ class IngestWorker:
             self._ledger.holding.partitions = sorted({tp.partition for tp in assigned})
 
     def seek_to_stored(self, partitions: Any) -> None:
-        """Seek partitions to the offsets stored with the events; no broker call."""
+        """Seek partitions to the offsets stored with the events, dropping what is buffered of
+        them (read again from there); no broker call."""
+        self.merge.drop(partitions)
         for tp in partitions:
             stored_next = self._stored_next(tp)
             if stored_next is None:
@@ -199,9 +220,17 @@ class IngestWorker:
                     last_activity = now
                 if polled:
                     self._probe.answered()
-                    self._process(polled)
+                    self.merge.add(polled)
+                ready = self._take(now)
+                if ready:
+                    self._process(ready)
+                if ready:
                     last_activity = time.monotonic()
                     self.backoff.succeeded()
+                elif polled:
+                    # The broker answered; nothing is decided until the merge lets it go, so an
+                    # outage of PostgreSQL is not over yet.
+                    last_activity = time.monotonic()
                 # An empty poll proves nothing (a dead broker returns one too): ask the broker,
                 # at once while an outage is in progress, else every few idle seconds.
                 elif self._probe.check(now=self.backoff.failing) and self.backoff.failing:
@@ -221,6 +250,7 @@ class IngestWorker:
                 continue
             if (
                 not polled
+                and not self.merge.buffered
                 and until_idle is not None
                 and last_activity is not None
                 and now - last_activity >= until_idle
@@ -270,7 +300,9 @@ class IngestWorker:
             self.rewind(self._consumer.assignment())
             self.rewind_needed = False
         self._offsets.check_if_due(self._consumer.assignment())
-        polled: dict[TopicPartition, list[Any]] = self._consumer.poll(timeout_ms=200)
+        # With records ready in the merge already, a poll only collects what was fetched meanwhile.
+        wait_ms = 0 if self._full_batch else 200
+        polled: dict[TopicPartition, list[Any]] = self._consumer.poll(timeout_ms=wait_ms)
         if self.unchecked:
             # Assigned inside this poll: nothing it returned is kept unless the stored offsets
             # it was fetched from lie in the broker's log (a fetch outside it starts over at
@@ -281,11 +313,35 @@ class IngestWorker:
             self._offsets.confirm_cluster()
         return polled
 
-    def _process(self, polled: dict[TopicPartition, list[Any]]) -> None:
+    def _take(self, now: float) -> list[Any]:
+        """What the merge lets go now, in order; then pause partitions whose buffer is full
+        and resume those drained to half."""
+        assigned = self._consumer.assignment()
+        ready = self.merge.take(assigned, self._caught_up, now, limit=self._batch_max)
+        self._full_batch = len(ready) == self._batch_max
+        pause, resume = self.merge.flow(assigned, self._consumer.paused())
+        if pause:
+            self._consumer.pause(*pause)
+        if resume:
+            self._consumer.resume(*resume)
+        return ready
+
+    def _caught_up(self, tp: TopicPartition) -> bool:
+        """Whether the consumer has been handed everything of `tp` up to its log's end. The
+        high watermark comes with every fetch response (also an empty one), so it is known
+        only once a fetch of the partition returned; on Tansu it is exact where end_offsets()
+        is not (docs/operations.md "Lag and caught up")."""
+        highwater = self._consumer.highwater(tp)
+        return highwater is not None and self._consumer.position(tp) >= highwater
+
+    def _process(self, consumed: list[Any]) -> None:
+        """Decide records taken from the merge, in the merge's order."""
         recorded_at = self._clock()
-        consumed = [m for messages in polled.values() for m in messages]
-        records = inbound_records(consumed, self._topics, recorded_at)
+        records = decoded_records(consumed, self._topics, recorded_at)
         outcome = self._ledger.decide(records, recorded_at, cluster_id=self._cluster_id)
+        polled: dict[TopicPartition, list[Any]] = {}
+        for m in consumed:
+            polled.setdefault(TopicPartition(m.topic, m.partition), []).append(m)
         outcome.record.replays = replay_outcomes(
             polled, outcome, recorded_at, self._ledger.reads.dead_letter_digests
         )
@@ -316,6 +372,7 @@ class IngestWorker:
         self.stats.duplicates += outcome.duplicates
         self.stats.events += len(outcome.events)
         self.stats.batches += 1
+        self.stats.order_waits_expired = self.merge.stats.idle_expired
         if self._on_batch is not None:
             self._on_batch(self.stats)
 
@@ -329,9 +386,17 @@ class IngestWorker:
 def inbound_records(
     consumed: Iterable[Any], topics: Topics, recorded_at: datetime
 ) -> list[InboundRecord]:
-    """Consumed Kafka records decoded against the wire contract, in the order the ledger is to
-    decide them: reference data first, so a designation in this batch is known to the
-    enrollments that cite it; the sort is stable, so each partition keeps its own order."""
+    """Consumed Kafka records decoded against the wire contract, in the deterministic order
+    (consumers/merge.py): by producer timestamp, then reference data first, so a designation
+    is known to the enrollments that cite it, then partition and offset."""
+    ordered = sorted(consumed, key=lambda m: merge_key(m, lambda t: _topic_rank(topics, t)))
+    return decoded_records(ordered, topics, recorded_at)
+
+
+def decoded_records(
+    consumed: Iterable[Any], topics: Topics, recorded_at: datetime
+) -> list[InboundRecord]:
+    """Consumed Kafka records decoded against the wire contract, in the order given."""
     records = []
     for m in consumed:
         where = Coordinates(m.topic, m.partition, m.offset)
@@ -343,7 +408,7 @@ def inbound_records(
             message = internal_error(error)
         replay_of = dead_letter_id(dict(getattr(m, "headers", None) or []).get(REPLAY_HEADER))
         records.append(InboundRecord(where, m.key, m.value, message, _producer_time(m), replay_of))
-    return sorted(records, key=lambda r: _topic_rank(topics, r.coordinates.topic))
+    return records
 
 
 def _producer_time(m: Any) -> datetime | None:
@@ -423,6 +488,9 @@ def _run(
             hold_limit=HoldLimit(
                 timedelta(seconds=settings.hold_stream_s), settings.hold_max_messages
             ),
+            merge_idle_s=settings.merge_idle_ms / 1000,
+            merge_buffer_max=settings.merge_buffer_records,
+            batch_max=settings.max_poll_records,
         )
         return worker.run(stop, until_idle=until_idle)
     finally:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 INBOUND_SUFFIXES = ("reference", "enrollment", "payments", "claims", "clawbacks", "sanctions")
 
@@ -34,3 +36,13 @@ class Topics:
             return None
         suffix = topic[len(self.prefix) :]
         return suffix if suffix in INBOUND_SUFFIXES else None
+
+
+def region_key(document: Mapping[str, Any]) -> bytes:
+    """The Kafka key of an inbound message: its envelope's pooling region. Every inbound topic
+    has the same partition count, so a region's messages of every topic land in the same
+    partition number, which one worker of the group holds and merges (docs/operations.md
+    "How to run N workers"). A message without a region (hostile, to be dead-lettered) gets the
+    empty key: still one fixed partition, never a random one."""
+    region = document.get("region")
+    return region.encode() if isinstance(region, str) else b""

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
+from kafka.coordinator.assignors.range import RangePartitionAssignor
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from infra.settings import Settings
@@ -77,6 +78,10 @@ def make_consumer(settings: Settings, bootstrap: str) -> KafkaConsumer:
     return KafkaConsumer(
         bootstrap_servers=bootstrap,
         group_id=settings.consumer_group if settings.consumer_mode == "group" else None,
+        # The range assignor gives each worker the same partition numbers of every topic it
+        # subscribes (they have equal partition counts), so one worker holds all of a region's
+        # records and merges them in one order (docs/operations.md "How to run N workers").
+        partition_assignment_strategy=(RangePartitionAssignor,),
         enable_auto_commit=False,
         # A reader must not create what it reads: on a broker that came back empty, a topic
         # made by a metadata request gets the broker's default partition count, not ours.

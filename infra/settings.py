@@ -51,6 +51,15 @@ class Settings:
     # How often a running worker compares its stored offsets with the broker's log and its
     # cluster id with the broker's (consumers/offset_check.py).
     offset_check_interval_s: int = 30
+    # How long the worker's merge waits for an assigned partition that has nothing buffered and
+    # is not known caught up before deciding without it (Kafka Streams' max.task.idle.ms,
+    # consumers/merge.py). Longer keeps the order across topics through slower fetches; it
+    # costs latency only while such a partition lags (docs/operations.md).
+    merge_idle_ms: int = 2_000
+    # Records buffered per partition before the worker pauses fetching it; 0 (the default)
+    # never pauses: against Tansu a paused and resumed partition was not fetched again
+    # (docs/operations.md), and the idle wait already bounds how long records pile up.
+    merge_buffer_records: int = 0
     # Who records what the CLI sends (`recorded_by`, e.g. `inspector:zhang`): a stated identity
     # for the traceable record, never guessed from the OS login (a shared account names no one).
     recorded_by: str | None = None
@@ -90,6 +99,8 @@ class Settings:
             consumer_mode=consumer_mode,
             outage_give_up_s=_int(env, "LEDGER_OUTAGE_GIVE_UP_S", 300),
             offset_check_interval_s=_int(env, "LEDGER_OFFSET_CHECK_S", 30),
+            merge_idle_ms=_int(env, "LEDGER_MERGE_IDLE_MS", 2_000),
+            merge_buffer_records=_int(env, "LEDGER_MERGE_BUFFER_RECORDS", 0),
             recorded_by=env.get("LEDGER_RECORDED_BY") or None,
             hold_stream_s=_int(env, "LEDGER_HOLD_STREAM_S", 86_400),
             hold_max_messages=_int(env, "LEDGER_HOLD_MAX_MESSAGES", 10_000),

@@ -57,8 +57,9 @@ HELP: dict[str, Help] = {
         "Show where the database and the broker are, without starting anything.", ("status",)
     ),
     "publish": Help(
-        "Send each JSONL line to the topic of its type, keyed by its entity, and wait for every"
-        " acknowledgement. A line whose topic cannot be told stops it before anything is sent.",
+        "Send each JSONL line to the topic of its type, keyed by its pooling region, and wait for"
+        " every acknowledgement. A line whose topic cannot be told stops it before anything is"
+        " sent.",
         ("publish messages.jsonl", "publish - --topic enrollment < lines.jsonl"),
     ),
     "ingest": Help(

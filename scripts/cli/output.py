@@ -220,5 +220,6 @@ def stats_dict(s: IngestStats) -> dict[str, Any]:
         "duplicates": s.duplicates,
         "events": s.events,
         "batches": s.batches,
+        "order_waits_expired": s.order_waits_expired,
         "seconds": round(s.elapsed, 2),
     }

@@ -1,4 +1,4 @@
-"""Publish a JSONL file: each message to the topic its type belongs to, keyed by its entity."""
+"""Publish a JSONL file: each message to the topic its type belongs to, keyed by its region."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from kafka import KafkaProducer
 
 from consumers.contract import MESSAGE_TYPES
-from consumers.topics import INBOUND_SUFFIXES, Topics
+from consumers.topics import INBOUND_SUFFIXES, Topics, region_key
 from scripts.cli.progress import Progress
 
 
@@ -40,7 +40,7 @@ def route(lines: Sequence[bytes], topics: Topics, topic_override: str | None) ->
         try:
             document = json.loads(line)
             message_type = MESSAGE_TYPES[document["type"]]
-            key = str(document["payload"][message_type.entity_field]).encode()
+            key = region_key(document)
         except (ValueError, KeyError, TypeError) as error:
             problems.append(
                 f"line {number}: cannot tell its topic ({type(error).__name__}: {error})"

@@ -8,7 +8,7 @@ import json
 import sys
 from typing import Any
 
-from consumers.topics import Topics
+from consumers.topics import Topics, region_key
 from domain.calendar import service_day
 from domain.commands import ImposeSanction, fingerprint
 from infra.application.inbound import Decoded
@@ -118,8 +118,7 @@ def _produce(bootstrap: str, settings: Settings, document: dict[str, Any]) -> di
     topic = Topics(settings.topic_prefix).inbound(TOPIC_SUFFIX)
     try:
         value = json.dumps(document, ensure_ascii=False).encode()
-        key = str(document["payload"]["target_id"]).encode()
-        meta = producer.send(topic, key=key, value=value).get(timeout=30)
+        meta = producer.send(topic, key=region_key(document), value=value).get(timeout=30)
     finally:
         producer.close()
     return {

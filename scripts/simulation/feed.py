@@ -30,7 +30,13 @@ from infra.settings import Settings
 from infra.store import Ledger
 from scripts.simulation.feed_mode import FeedMode, FeedOptions
 from scripts.simulation.plan import Planned, waves
-from scripts.simulation.publish import ConcurrentPublisher, Outgoing, Sent, send_acknowledged
+from scripts.simulation.publish import (
+    ConcurrentPublisher,
+    Outgoing,
+    Sent,
+    kafka_key,
+    send_acknowledged,
+)
 
 
 @dataclass
@@ -81,8 +87,8 @@ class WavePublisher:
         self._worker_failed = worker_failed
 
     def publish(self, wave: list[Planned]) -> list[Sent]:
-        """Send the wave, each message keyed by its entity and acknowledged by the broker."""
-        outgoing = [Outgoing(p, self._topics.inbound(p.topic_suffix), p.key) for p in wave]
+        """Send the wave, each message keyed by its region and acknowledged by the broker."""
+        outgoing = [Outgoing(p, self._topics.inbound(p.topic_suffix), kafka_key(p)) for p in wave]
         return send_acknowledged(self._producer, outgoing)
 
     def wait_for(self, sent: Iterable[Sent]) -> None:

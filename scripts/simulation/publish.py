@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from kafka import KafkaProducer
 
-from consumers.topics import Topics
+from consumers.topics import Topics, region_key
 from scripts.simulation.feed_mode import FeedOptions
 from scripts.simulation.plan import Planned
 from scripts.simulation.timeline import Stamped, Timeline
@@ -49,8 +49,13 @@ class Outgoing:
 
     planned: Planned
     topic: str
-    key: str
+    key: bytes
     timestamp_ms: int | None = None
+
+
+def kafka_key(p: Planned) -> bytes:
+    """The region of a message (consumers/topics.py); a planted non-JSON one keeps its entity."""
+    return region_key(p.document) if p.document is not None else p.key.encode()
 
 
 def send_acknowledged(producer: KafkaProducer, records: Sequence[Outgoing]) -> list[Sent]:
@@ -59,7 +64,7 @@ def send_acknowledged(producer: KafkaProducer, records: Sequence[Outgoing]) -> l
         (
             r.planned,
             producer.send(
-                r.topic, key=r.key.encode(), value=r.planned.value(), timestamp_ms=r.timestamp_ms
+                r.topic, key=r.key, value=r.planned.value(), timestamp_ms=r.timestamp_ms
             ),
         )
         for r in records
@@ -111,7 +116,7 @@ class ConcurrentPublisher:
                     Outgoing(
                         s.planned,
                         self._topics.inbound(s.planned.topic_suffix),
-                        self._options.region,
+                        kafka_key(s.planned),
                         s.timestamp_ms,
                     )
                     for s in chunk

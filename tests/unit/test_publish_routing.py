@@ -6,15 +6,20 @@ import pytest
 
 from consumers.topics import Topics
 from scripts.cli.publish import UnroutableError, read_lines, route
-from tests.messages import HOSPITAL, designated, encode, enrolled
+from tests.messages import designated, encode, enrolled
 
 
-def test_each_line_goes_to_its_types_topic_keyed_by_its_entity() -> None:
-    lines = [encode(designated()), encode(enrolled("P-1"))]
+def test_each_line_goes_to_its_types_topic_keyed_by_its_region() -> None:
+    lines = [
+        encode(designated()),
+        encode(enrolled("P-1")),
+        encode({**enrolled("P-2"), "region": 7}),
+    ]
     routed = route(lines, Topics("ledger."), None)
     assert [(m.topic, m.key) for m in routed] == [
-        ("ledger.reference", HOSPITAL.encode()),
-        ("ledger.enrollment", b"P-1"),
+        ("ledger.reference", designated()["region"].encode()),
+        ("ledger.enrollment", b"430422"),
+        ("ledger.enrollment", b""),
     ]
     assert [m.value for m in routed] == lines
 
