@@ -63,9 +63,7 @@ def send_acknowledged(producer: KafkaProducer, records: Sequence[Outgoing]) -> l
     futures = [
         (
             r.planned,
-            producer.send(
-                r.topic, key=r.key, value=r.planned.value(), timestamp_ms=r.timestamp_ms
-            ),
+            producer.send(r.topic, key=r.key, value=r.planned.value(), timestamp_ms=r.timestamp_ms),
         )
         for r in records
     ]
