@@ -169,13 +169,17 @@ class Feeder:
         if self._thread is not None:
             self._thread.join(timeout=60)
 
+    def _worker_settings(self) -> Settings:
+        if self._options.mode is FeedMode.CONCURRENT:
+            return self._settings  # held references: the worker's default (held.py)
+        # Waves publish what a message cites before it, so nothing waits for a reference: the
+        # planted unknown_* messages are dead letters at once, as planned (a hold limit of none).
+        return dataclasses.replace(self._settings, hold_max_messages=0)
+
     def _work(self) -> None:
         try:
             self.stats = run_worker(
-                # Waves publish what a message cites before it, so nothing waits for a
-                # reference: the planted unknown_* messages are dead letters at once, as planned
-                # (a hold limit of none; the worker's default holds them, held.py).
-                dataclasses.replace(self._settings, hold_max_messages=0),
+                self._worker_settings(),
                 self._bootstrap,
                 self._worker_ledger,
                 self._stop,

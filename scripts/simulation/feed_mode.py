@@ -24,7 +24,7 @@ class FeedMode(StrEnum):
 # worker decides records in producer-timestamp order and holds messages whose reference is not
 # yet known (issue 13, branches `order` and `held`); until then concurrent topics give
 # rejections for order alone.
-DEFAULT_FEED = FeedMode.WAVES
+DEFAULT_FEED = FeedMode.CONCURRENT
 
 # How far ahead of the slowest source another may run, in messages, in a concurrent feed.
 INTERLEAVING_HORIZON = 2_000
