@@ -129,6 +129,7 @@ def run_ingest(
                 cluster_id_from(services.bootstrap),
                 watch,
                 producer,
+                region=options.region,
                 wave_timeout_s=WAVE_TIMEOUT_S,
                 worker_failed=lambda: _exited(worker),
             )

@@ -76,10 +76,12 @@ class WavePublisher:
         watch_ledger: Ledger,
         producer: KafkaProducer,
         *,
+        region: str,
         wave_timeout_s: float = 120.0,
         worker_failed: Callable[[], BaseException | None] = lambda: None,
     ) -> None:
         self._topics = topics
+        self._region = region  # every message's Kafka key (kafka_key)
         self._cluster_id = cluster_id
         self._watch = watch_ledger
         self._producer = producer
@@ -88,7 +90,10 @@ class WavePublisher:
 
     def publish(self, wave: list[Planned]) -> list[Sent]:
         """Send the wave, each message keyed by its region and acknowledged by the broker."""
-        outgoing = [Outgoing(p, self._topics.inbound(p.topic_suffix), kafka_key(p)) for p in wave]
+        outgoing = [
+            Outgoing(p, self._topics.inbound(p.topic_suffix), kafka_key(p, self._region))
+            for p in wave
+        ]
         return send_acknowledged(self._producer, outgoing)
 
     def wait_for(self, sent: Iterable[Sent]) -> None:
@@ -150,6 +155,7 @@ class Feeder:
             cluster_id_from(bootstrap),
             watch_ledger,
             producer,
+            region=self._options.region,
             wave_timeout_s=wave_timeout_s,
             worker_failed=lambda: self._failure,
         )

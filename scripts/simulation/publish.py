@@ -53,9 +53,10 @@ class Outgoing:
     timestamp_ms: int | None = None
 
 
-def kafka_key(p: Planned) -> bytes:
-    """The region of a message (consumers/topics.py); a planted non-JSON one keeps its entity."""
-    return region_key(p.document) if p.document is not None else p.key.encode()
+def kafka_key(p: Planned, region: str) -> bytes:
+    """The region of a message (consumers/topics.py); a planted one that is not JSON is sent
+    by a source of the scenario's region, so it carries that region's key."""
+    return region_key(p.document) if p.document is not None else region.encode()
 
 
 def send_acknowledged(producer: KafkaProducer, records: Sequence[Outgoing]) -> list[Sent]:
@@ -114,7 +115,7 @@ class ConcurrentPublisher:
                     Outgoing(
                         s.planned,
                         self._topics.inbound(s.planned.topic_suffix),
-                        kafka_key(s.planned),
+                        kafka_key(s.planned, self._options.region),
                         s.timestamp_ms,
                     )
                     for s in chunk

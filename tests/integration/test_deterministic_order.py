@@ -18,6 +18,7 @@ from kafka import TopicPartition
 from infra.kafka import make_consumer
 from infra.settings import Settings
 from infra.store import open_ledger
+from scripts.simulation.feed_mode import FeedMode, FeedOptions
 from tests.integration.county import feed_county
 from tests.integration.helpers import create_topics, ingest
 from tests.integration.ordering import (
@@ -46,7 +47,7 @@ def test_the_county_year_gives_one_ledger_however_it_is_published(
     # (a) waves, each ingested before the next: the order the demo relied on so far.
     settings, ledger = fresh_run("waves")
     with open_ledger(settings.database_url or "") as watch:
-        report = feed_county(settings, ledger, watch, messages)
+        report = feed_county(settings, ledger, watch, messages, FeedOptions(FeedMode.WAVES))
     assert report is not None
     expected = decisions(ledger)
     events, dead = expected
