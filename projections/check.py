@@ -72,6 +72,13 @@ def _replay(
     return seen
 
 
+def _long_transaction(curs: Cursor[Any]) -> None:
+    """The library ends a session idle in a transaction for 5 s; a rebuild or check is one
+    transaction over the whole log, idle while each page is decoded in Python, which on a busy
+    machine can take longer. A crashed process still ends it: its connection closes."""
+    curs.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
+
+
 def rebuild(ledger: Ledger, names: Sequence[str] = NAMES, on_page: OnPage | None = None) -> int:
     """Empty the named projections and apply the whole log again, in one transaction (readers
     keep seeing the old rows until it commits); returns the log position reached. A `project`
@@ -80,6 +87,7 @@ def rebuild(ledger: Ledger, names: Sequence[str] = NAMES, on_page: OnPage | None
     head = ledger.recorder.max_notification_id() or 0
     with ledger.datastore.transaction(commit=True) as dict_curs:
         curs = plain(dict_curs)
+        _long_transaction(curs)
         positions = [p.locked_position(curs) for p in projections]
         upto = max([head, *positions])
         for p in projections:
@@ -131,6 +139,7 @@ def check(
     head = ledger.recorder.max_notification_id() or 0
     with ledger.datastore.transaction(commit=False) as dict_curs:
         curs = plain(dict_curs)
+        _long_transaction(curs)
         positions = [p.locked_position(curs) for p in projections]
         curs.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(SCRATCH_SCHEMA)))
         scratch = read_models(SCRATCH_SCHEMA, names)

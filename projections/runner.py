@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from eventsourcing.persistence import Notification, Tracking
+from eventsourcing.persistence import Notification, OperationalError, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from psycopg import Cursor, sql
+from psycopg.errors import LockNotAvailable
 from psycopg.rows import tuple_row
 
 from infra.store import Ledger
@@ -85,13 +86,25 @@ class ReadModelProjection:
         self.view = view
         self.model = model
 
-    def process_batch(self, batch: Sequence[tuple[int, Recorded]], tracking: Tracking) -> None:
+    def process_batch(self, batch: Sequence[tuple[int, Recorded]], tracking: Tracking) -> bool:
         """Apply the events of `batch` not yet applied, up to `tracking`, in one transaction with
-        the tracking record."""
+        the tracking record. False when a rebuild (or `check`) holds this read model's position:
+        nothing was applied, and the caller goes on with the other read models."""
+        try:
+            self._apply(batch, tracking)
+        except OperationalError as error:
+            if isinstance(error.__cause__, LockNotAvailable):
+                return False
+            raise
+        return True
+
+    def _apply(self, batch: Sequence[tuple[int, Recorded]], tracking: Tracking) -> None:
         with self.view.datastore.transaction(commit=True) as curs:
-            # The position is read under a row lock: a rebuild or another runner that moved it
-            # meanwhile is waited for, and what it applied is skipped, never applied twice.
-            applied = self.locked_position(plain(curs))
+            # The position is read under a row lock, not waited for: a rebuild holds it for its
+            # whole transaction, and waiting would stop the other read models too (the caller
+            # applies them in turn). Another runner that moved it meanwhile is seen here, and
+            # what it applied is skipped, never applied twice.
+            applied = self.locked_position(plain(curs), wait=False)
             if tracking.notification_id <= applied:
                 return
             fresh = [(position, recorded) for position, recorded in batch if position > applied]
@@ -110,11 +123,15 @@ class ReadModelProjection:
                 return
         raise stuck
 
-    def locked_position(self, curs: Cursor[Any]) -> int:
-        """The position, locked until the caller's transaction ends."""
+    def locked_position(self, curs: Cursor[Any], *, wait: bool = True) -> int:
+        """The position, locked until the caller's transaction ends; without `wait`, a lock
+        held elsewhere raises LockNotAvailable at once."""
         curs.execute(
-            sql.SQL("SELECT notification_id FROM {} WHERE application_name = %s FOR UPDATE").format(
-                sql.Identifier(self.view.tracking_table_name)
+            sql.SQL(
+                "SELECT notification_id FROM {} WHERE application_name = %s FOR UPDATE {}"
+            ).format(
+                sql.Identifier(self.view.tracking_table_name),
+                sql.SQL("" if wait else "NOWAIT"),
             ),
             (Ledger.name,),
         )
@@ -207,20 +224,24 @@ def catch_up(
     until: int | None = None,
 ) -> int:
     """Apply everything recorded since each projection's position (up to position `until`);
-    the number of events read."""
+    the number of events read that moved a read model (0: nothing to do, or every read model
+    that is behind is being rebuilt, so a follower waits before asking again)."""
     positions = {id(p): p.position() for p in projections}
     stuck: dict[int, ProjectionError] = {}  # the other read models go on; these stay put
     read = 0
     for last, page in pages(ledger, min(positions.values(), default=0), stop=until, size=size):
-        read += len(page)
+        before = dict(positions)
         for p in projections:
             if last > positions[id(p)] and id(p) not in stuck:
                 try:
-                    p.process_batch(page, Tracking(Ledger.name, last))
+                    applied = p.process_batch(page, Tracking(Ledger.name, last))
                 except ProjectionError as error:
                     stuck[id(p)] = error
                 else:
-                    positions[id(p)] = last
+                    if applied:  # else being rebuilt: the next round starts from its position
+                        positions[id(p)] = last
+        if positions != before:  # a page only a rebuilt model still needs is not progress
+            read += len(page)
     if stuck:
         raise next(iter(stuck.values())).named(ledger)
     return read
