@@ -161,7 +161,7 @@ def recorded_between(
     known: tuple[datetime, datetime],
     owner: UUID | None = None,
 ) -> Window:
-    """Read the log from its start; keep the events recorded in (earlier, later] of `known`
+    """Read the log from its start up to `later`; keep the events recorded in (earlier, later]
     that may concern `subject` (or are `owner`'s). `curs` is in a transaction the caller rolls
     back: the sanction terms are replayed in a temporary table."""
     earlier, later = known
@@ -186,7 +186,9 @@ def recorded_between(
             if isinstance(window, SanctionWindow):
                 sanctions.setdefault(window.sanction_id, window)
         recorded_at = known_time(event)
-        if earlier < recorded_at <= later:
+        if recorded_at > later:
+            break  # known time never decreases along the log: nothing after is in the window
+        if earlier < recorded_at:
             logged = LoggedEvent(
                 row["notification_id"],
                 type(event).__qualname__,
