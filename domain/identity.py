@@ -2,57 +2,68 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from uuid import UUID, uuid5
 
 # Fixed forever: changing it would orphan every stored aggregate.
 LEDGER_NAMESPACE = UUID("6f1c5a3e-1d0b-4c55-9a57-2f3f4b0c9e11")
+# uuid5 hashes with SHA-1 on every call (about 3 µs) and a worker derives the same ids again
+# and again (about 5 per event: the person, the account, the claim, ...): remembered, the ids
+# cost 0.05 µs. Bounded for the worker's memory: about 270 bytes an entry, so under 9 MB, room
+# for a county's persons, accounts, doctors and institutions (docs/benchmarks.md).
+DERIVED_IDS_KEPT = 1 << 15
+
+
+@lru_cache(maxsize=DERIVED_IDS_KEPT)
+def _derived(name: str) -> UUID:
+    return uuid5(LEDGER_NAMESPACE, name)
 
 
 def institution_aggregate_id(code: str) -> UUID:
     """Aggregate id of the designated institution with this code."""
-    return uuid5(LEDGER_NAMESPACE, f"institution:{code}")
+    return _derived(f"institution:{code}")
 
 
 def person_aggregate_id(person_id: str) -> UUID:
     """Aggregate id of the insured person with this source-system id."""
-    return uuid5(LEDGER_NAMESPACE, f"person:{person_id}")
+    return _derived(f"person:{person_id}")
 
 
 def doctor_aggregate_id(doctor_id: str) -> UUID:
     """Aggregate id of the insurance doctor with this source-system id."""
-    return uuid5(LEDGER_NAMESPACE, f"doctor:{doctor_id}")
+    return _derived(f"doctor:{doctor_id}")
 
 
 def policy_aggregate_id(region: str, scheme: str) -> UUID:
     """Aggregate id of the policy of a pooling region and scheme."""
-    return uuid5(LEDGER_NAMESPACE, f"policy:{region}:{scheme}")
+    return _derived(f"policy:{region}:{scheme}")
 
 
 def claim_aggregate_id(claim_id: str) -> UUID:
     """Aggregate id of a settled claim."""
-    return uuid5(LEDGER_NAMESPACE, f"claim:{claim_id}")
+    return _derived(f"claim:{claim_id}")
 
 
 def clawback_aggregate_id(clawback_id: str) -> UUID:
     """Aggregate id of an ordered clawback."""
-    return uuid5(LEDGER_NAMESPACE, f"clawback:{clawback_id}")
+    return _derived(f"clawback:{clawback_id}")
 
 
 def refund_aggregate_id(refund_id: str) -> UUID:
     """Aggregate id of a voluntary refund."""
-    return uuid5(LEDGER_NAMESPACE, f"refund:{refund_id}")
+    return _derived(f"refund:{refund_id}")
 
 
 def subsidy_aggregate_id(subsidy_id: str) -> UUID:
     """Aggregate id of a government subsidy."""
-    return uuid5(LEDGER_NAMESPACE, f"subsidy:{subsidy_id}")
+    return _derived(f"subsidy:{subsidy_id}")
 
 
 def sanction_aggregate_id(sanction_id: str) -> UUID:
     """Aggregate id of a sanction."""
-    return uuid5(LEDGER_NAMESPACE, f"sanction:{sanction_id}")
+    return _derived(f"sanction:{sanction_id}")
 
 
 def person_account_aggregate_id(person_id: str) -> UUID:
     """Aggregate id of a person's money with the fund (personal account, year usage)."""
-    return uuid5(LEDGER_NAMESPACE, f"person-account:{person_id}")
+    return _derived(f"person-account:{person_id}")

@@ -9,11 +9,7 @@ from typing import Any, cast
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
-    DatetimeAsISO,
-    DecimalAsStr,
-    JSONTranscoder,
     Mapper,
-    UUIDAsHex,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -34,8 +30,7 @@ from domain.commands import (
 from domain.money import ZERO
 from domain.reasons import Rejected
 from domain.settlement import SPECIAL_STATUSES, Status, YearUsage, fund_share
-from infra.store import DateAsISO, ProvenanceAsDict
-from infra.transcodings import register_domain_transcodings
+from infra.transcodings import ledger_transcoder
 from tests.domain_builders import (
     DOCTOR,
     LEVEL_2,
@@ -89,17 +84,7 @@ def test_a_fund_share_never_exceeds_the_in_policy_cost_nor_the_cap_left(
 
 
 def mapper() -> Mapper[Any]:
-    transcoder = JSONTranscoder()
-    for transcoding in (
-        UUIDAsHex(),
-        DecimalAsStr(),
-        DatetimeAsISO(),
-        DateAsISO(),
-        ProvenanceAsDict(),
-    ):
-        transcoder.register(transcoding)
-    register_domain_transcodings(transcoder)
-    return Mapper(transcoder=transcoder)
+    return Mapper(transcoder=ledger_transcoder())
 
 
 START = date(2019, 1, 1)
