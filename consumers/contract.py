@@ -145,7 +145,7 @@ def decode(
     the batch's clock: the ledger's commit time, and the latest known time a message may state."""
     if raw is None:
         return Undecodable(Reason.MALFORMED_JSON, "message has no value (tombstone)")
-    fast = _fast_decoded(raw, coordinates, topic_suffix, committed_at)
+    fast = fast_decoded(raw, coordinates, topic_suffix, committed_at)
     if fast is not None:
         return fast
     return strict_decode(raw, coordinates, topic_suffix, committed_at)
@@ -201,7 +201,7 @@ def strict_decode(  # noqa: PLR0911 - one early return per reason, in the order 
     return _decoded(message_type, envelope, payload, digest, coordinates, committed_at)
 
 
-def _fast_decoded(
+def fast_decoded(
     raw: bytes, coordinates: Coordinates, topic_suffix: str | None, committed_at: datetime
 ) -> Decoded | None:
     """The message decoded by the fast path (consumers/fast_decode.py), or None if it steps
