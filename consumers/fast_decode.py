@@ -65,8 +65,7 @@ def _text(value: str) -> str:
 
 
 def _message_id(value: str) -> UUID:
-    UUID_TEXT(value)  # already checked by the Struct's pattern; kept as the field does it
-    return UUID(value)
+    return UUID(value)  # the Struct has checked it against UUID_TEXT, as MessageId does first
 
 
 def _amount(positive: bool) -> Convert:

@@ -113,6 +113,8 @@ def _edits(value: Any) -> list[Any]:
         if re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):  # a day or an instant: other years
             near += [year + value[4:] for year in ("0001", "1899", "1900", "2199", "2200", "9999")]
             near += [value[:10], value[:19], value + "Z", value[:10] + "T00:00:00-12:00"]
+    if value is None:  # an optional field: what producers might put there
+        near += ["1", "0", "1.5", "2020-04-15", "police", "H43042200011", 1, -1, 10**30]
     if isinstance(value, int):
         near += [value - 1, value + 1, str(value), float(value), True, 10**30, -(10**30)]
     return near
