@@ -136,6 +136,26 @@ def test_every_field_edited_by_a_near_miss_is_decoded_the_same(type_name: str) -
             agree(wire(document), suffix)
 
 
+SYNTAX = ["01", "1.", "1.0", "1e0", "+1", "-0", "0x1", "NaN", "Infinity", "true", "[1,]", "'1'"]
+
+
+@pytest.mark.parametrize("spelling", SYNTAX)
+def test_json_spellings_of_a_number_are_read_the_same(spelling: str) -> None:
+    raw = wire(documented("ClaimSettled"), spaced=False)
+    assert b'"schema_version":1,' in raw
+    agree(raw.replace(b'"schema_version":1,', f'"schema_version":{spelling},'.encode()), "claims")
+
+
+@pytest.mark.parametrize("space", [" ", "\t", "\r\n", "\x0b", "\x0c", "\xa0", "\u3000", "/**/"])
+def test_whitespace_between_tokens_is_read_the_same(space: str) -> None:
+    raw = wire(documented("ContributionPaid"), spaced=False)
+    spaced = raw.replace(b":", space.encode() + b":" + space.encode()).replace(
+        b",", b"," + space.encode()
+    )
+    agree(spaced, "payments")
+    agree(space.encode() + raw + space.encode(), "payments")
+
+
 def test_a_repeated_key_hidden_by_an_escaped_colon_is_left_to_marshmallow() -> None:
     """The fast path finds repeated keys by counting colons; an escape could hide one."""
     raw = wire(documented("ClaimSettled"), spaced=False)
