@@ -154,6 +154,13 @@ def _integer_constraints(validators: list[Any]) -> list[msgspec.Meta]:
     return metas
 
 
+def _reads_iso_as_we_do(field: fields.Field) -> bool:  # type: ignore[type-arg]
+    """Whether marshmallow reads this date field with the function `_day` or `_moment` uses."""
+    ours = date.fromisoformat if isinstance(field, Day) else datetime.fromisoformat
+    theirs = field.DESERIALIZATION_FUNCS.get(field.format)  # type: ignore[attr-defined]
+    return theirs == ours and getattr(field, "default_timezone", None) is None
+
+
 def _translate(field: fields.Field) -> tuple[Any, Convert]:  # type: ignore[type-arg]
     """The msgspec type checking a field's JSON value, and the conversion marshmallow applies."""
     kind = type(field)
@@ -170,11 +177,8 @@ def _translate(field: fields.Field) -> tuple[Any, Convert]:  # type: ignore[type
         return Annotated[str, msgspec.Meta(pattern=_anchored(UUID_TEXT.regex.pattern))], _message_id
     if kind is Amount:
         return str, _amount(field.positive)  # type: ignore[attr-defined]
-    if kind in (Day, Moment) and (
-        field.format != "iso"  # type: ignore[attr-defined]
-        or getattr(field, "default_timezone", None) is not None
-    ):
-        raise UntranslatableError("a date format other than ISO, or a default time zone")
+    if kind in (Day, Moment) and not _reads_iso_as_we_do(field):
+        raise UntranslatableError("a date read otherwise than by fromisoformat")
     converters: dict[type[Any], Convert] = {
         Ratio: _ratio,
         Multiple: _multiple,
@@ -235,11 +239,11 @@ def _struct_field(name: str, field: fields.Field) -> tuple[tuple[Any, ...], _Fie
         value_type = value_type | None
     if field.required:
         return (name, value_type), _Field(name, convert, missing)
-    if field.load_default is missing:
-        raise UntranslatableError("an optional field without a default")
-    default = field.load_default() if callable(field.load_default) else field.load_default
+    # Absent, marshmallow omits a field without a default, and calls a callable default anew.
+    if field.load_default is missing or callable(field.load_default):
+        raise UntranslatableError("an optional field without a constant default")
     spec = (name, value_type | msgspec.UnsetType, msgspec.UNSET)
-    return spec, _Field(name, convert, default)
+    return spec, _Field(name, convert, field.load_default)
 
 
 def derive(schema_type: type[Schema]) -> FastSchema:
