@@ -13,7 +13,7 @@ from uuid import UUID
 
 from marshmallow import Schema, ValidationError
 
-from consumers import schemas
+from consumers import fast_decode, schemas
 from consumers.schemas import EnvelopeSchema, amount_error
 from domain import commands
 from domain.commands import Command
@@ -138,13 +138,23 @@ def _best_message_id(document: Any) -> UUID | None:
     return None
 
 
-def decode(  # noqa: PLR0911 - one early return per reason, in the order they are checked
+def decode(
     raw: bytes | None, coordinates: Coordinates, topic_suffix: str | None, committed_at: datetime
 ) -> Decoded | Undecodable:
     """Check one message against the contract; never raises for bad input. `committed_at` is
     the batch's clock: the ledger's commit time, and the latest known time a message may state."""
     if raw is None:
         return Undecodable(Reason.MALFORMED_JSON, "message has no value (tombstone)")
+    fast = fast_decoded(raw, coordinates, topic_suffix, committed_at)
+    if fast is not None:
+        return fast
+    return strict_decode(raw, coordinates, topic_suffix, committed_at)
+
+
+def strict_decode(  # noqa: PLR0911 - one early return per reason, in the order they are checked
+    raw: bytes, coordinates: Coordinates, topic_suffix: str | None, committed_at: datetime
+) -> Decoded | Undecodable:
+    """`decode` by marshmallow alone: the contract, and the source of every rejection's detail."""
     try:
         document = parse_json(raw)
     except (UnicodeDecodeError, ValueError) as error:
@@ -188,6 +198,39 @@ def decode(  # noqa: PLR0911 - one early return per reason, in the order they ar
     except ValidationError as error:
         reason = Reason.INVALID_AMOUNT if amount_error(error.messages) else Reason.SCHEMA_INVALID
         return Undecodable(reason, f"payload: {_first_error(error)}", message_id)
+    return _decoded(message_type, envelope, payload, digest, coordinates, committed_at)
+
+
+def fast_decoded(
+    raw: bytes, coordinates: Coordinates, topic_suffix: str | None, committed_at: datetime
+) -> Decoded | None:
+    """The message decoded by the fast path (consumers/fast_decode.py), or None if it steps
+    aside; it accepts only what `decode` would accept, with the same values."""
+
+    def schema_of(type_name: str, version: int) -> type[Schema] | None:
+        message_type = MESSAGE_TYPES.get(type_name)
+        if message_type is None or message_type.topic_suffix != topic_suffix:
+            return None
+        return message_type.schemas.get(version)
+
+    accepted = fast_decode.accept(raw, schema_of)
+    if accepted is None:
+        return None
+    message_type = MESSAGE_TYPES[accepted.envelope["type"]]
+    digest = hashlib.sha256(accepted.canonical).digest()
+    return _decoded(
+        message_type, accepted.envelope, accepted.payload, digest, coordinates, committed_at
+    )
+
+
+def _decoded(
+    message_type: MessageType,
+    envelope: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    digest: bytes,
+    coordinates: Coordinates,
+    committed_at: datetime,
+) -> Decoded:
     provenance = Provenance(
         message_id=envelope["message_id"],
         recorded_by=envelope["recorded_by"],
