@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +18,8 @@ from projections import sanction_facts as sf
 from projections.cumulative import Delta
 
 ONE = Decimal(1)
+# Known time of events that carry no provenance (none of the ledger's do): they add no facts.
+NEVER = datetime.min.replace(tzinfo=UTC)
 
 # Per-hospital amounts, in this order in the `hospital_totals` rows. Fines are the penalty
 # model's (`penalty_totals` of the institution): appeals change them.
@@ -169,14 +171,16 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def facts_of(event: Any) -> Facts:
-    """The read-model facts of one stored event (none for events the read models ignore)."""
+def facts_of(event: Any, kind: str | None = None) -> Facts:
+    """The read-model facts of one stored event (none for events the read models ignore).
+    `kind` is the qualified name of the event's class, when `event` only reads like one
+    (projections/stored_facts.py)."""
     facts = Facts()
     provenance = getattr(event, "provenance", None)
     if provenance is None:
         return facts
     valid = provenance.occurred_at
-    kind = type(event).__qualname__
+    kind = kind or type(event).__qualname__
     for posting in getattr(event, "postings", ()):
         facts.balances.append(Delta(posting.account, valid, (posting.amount,)))
         # Flows only of the pooled funds: the fund statement is their one reader, and the
@@ -187,3 +191,14 @@ def facts_of(event: Any) -> Facts:
     if handler is not None:
         handler(event, facts, valid)
     return facts
+
+
+def known_time(event: Any) -> datetime:
+    """When the ledger knew an event: the known time the read models file its facts under."""
+    provenance = getattr(event, "provenance", None)
+    return NEVER if provenance is None else provenance.recorded_at
+
+
+def facts_with_known_time(event: Any, kind: str | None = None) -> tuple[Facts, datetime]:
+    """An event's facts with its known time (`kind` as for `facts_of`)."""
+    return facts_of(event, kind), known_time(event)
