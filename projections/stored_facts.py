@@ -120,8 +120,9 @@ class DirectFacts:
             for name in (*ALWAYS, *READS[stored.topic])
             if name in state  # else absent, as from the library's event: getattr's default
         }
-        if "provenance" in state:
-            fields["provenance"] = self._known_times(state["provenance"])
+        provenance = state.get("provenance")
+        if provenance is not None:  # else no facts, as from the library's event
+            fields["provenance"] = self._known_times(provenance)
         convert = find_id_convertor(cls, cast(Hashable, type(stored.originator_id)))
         fields["originator_id"] = convert(stored.originator_id)
         fields["originator_version"] = stored.originator_version
