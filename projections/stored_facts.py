@@ -139,11 +139,18 @@ class DirectFacts:
 
     def _known_times(self, value: Any) -> KnownTimes:
         # Not the whole Provenance: its message id (a UUID) and commit time are not read, and
-        # decoding them was a third of the time left.
+        # decoding them was a third of the time left. What would not make a Provenance (a
+        # missing or naive time) is left to the library, which says why.
         if type(value) is not dict or value.get("_type_") != "provenance" or len(value) != 2:
             raise NotPlainError(value)
         data = value["_data_"]
-        return KnownTimes(
+        if type(data) is not dict or "occurred_at" not in data or "recorded_at" not in data:
+            raise NotPlainError(data)
+        times = KnownTimes(
             decoded_value(data["occurred_at"], self._names),
             decoded_value(data["recorded_at"], self._names),
         )
+        for time in (times.occurred_at, times.recorded_at):
+            if not isinstance(time, datetime) or time.tzinfo is None:
+                raise NotPlainError(time)
+        return times

@@ -16,7 +16,7 @@ from eventsourcing.persistence import Notification
 from domain.postings import Posting
 from infra.store import Ledger
 from projections.facts import facts_with_known_time
-from projections.runner import decoded
+from projections.runner import ProjectionError, decoded
 from projections.stored_facts import READS, DirectFacts
 from scripts.simulation.config import config_for
 from scripts.simulation.county import county_year
@@ -139,6 +139,23 @@ def test_json_that_orjson_reads_otherwise_is_left_to_the_library(ledger: Ledger)
     assert [direct.recorded(o) for o in odd] == [None] * len(odd)
     assert_same_facts(ledger, odd)
     assert decoded(ledger, odd[2:3])[0][1][0].hospitals[0].key == str(10**30)
+
+
+def test_a_provenance_that_is_no_provenance_fails_as_through_the_library(ledger: Ledger) -> None:
+    settled = next(e for e in county_events() if type(e).__qualname__ == "Claim.Settled")
+    (n,) = stored(ledger, [settled])
+    state = json.loads(n.state)
+    naive = json.loads(json.dumps(state["provenance"]))
+    naive["_data_"]["occurred_at"]["_data_"] = "2019-05-01T08:00:00"
+    missing = json.loads(json.dumps(state["provenance"]))
+    del missing["_data_"]["recorded_at"]
+    direct = DirectFacts(ledger.mapper)
+    for provenance in (naive, missing):
+        odd = reencoded(n, provenance=provenance)
+        assert direct.recorded(odd) is None
+        with pytest.raises(ProjectionError) as raised:
+            decoded(ledger, [odd])
+        assert isinstance(raised.value.cause, (ValueError, TypeError))
 
 
 def test_an_unknown_topic_is_left_to_the_library(ledger: Ledger) -> None:
