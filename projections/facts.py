@@ -171,16 +171,14 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def facts_of(event: Any, kind: str | None = None) -> Facts:
-    """The read-model facts of one stored event (none for events the read models ignore).
-    `kind` is the qualified name of the event's class, when `event` only reads like one
-    (projections/stored_facts.py)."""
+def facts_of(event: Any) -> Facts:
+    """The read-model facts of one stored event (none for events the read models ignore)."""
     facts = Facts()
     provenance = getattr(event, "provenance", None)
     if provenance is None:
         return facts
     valid = provenance.occurred_at
-    kind = kind or type(event).__qualname__
+    kind = type(event).__qualname__
     for posting in getattr(event, "postings", ()):
         facts.balances.append(Delta(posting.account, valid, (posting.amount,)))
         # Flows only of the pooled funds: the fund statement is their one reader, and the
@@ -199,6 +197,6 @@ def known_time(event: Any) -> datetime:
     return NEVER if provenance is None else provenance.recorded_at
 
 
-def facts_with_known_time(event: Any, kind: str | None = None) -> tuple[Facts, datetime]:
-    """An event's facts with its known time (`kind` as for `facts_of`)."""
-    return facts_of(event, kind), known_time(event)
+def facts_with_known_time(event: Any) -> tuple[Facts, datetime]:
+    """An event's facts with the known time they are filed under."""
+    return facts_of(event), known_time(event)

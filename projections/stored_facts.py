@@ -74,11 +74,11 @@ def decoded_value(value: Any, names: Mapping[str, Transcoding]) -> Any:
         return value
     if kind is dict:
         if len(value) == 2 and "_type_" in value and "_data_" in value:
-            name = value["_type_"]
-            if type(name) is not str:
-                raise NotPlainError(name)
-            return names[name].decode(decoded_value(value["_data_"], names))
-        # Strings, most values, are taken as they are: a call each was a third of the time.
+            transcoding = names.get(value["_type_"]) if type(value["_type_"]) is str else None
+            if transcoding is None:
+                raise NotPlainError(value)  # the library names what it cannot decode
+            return transcoding.decode(decoded_value(value["_data_"], names))
+        # Strings, most values, are taken as they are, without a call each.
         return {
             key: item if type(item) is str else decoded_value(item, names)
             for key, item in value.items()

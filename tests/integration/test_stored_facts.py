@@ -158,6 +158,17 @@ def test_a_provenance_that_is_no_provenance_fails_as_through_the_library(ledger:
         assert isinstance(raised.value.cause, (ValueError, TypeError))
 
 
+def test_a_value_of_a_type_no_transcoding_knows_fails_as_through_the_library(
+    ledger: Ledger,
+) -> None:
+    settled = next(e for e in county_events() if type(e).__qualname__ == "Claim.Settled")
+    (n,) = stored(ledger, [settled])
+    odd = reencoded(n, total_cost={"_type_": "money_float", "_data_": "1.5"})
+    assert DirectFacts(ledger.mapper).recorded(odd) is None
+    with pytest.raises(ProjectionError, match="money_float"):
+        decoded(ledger, [odd])
+
+
 def test_an_unknown_topic_is_left_to_the_library(ledger: Ledger) -> None:
     settled = next(e for e in county_events() if type(e).__qualname__ == "Claim.Settled")
     (n,) = stored(ledger, [settled])
