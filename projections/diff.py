@@ -33,8 +33,8 @@ from infra.store import Ledger
 from projections import queries
 from projections.asof import MICROSECOND, Bitemporal, region_year, start_of_day, start_of_year
 from projections.cumulative import Delta
-from projections.facts import HOSPITAL_METRICS, PENALTY_METRICS, Facts, facts_of
-from projections.runner import known_time, plain
+from projections.facts import HOSPITAL_METRICS, PENALTY_METRICS, Facts, facts_of, known_time
+from projections.runner import plain
 from projections.sanction_facts import SanctionEnd, SanctionWindow
 from projections.sanctions import ActiveSanction
 from projections.terms import Resolved, SanctionTerms

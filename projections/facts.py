@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +18,8 @@ from projections import sanction_facts as sf
 from projections.cumulative import Delta
 
 ONE = Decimal(1)
+# Known time of events that carry no provenance (none of the ledger's do): they add no facts.
+NEVER = datetime.min.replace(tzinfo=UTC)
 
 # Per-hospital amounts, in this order in the `hospital_totals` rows. Fines are the penalty
 # model's (`penalty_totals` of the institution): appeals change them.
@@ -187,3 +189,14 @@ def facts_of(event: Any) -> Facts:
     if handler is not None:
         handler(event, facts, valid)
     return facts
+
+
+def known_time(event: Any) -> datetime:
+    """When the ledger knew an event: the known time the read models file its facts under."""
+    provenance = getattr(event, "provenance", None)
+    return NEVER if provenance is None else provenance.recorded_at
+
+
+def facts_with_known_time(event: Any) -> tuple[Facts, datetime]:
+    """An event's facts with the known time they are filed under."""
+    return facts_of(event), known_time(event)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.persistence import Notification, OperationalError, Tracking
@@ -22,13 +21,12 @@ from psycopg.errors import LockNotAvailable
 from psycopg.rows import tuple_row
 
 from infra.store import Ledger
-from projections.facts import Facts, facts_of
+from projections.facts import facts_with_known_time
 from projections.models import NAMES, ReadModel, Recorded, read_models
+from projections.stored_facts import DirectFacts
 
 LIVE_SCHEMA = "public"
 BATCH_SIZE = 5000  # larger pages: fewer rewrites of busy keys (docs/benchmarks.md)
-# Known time of events that carry no provenance (none of the ledger's do): they add no facts.
-_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 class ProjectionError(RuntimeError):
@@ -183,23 +181,20 @@ def open_projections(ledger: Ledger, names: Sequence[str] = NAMES) -> list[ReadM
     return [ReadModelProjection(_view(ledger, m), m) for m in read_models(LIVE_SCHEMA, names)]
 
 
-def known_time(event: Any) -> datetime:
-    """When the ledger knew an event: the known time the read models file its facts under."""
-    provenance = getattr(event, "provenance", None)
-    return _NEVER if provenance is None else provenance.recorded_at
-
-
 def decoded(ledger: Ledger, notifications: Sequence[Notification]) -> list[tuple[int, Recorded]]:
-    """Notifications as (id, (facts, recorded_at)); events without provenance carry no facts."""
+    """Notifications as (id, (facts, recorded_at)); events without provenance carry no facts.
+    The types that fill the log are read straight from their JSON, the others through domain
+    events (projections/stored_facts.py): the same facts either way."""
+    direct = DirectFacts(ledger.mapper)
     out = []
     for n in notifications:
         try:
-            event = ledger.mapper.to_domain_event(n)
-            provenance = getattr(event, "provenance", None)
-            facts = facts_of(event) if provenance is not None else Facts()
+            facts = direct.recorded(n)
+            if facts is None:
+                facts = facts_with_known_time(ledger.mapper.to_domain_event(n))
         except Exception as error:
             raise ProjectionError("(all)", n.id, error, _name(n)) from error
-        out.append((n.id, (facts, known_time(event))))
+        out.append((n.id, facts))
     return out
 
 
