@@ -64,4 +64,24 @@ def test_bench_writes_every_figure_of_a_real_run(
     assert [m["events"] >= 600 for m in ingest["memory"]] == [True, True]
     assert all(m["peak_rss_bytes"] > 10 * 1024 * 1024 for m in ingest["memory"])
     assert ingest["worker_cpu_seconds"] > 0  # the worker decided and committed the timed part
-    assert "µs per event" in text
+    assert ingest["server_cpu_seconds"] > 0  # and its PostgreSQL backends wrote it
+    committer = figures["committer"]
+    assert committer["events"] > 0
+    assert committer["seconds"] > 0
+    assert committer["client_cpu_seconds"] > 0
+    assert committer["server_cpu_seconds"] is not None
+    # Rebuild and check replay the store the committer wrote, all of it.
+    replayed = figures["replay_plain"]["events"]
+    assert replayed == committer["events"] == figures["rebuild"]["events"]
+    assert figures["check"]["events"] == replayed
+    assert figures["check_ok"] is True
+    assert set(figures["per_event_us"]) == {
+        "ingest_worker",
+        "ingest_postgresql",
+        "committer_client",
+        "committer_postgresql",
+    }
+    assert figures["committer_vs_copy"] > 0
+    assert "| the committer alone, batches already decided" in text
+    assert "CPU per event (user + system" in text
+    assert "| ingest (the worker process) | **" in text
