@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import time
@@ -29,25 +28,31 @@ from infra.store import Ledger, open_ledger
 from projections.asof import start_of_year
 from projections.runner import decoded
 from projections.sizes import row_counts
-from scripts.bench import machine, report, services
+from scripts.bench import machine, report, services, workers_report
 from scripts.bench.committer import StoreNames, commit_alone
 from scripts.bench.figures import BenchRun, SizedLatency
 from scripts.bench.ingest import run_ingest
 from scripts.bench.projection import TimedCatchUp, plain_read, timed_check, timed_rebuild
 from scripts.bench.queries import Window, measure
+from scripts.bench.sizing import persons_for
+from scripts.bench.workers import regions_one_per_partition, run_workers, worker_counts
+from scripts.bench.workers_report import WorkersRun
 from scripts.simulation.config import config_for
 from scripts.simulation.county import county_year
 from scripts.simulation.feed_mode import DEFAULT_FEED, FeedMode, FeedOptions
 
-# Events the county year stores per person (measured: 64 936 persons stored 937 964 events; the
-# `county` scale stores 15.4 per person); the run reports the events actually stored.
-EVENTS_PER_PERSON = 14.4
-
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     settings = Settings.from_env(os.environ)
-    persons = max(60, math.ceil(args.events / EVENTS_PER_PERSON))
+    if args.workers is not None:
+        try:
+            counts = worker_counts(args.workers)
+        except ValueError as error:
+            parser.error(str(error))
+        return _scaling(settings, counts, args)
+    persons = persons_for(args.events)
     config = config_for(None, persons, args.seed)
     started, clock = datetime.now(UTC), time.monotonic()
     say(f"bench: {args.events:,} events wanted: a county year of {persons:,} persons")
@@ -125,6 +130,31 @@ def _committer_stores(database_name: str) -> StoreNames:
     return StoreNames(f"{database_name}_decide", f"{database_name}_commit")
 
 
+def _scaling(settings: Settings, counts: list[int], args: argparse.Namespace) -> int:
+    """The workers mode: one stream taken in by 1, 2, ... workers (scripts/bench/workers.py)."""
+    started, clock = datetime.now(UTC), time.monotonic()
+    regions = regions_one_per_partition(max(counts))
+    say(f"bench: {args.events:,} events over regions {', '.join(regions)}, workers {counts}")
+    settings.home.mkdir(parents=True, exist_ok=True)
+    runs = []
+    for n in counts:
+        say(f"bench: {n} worker(s)")
+        runs.append(run_workers(settings, n, regions, args.events, args.seed, settings.home))
+        say(f"      {runs[-1].events_per_second:,.0f} events/s")
+    run = WorkersRun(
+        started=started,
+        minutes=(time.monotonic() - clock) / 60,
+        command=args.command,
+        seed=args.seed,
+        regions=regions,
+        cores=os.cpu_count() or 1,
+        runs=runs,
+    )
+    workers_report.write(run, args.out)
+    print(workers_report.render(run))
+    return 0
+
+
 def _window(ledger: Ledger, year: int, position: int) -> Window:
     """Points over the scenario's year and a quarter after (late corrections), known between
     the first event and the event at `position`."""
@@ -164,6 +194,11 @@ def _parser() -> argparse.ArgumentParser:
         choices=[mode.value for mode in FeedMode],
         default=DEFAULT_FEED.value,
         help="waves, or every topic at once as real sources publish",
+    )
+    parser.add_argument(
+        "--workers",
+        metavar="N,N,...",
+        help="instead of the figures: ingest workers that add up, e.g. 1,2,4 (--events in all)",
     )
     parser.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"))
     parser.add_argument("--keep-database", action="store_true", help="keep the run's database")

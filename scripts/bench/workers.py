@@ -15,11 +15,8 @@ machine the cores run out before the workers do, which the CPU per event bounds.
 
 from __future__ import annotations
 
-import math
-import os
 import subprocess
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +39,7 @@ from scripts.bench.ingest import (
 )
 from scripts.bench.server_cpu import BackendCpu, backend_pids
 from scripts.bench.services import TOPIC_PREFIX
+from scripts.bench.sizing import persons_for
 from scripts.simulation.config import config_for
 from scripts.simulation.county import county_year
 from scripts.simulation.feed import WavePublisher
@@ -97,24 +95,12 @@ def regions_one_per_partition(partitions: int, first: int = FIRST_REGION) -> lis
 
 
 def run_workers(
-    settings: Settings, counts: Sequence[int], events: int, seed: int, log_dir: Path
-) -> list[WorkersFigures]:
-    """Measure each worker count in `counts` on the same stream of about `events` events."""
-    regions = regions_one_per_partition(max(counts))
-    persons = max(60, math.ceil(events / len(regions) / EVENTS_PER_PERSON))
-    return [
-        _one_run(settings, n, regions, persons, seed, log_dir / f"bench-workers-{n}.log")
-        for n in counts
-    ]
-
-
-# Events a county year stores per person (scripts/bench/run.py says how it was measured).
-EVENTS_PER_PERSON = 14.4
-
-
-def _one_run(
-    settings: Settings, n: int, regions: list[str], persons: int, seed: int, log_path: Path
+    settings: Settings, n: int, regions: list[str], events: int, seed: int, log_dir: Path
 ) -> WorkersFigures:
+    """`n` workers on a fresh store and broker, a stream of about `events` events over
+    `regions` (the same stream for every n)."""
+    persons = persons_for(events, len(regions))
+    log_path = log_dir / f"bench-workers-{n}.log"
     bench = services.start(settings, partitions=len(regions))
     figures = WorkersFigures(n)
     try:
@@ -185,7 +171,3 @@ def worker_counts(text: str) -> list[int]:
     if not counts or counts[0] != 1 or counts != sorted(set(counts)):
         raise ValueError(f"--workers takes ascending counts from 1, such as 1,2,4, not {text!r}")
     return counts
-
-
-def cores() -> int:
-    return os.cpu_count() or 1
