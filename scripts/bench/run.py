@@ -171,6 +171,17 @@ def _recorded_at(ledger: Ledger, position: int) -> datetime:
     return recorded_at
 
 
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of events, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a whole number of events, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"at least 1 event, not {value}")
+    return value
+
+
 def say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
@@ -183,7 +194,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--committer-events",
-        type=int,
+        type=_positive,
         default=100_000,
         help="log size of the committer-alone, rebuild and check figures",
     )
