@@ -148,6 +148,7 @@ def _scaling(settings: Settings, counts: list[int], args: argparse.Namespace) ->
         seed=args.seed,
         regions=regions,
         cores=os.cpu_count() or 1,
+        load_average=os.getloadavg()[1],
         runs=runs,
     )
     workers_report.write(run, args.out)

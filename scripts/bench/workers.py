@@ -76,6 +76,14 @@ class WorkersFigures:
             return None
         return per_event_us(self.server_cpu_seconds, self.events)
 
+    @property
+    def cores_busy(self) -> float | None:
+        """Cores the workers and PostgreSQL kept busy on average over the timed part: below
+        the workers' count, they waited (for PostgreSQL's commits, the broker, a core)."""
+        if self.server_cpu_seconds is None or not self.seconds:
+            return None
+        return (self.worker_cpu_seconds + self.server_cpu_seconds) / self.seconds
+
 
 def partition_of(key: bytes, partitions: int) -> int:
     """The partition Kafka's default partitioner (murmur2 of the key) gives `key`."""

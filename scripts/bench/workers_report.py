@@ -28,6 +28,7 @@ class WorkersRun:
     seed: int
     regions: list[str]
     cores: int
+    load_average: float  # the machine's 5-minute load average at the end: others' work too
     runs: list[WorkersFigures]
 
     @property
@@ -60,19 +61,22 @@ def render(run: WorkersRun) -> str:
     lines = [
         f"Run of {run.started:%Y-%m-%d %H:%M} UTC, `{run.command}`, {run.minutes:.1f} min in all:"
         f" {len(run.regions)} regions ({', '.join(run.regions)}), one per partition, seed"
-        f" {run.seed}; {run.cores} cores. Raw figures: `benchmarks-workers.json`.",
+        f" {run.seed}; {run.cores} cores, 5-minute load average {run.load_average:.1f} at the end."
+        " Raw figures: `benchmarks-workers.json`.",
         "",
         "| workers | events/s | speedup over one | events timed | worker CPU per event"
-        " (all workers) | PostgreSQL CPU per event | exit codes |",
-        "|---|---|---|---|---|---|---|",
+        " (all workers) | PostgreSQL CPU per event | cores busy | exit codes |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for f in run.runs:
         server = f.server_cpu_us_per_event
+        busy = f.cores_busy
         lines.append(
             f"| {f.workers} | {f.events_per_second:,.0f} | "
             f"{scaling.ratio(f.events_per_second, one):.2f} | {f.events:,} in {f.seconds:.0f} s"
             f" | {f.worker_cpu_us_per_event:,.0f} µs"
             f" | {'not measured' if server is None else f'{server:,.0f} µs'}"
+            f" | {'not measured' if busy is None else f'{busy:.2f}'}"
             f" | {', '.join(map(str, f.exit_codes))} |"
         )
     if len(run.runs) > 1:
@@ -102,10 +106,11 @@ def _amdahl(run: WorkersRun) -> list[str]:
     total = run.total_cpu_us_per_event
     if total is not None:
         ceiling = scaling.cores_bound(run.cores, total)
+        times = scaling.ratio(ceiling, run.runs[0].events_per_second)
         out.append(
-            f"Here the cores run out first: at {total:,.0f} µs of CPU per event (one worker and"
-            f" PostgreSQL), {run.cores} cores take at most {ceiling:,.0f} events/s,"
-            f" {scaling.ratio(ceiling, run.runs[0].events_per_second):.2f}x one worker."
+            f"This machine's cores bound it sooner: at {total:,.0f} µs of CPU per event (one"
+            f" worker and PostgreSQL), {run.cores} cores of its own would take at most"
+            f" {ceiling:,.0f} events/s, {times:.2f}x one worker."
         )
     return out
 
