@@ -45,7 +45,7 @@ bench-quick: $(STAMP)
 # Workers that add up: 1, 2 and 4 ingest workers on one stream; a few minutes. See
 # docs/benchmarks.md.
 bench-workers: $(STAMP)
-	$(BIN)/python -m scripts.bench --workers 1,2,4 --events 60000 --command "make bench-workers"
+	$(BIN)/python -m scripts.bench --workers 1,2,4 --command "make bench-workers"
 
 format: $(STAMP)
 	$(BIN)/ruff format .

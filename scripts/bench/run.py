@@ -41,6 +41,9 @@ from scripts.simulation.config import config_for
 from scripts.simulation.county import county_year
 from scripts.simulation.feed_mode import DEFAULT_FEED, FeedMode, FeedOptions
 
+EVENTS = 1_000_000  # `make bench`
+WORKERS_EVENTS = 60_000  # `make bench-workers`: three runs of it take a few minutes
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
@@ -51,7 +54,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             counts = worker_counts(args.workers)
         except ValueError as error:
             parser.error(str(error))
+        args.events = args.events or WORKERS_EVENTS
         return _scaling(settings, counts, args)
+    args.events = args.events or EVENTS
+    return _figures(settings, args)
+
+
+def _figures(settings: Settings, args: argparse.Namespace) -> int:
+    """The figures of docs/benchmarks.md, steps 1 to 5 above."""
     persons = persons_for(args.events)
     config = config_for(None, persons, args.seed)
     started, clock = datetime.now(UTC), time.monotonic()
@@ -189,7 +199,11 @@ def say(text: str) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m scripts.bench", description=__doc__)
-    parser.add_argument("--events", type=int, default=1_000_000, help="log size to reach")
+    parser.add_argument(
+        "--events",
+        type=_positive,
+        help=f"log size to reach ({EVENTS:,}; with --workers, {WORKERS_EVENTS:,} in all)",
+    )
     parser.add_argument(
         "--small", type=int, default=100_000, help="log size of the first query and memory figures"
     )

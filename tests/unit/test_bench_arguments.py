@@ -10,6 +10,8 @@ from scripts.bench.run import main
 @pytest.mark.parametrize(
     ("args", "said"),
     [
+        (["--events", "0"], "at least 1 event, not 0"),
+        (["--workers", "1,2", "--events", "many"], "a whole number of events, not 'many'"),
         (["--committer-events", "0"], "at least 1 event, not 0"),
         (["--committer-events", "-5"], "at least 1 event, not -5"),
         (["--committer-events", "1e5"], "a whole number of events, not '1e5'"),
