@@ -26,7 +26,7 @@ from kafka.partitioner.default import murmur2
 from consumers.topics import Topics
 from infra.kafka import cluster_id_from, make_producer
 from infra.settings import Settings
-from infra.store import READER_ROLE, open_ledger
+from infra.store import READER_ROLE, Ledger, open_ledger
 from scripts.bench import services
 from scripts.bench.cpu import cpu_seconds
 from scripts.bench.ingest import (
@@ -110,9 +110,8 @@ def run_workers(
     persons = persons_for(events, len(regions))
     log_path = log_dir / f"bench-workers-{n}.log"
     bench = services.start(settings, partitions=len(regions))
-    figures = WorkersFigures(n)
+    producer = make_producer(bench.bootstrap)
     try:
-        producer = make_producer(bench.bootstrap)
         sent = _publish(producer, regions, persons, seed)
         with open_ledger(bench.database_url, pool_size=1, role=READER_ROLE) as watch:
             watch.recorder.max_notification_id()  # its connection open before the workers'
@@ -127,21 +126,18 @@ def run_workers(
                     subprocess.Popen(worker_command(), env=env, stdout=log, stderr=log)
                     for _ in range(n)
                 ]
+            publisher = WavePublisher(
+                Topics(TOPIC_PREFIX),
+                cluster_id_from(bench.bootstrap),
+                watch,
+                producer,
+                region=regions[0],
+                wave_timeout_s=WAVE_TIMEOUT_S,
+                worker_failed=lambda: _failed(workers),
+            )
+            figures = WorkersFigures(n)
             try:
-                publisher = WavePublisher(
-                    Topics(TOPIC_PREFIX),
-                    cluster_id_from(bench.bootstrap),
-                    watch,
-                    producer,
-                    region=regions[0],
-                    wave_timeout_s=WAVE_TIMEOUT_S,
-                    worker_failed=lambda: next(filter(None, map(exited, workers)), None),
-                )
-                while not (size := watch.recorder.max_notification_id() or 0):
-                    if failure := next(filter(None, map(exited, workers)), None):
-                        raise RuntimeError("an ingest worker stopped") from failure
-                    time.sleep(POLL_S)
-                figures.warmup_events = size
+                figures.warmup_events = _first_events(watch, workers)
                 cpu_before = sum(cpu_seconds(w.pid) for w in workers)
                 server.start()
                 started = time.monotonic()
@@ -150,13 +146,28 @@ def run_workers(
                 figures.worker_cpu_seconds = sum(cpu_seconds(w.pid) for w in workers) - cpu_before
                 server.stop()
                 figures.server_cpu_seconds = server.seconds
-                figures.events = (watch.recorder.max_notification_id() or 0) - size
+                stored = watch.recorder.max_notification_id() or 0
+                figures.events = stored - figures.warmup_events
             finally:
                 figures.exit_codes = [stop_worker(w) for w in workers]
-        producer.close()
     finally:
+        producer.close()
         services.stop(bench, keep_database=False)
     return figures
+
+
+def _failed(workers: list[subprocess.Popen[bytes]]) -> BaseException | None:
+    """Why the first worker that exited did, if any has."""
+    return next(filter(None, map(exited, workers)), None)
+
+
+def _first_events(watch: Ledger, workers: list[subprocess.Popen[bytes]]) -> int:
+    """Wait for the first events stored (the group joined, a batch committed); their number."""
+    while not (size := watch.recorder.max_notification_id() or 0):
+        if failure := _failed(workers):
+            raise RuntimeError("an ingest worker stopped") from failure
+        time.sleep(POLL_S)
+    return size
 
 
 def _publish(producer: KafkaProducer, regions: list[str], persons: int, seed: int) -> list[Sent]:
