@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint smoke-wheel test-apache-kafka bench bench-quick format clean
+.PHONY: demo test lint smoke-wheel test-apache-kafka bench bench-quick bench-workers format clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
@@ -41,6 +41,11 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m scripts.bench --events 200000 --command "make bench-quick"
+
+# Workers that add up: 1, 2 and 4 ingest workers on one stream; a few minutes. See
+# docs/benchmarks.md.
+bench-workers: $(STAMP)
+	$(BIN)/python -m scripts.bench --workers 1,2,4 --command "make bench-workers"
 
 format: $(STAMP)
 	$(BIN)/ruff format .

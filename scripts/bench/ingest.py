@@ -27,6 +27,8 @@ from kafka import KafkaProducer
 from consumers.topics import Topics
 from infra.kafka import cluster_id_from, make_producer
 from infra.store import READER_ROLE, Ledger, open_ledger
+from scripts.bench.cpu import cpu_seconds
+from scripts.bench.server_cpu import BackendCpu, backend_pids
 from scripts.bench.services import TOPIC_PREFIX, BenchServices
 from scripts.cli.progress import Progress
 from scripts.simulation.feed import WavePublisher, publish_concurrently
@@ -62,6 +64,9 @@ class IngestFigures:
     # The worker process's user + system CPU over the timed waves (PostgreSQL's not included):
     # unlike events/s, it hardly moves with what else the shared machine is doing.
     worker_cpu_seconds: float = 0.0
+    # PostgreSQL's over the same part: its backends serving the worker (server_cpu.py); None
+    # where the server's processes cannot be read from here.
+    server_cpu_seconds: float | None = 0.0
 
     @property
     def events_per_second(self) -> float:
@@ -69,7 +74,18 @@ class IngestFigures:
 
     @property
     def worker_cpu_us_per_event(self) -> float:
-        return self.worker_cpu_seconds / self.events * 1e6 if self.events else 0.0
+        return per_event_us(self.worker_cpu_seconds, self.events)
+
+    @property
+    def server_cpu_us_per_event(self) -> float | None:
+        if self.server_cpu_seconds is None:
+            return None
+        return per_event_us(self.server_cpu_seconds, self.events)
+
+
+def per_event_us(seconds: float, events: int) -> float:
+    """Microseconds per event; 0 when there were none."""
+    return seconds / events * 1e6 if events else 0.0
 
 
 def worker_command() -> list[str]:
@@ -98,14 +114,6 @@ def peak_rss(pid: int) -> int:
     raise RuntimeError(f"no VmHWM for process {pid}")
 
 
-def cpu_seconds(pid: int) -> float:
-    """The process's user + system CPU time so far, in seconds (`/proc/<pid>/stat`)."""
-    # The command name (field 2) may hold spaces; the fields after its closing parenthesis
-    # start at field 3, so utime and stime (fields 14 and 15) are at 11 and 12.
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def run_ingest(
     services: BenchServices,
     planned: Iterable[Planned],
@@ -118,6 +126,12 @@ def run_ingest(
     figures = IngestFigures(feed=options.mode.value)
     progress = Progress("bench ingest: events")
     with open_ledger(services.database_url, pool_size=1, role=READER_ROLE) as watch:
+        watch.recorder.max_notification_id()  # its connection open, to be told from the worker's
+        server = BackendCpu(
+            services.database_url,
+            services.database_name,
+            ignore=backend_pids(services.database_url, services.database_name),
+        )
         producer = make_producer(services.bootstrap)
         with log_path.open("ab") as log:
             worker = subprocess.Popen(
@@ -131,19 +145,21 @@ def run_ingest(
                 producer,
                 region=options.region,
                 wave_timeout_s=WAVE_TIMEOUT_S,
-                worker_failed=lambda: _exited(worker),
+                worker_failed=lambda: exited(worker),
             )
-            run = _Observed(figures, watch, worker.pid, checkpoints, progress)
+            run = _Observed(figures, watch, worker.pid, server, checkpoints, progress)
             if options.mode is FeedMode.CONCURRENT:
                 _feed_concurrently(planned, publisher, producer, options, run)
             else:
                 _feed_in_waves(planned, publisher, run)
             figures.memory.append(MemorySample(run.size(), peak_rss(worker.pid)))  # whole run
             figures.worker_cpu_seconds = cpu_seconds(worker.pid) - run.warm_cpu
+            server.stop()
+            figures.server_cpu_seconds = server.seconds
         finally:
             progress.finish()
             producer.close()
-            figures.exit_code = _stop(worker)
+            figures.exit_code = stop_worker(worker)
     return figures
 
 
@@ -155,10 +171,12 @@ class _Observed:
         figures: IngestFigures,
         watch: Ledger,
         pid: int,
+        server: BackendCpu,
         checkpoints: Iterable[int],
         progress: Progress,
     ) -> None:
         self.figures = figures
+        self._server = server
         self.warm_cpu = 0.0
         self._watch = watch
         self._pid = pid
@@ -172,6 +190,7 @@ class _Observed:
         """The worker has started and taken the first wave in: what follows is timed."""
         self.figures.warmup_events = self.size()
         self.warm_cpu = cpu_seconds(self._pid)
+        self._server.start()
 
     def observe(self, label: str) -> None:
         size = self.size()
@@ -224,12 +243,12 @@ def _feed_concurrently(
     run.observe(" | committed")
 
 
-def _exited(worker: subprocess.Popen[bytes]) -> BaseException | None:
+def exited(worker: subprocess.Popen[bytes]) -> BaseException | None:
     code = worker.poll()
     return None if code is None else RuntimeError(f"worker exited with {code}")
 
 
-def _stop(worker: subprocess.Popen[bytes]) -> int:
+def stop_worker(worker: subprocess.Popen[bytes]) -> int:
     if worker.poll() is None:
         worker.send_signal(signal.SIGTERM)  # finishes its batch, then exits 0
     try:

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from scripts.bench.figures import MB, BenchRun, verdicts
+from scripts.bench.scaling import ratio
 from scripts.simulation.feed_mode import FeedMode
 
 START = "<!-- bench:figures:start -->"
@@ -16,22 +17,31 @@ END = "<!-- bench:figures:end -->"
 
 def write(run: BenchRun, document: Path) -> None:
     """Replace the figures section of `document` (created if missing) and write its JSON."""
-    section = f"{START}\n{render(run)}{END}"
-    text = document.read_text() if document.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + section + rest.split(END, 1)[1]
+    replace_section(document, START, END, render(run))
+    figures = dataclasses.asdict(run)
+    figures["started"] = run.started.isoformat()
+    figures["per_event_us"] = run.per_event_us()
+    figures["committer_vs_copy"] = run.committer_vs_copy
+    document.with_suffix(".json").write_text(json.dumps(figures, indent=2, default=str) + "\n")
+
+
+def replace_section(document: Path, start: str, end: str, body: str) -> None:
+    """Put `body` between the markers `start` and `end` of `document`, keeping the prose around
+    them; markers missing: the section goes at the end (the document created if missing)."""
+    section = f"{start}\n{body}{end}"
+    text = document.read_text() if document.exists() else "# Benchmarks\n"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        text = before + section + rest.split(end, 1)[1]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     document.write_text(text)
-    figures = dataclasses.asdict(run)
-    figures["started"] = run.started.isoformat()
-    document.with_suffix(".json").write_text(json.dumps(figures, indent=2, default=str) + "\n")
 
 
 def render(run: BenchRun) -> str:
     """The figures section as markdown."""
-    i, c, p, r = run.ingest, run.copy, run.plain, run.projection
+    i, c, p, r, k = run.ingest, run.copy, run.plain, run.projection, run.committer
+    q = run.replay_plain
     fed = f"{i.waves} waves" if i.feed == FeedMode.WAVES else "published concurrently"
     lines = [
         f"Run of {run.started:%Y-%m-%d %H:%M} UTC, `{run.command}`, {run.minutes:.1f} min in all:"
@@ -49,14 +59,18 @@ def render(run: BenchRun) -> str:
         f" ({i.events:,} events of {i.messages:,} messages in {i.seconds:.0f} s, {fed})"
         f" | binary COPY of the same {c.rows:,} rows ({c.state_bytes / MB:.0f} MB of state):"
         f" {c.rows_per_second:,.0f} rows/s | {i.events_per_second / c.rows_per_second:.3f} |",
+        f"| the committer alone, batches already decided (the first {k.events:,} events)"
+        f" | {k.events_per_second:,.0f} events/s ({k.batches:,} batches in {k.seconds:.0f} s)"
+        f" | the same COPY | {run.committer_vs_copy:.3f} |",
         f"| projections, all three read models from zero | {r.events_per_second:,.0f} events/s"
         f" ({r.seconds:.0f} s) | plain read of the notification log:"
         f" {p.events_per_second:,.0f} events/s ({p.seconds:.1f} s)"
         f" | {r.events_per_second / p.events_per_second:.3f} |",
         *(
-            f"| {label}, all three read models | {f.events_per_second:,.0f} events/s"
-            f" ({f.seconds:.0f} s) | the same plain read"
-            f" | {f.events_per_second / p.events_per_second:.3f} |"
+            f"| {label}, all three read models, {f.events:,} events"
+            f" | {f.events_per_second:,.0f} events/s ({f.seconds:.0f} s)"
+            f" | plain read of that log: {q.events_per_second:,.0f} events/s"
+            f" | {ratio(f.events_per_second, q.events_per_second):.3f} |"
             for label, f in (("rebuild", run.rebuild), ("check", run.check))
         ),
         "",
@@ -86,8 +100,17 @@ def render(run: BenchRun) -> str:
         )
     lines += [
         "",
-        f"Ingest worker CPU (user + system, timed part): {i.worker_cpu_seconds:.0f} s,"
-        f" **{i.worker_cpu_us_per_event:,.0f} µs per event** (PostgreSQL's own CPU not included).",
+        "CPU per event (user + system, from /proc/<pid>/stat over the timed part; PostgreSQL's:"
+        " its backends serving that client, without the server's background processes):",
+        "",
+        "| | client | PostgreSQL |",
+        "|---|---|---|",
+        f"| ingest (the worker process) | **{i.worker_cpu_us_per_event:,.0f} µs**"
+        f" ({i.worker_cpu_seconds:.0f} s) | **{_us(i.server_cpu_us_per_event)}**"
+        f" ({_seconds(i.server_cpu_seconds)}) |",
+        f"| the committer alone (its thread) | **{k.client_cpu_us_per_event:,.0f} µs**"
+        f" ({k.client_cpu_seconds:.1f} s) | **{_us(k.server_cpu_us_per_event)}**"
+        f" ({_seconds(k.server_cpu_seconds)}) |",
     ]
     lines += ["", "Worker peak resident memory (VmHWM) during ingest:", ""]
     lines += [f"- {m.events:,} events in the log: {m.peak_rss_bytes / MB:.0f} MB" for m in i.memory]
@@ -96,3 +119,11 @@ def render(run: BenchRun) -> str:
         f"| {v.target} | {v.measured} | {'yes' if v.met else '**no**'} |" for v in verdicts(run)
     ]
     return "\n".join(lines) + "\n"
+
+
+def _us(value: float | None) -> str:
+    return "not measured" if value is None else f"{value:,.0f} µs"
+
+
+def _seconds(value: float | None) -> str:
+    return "server not on this machine" if value is None else f"{value:.1f} s"

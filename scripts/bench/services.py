@@ -36,8 +36,9 @@ class BenchServices:
     broker_pid: int
 
 
-def start(settings: Settings) -> BenchServices:
-    """Create the run's database (with the ledger's tables and guarantees) and start a broker."""
+def start(settings: Settings, partitions: int = PARTITIONS) -> BenchServices:
+    """Create the run's database (with the ledger's tables and guarantees) and start a broker
+    whose topics have `partitions` partitions each."""
     server_url = settings.database_url or start_postgres((settings.home / "pg").resolve())
     name = f"ledger_bench_{datetime.now(UTC):%Y%m%d_%H%M%S}"
     database_url = ensure_database(server_url, name)
@@ -46,7 +47,7 @@ def start(settings: Settings) -> BenchServices:
     broker = start_broker(settings.home / "bench-tansu.log")
     bootstrap = f"127.0.0.1:{broker.port}"
     topics = Topics(TOPIC_PREFIX)
-    ensure_topics(bootstrap, [*topics.all_inbound, topics.rejected, topics.events], PARTITIONS)
+    ensure_topics(bootstrap, [*topics.all_inbound, topics.rejected, topics.events], partitions)
     return BenchServices(server_url, name, database_url, bootstrap, broker.pid)
 
 

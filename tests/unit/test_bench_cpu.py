@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 
-from scripts.bench.ingest import cpu_seconds
+from scripts.bench.cpu import cpu_seconds
+from scripts.bench.server_cpu import spent
 
 
 def test_cpu_seconds_of_this_process_matches_os_times() -> None:
@@ -16,3 +17,10 @@ def test_cpu_seconds_of_this_process_matches_os_times() -> None:
     tick = 1 / os.sysconf("SC_CLK_TCK")
     assert before.user + before.system - tick <= measured <= after.user + after.system + tick
     assert measured > 0
+
+
+def test_cpu_spent_counts_new_processes_from_zero_and_gone_ones_no_further() -> None:
+    before = {10: 1.5, 11: 2.0}
+    after = {10: 2.0, 12: 0.25}  # 11 ended between the readings, 12 started
+    assert spent(before, after) == 0.75
+    assert spent({}, {}) == 0.0

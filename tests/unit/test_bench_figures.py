@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 from infra.copy_baseline import CopyFigures
+from scripts.bench.committer import CommitterFigures
 from scripts.bench.figures import BenchRun, SizedLatency, verdicts
 from scripts.bench.ingest import IngestFigures, MemorySample
 from scripts.bench.projection import ReadFigures
@@ -31,10 +33,12 @@ def a_run(rows: dict[str, dict[str, int]], rebuild_seconds: float) -> BenchRun:
         machine={"CPU": "test"},
         ingest=ingest,
         copy=CopyFigures(EVENTS, 1 << 20, 0.5),
+        committer=CommitterFigures(EVENTS, 4, 2.0, 0.1, 0.05),
         plain=ReadFigures(EVENTS, 1.0),
         projection=ReadFigures(EVENTS, 2.0),
         small=SizedLatency(500, latencies),
         large=SizedLatency(EVENTS, latencies),
+        replay_plain=ReadFigures(EVENTS, 1.0),
         rebuild=ReadFigures(EVENTS, rebuild_seconds),
         check=ReadFigures(EVENTS, 5.0),
         check_ok=True,
@@ -62,4 +66,38 @@ def test_rebuild_and_check_are_judged_against_the_plain_read() -> None:
     assert found["rebuild ≥ 0.3 x plain read"] == ("0.500", True)
     assert found["check ≥ 0.3 x plain read"] == ("0.200", False)
     assert found["read-model rows per event ≤ 1.5"] == ("2.00", False)
-    assert "| rebuild, all three read models | 500 events/s (2 s)" in render(run)
+    assert "| rebuild, all three read models, 1,000 events | 500 events/s (2 s)" in render(run)
+
+
+def test_the_committer_alone_is_judged_against_the_same_runs_copy() -> None:
+    run = a_run({"balances": {"a": 600}}, 2.0)
+    # 1000 events committed in 2 s against 1000 rows copied in 0.5 s.
+    assert run.committer_vs_copy == 0.25
+    found = judged(run)
+    assert found["the committer alone (events already decided) ≥ 0.5 x COPY"] == ("0.250", False)
+    assert run.per_event_us() == {
+        "ingest_worker": 0.0,
+        "ingest_postgresql": 0.0,
+        "committer_client": 100.0,
+        "committer_postgresql": 50.0,
+    }
+    text = render(run)
+    assert "| the committer alone, batches already decided (the first 1,000 events)" in text
+    assert "| the committer alone (its thread) | **100 µs** (0.1 s) | **50 µs** (0.1 s) |" in text
+
+
+def test_rebuild_and_check_use_the_plain_read_of_the_log_they_replayed() -> None:
+    run = dataclasses.replace(a_run({"balances": {"a": 600}}, 2.0), plain=ReadFigures(EVENTS, 9.0))
+    # The main log's plain read (9 s) is not the baseline; the replayed log's (1 s) is.
+    assert judged(run)["rebuild ≥ 0.3 x plain read"] == ("0.500", True)
+
+
+def test_a_server_whose_processes_cannot_be_read_is_not_measured_rather_than_free() -> None:
+    run = a_run({"balances": {"a": 600}}, 2.0)
+    run = dataclasses.replace(
+        run,
+        ingest=dataclasses.replace(run.ingest, worker_cpu_seconds=0.3, server_cpu_seconds=None),
+    )
+    assert run.per_event_us()["ingest_worker"] == 300.0
+    assert run.per_event_us()["ingest_postgresql"] is None
+    assert "| **not measured** (server not on this machine) |" in render(run)
