@@ -42,6 +42,17 @@ def start_of_day(moment: datetime) -> datetime:
     return day_start(service_day(moment))
 
 
+def start_of_month(day: datetime) -> datetime:
+    """00:00 of the 1st of the month of a day start (`start_of_day`), in the regions' time zone."""
+    return day_start(service_day(day).replace(day=1))
+
+
+def next_month(month: datetime) -> datetime:
+    """00:00 of the 1st of the month after the one `month` starts."""
+    first = service_day(month).replace(day=1)
+    return day_start(first.replace(year=first.year + first.month // 12, month=first.month % 12 + 1))
+
+
 def start_of_year(year: int) -> datetime:
     """1 January 00:00 in the regions' time zone."""
     return datetime(year, 1, 1, tzinfo=REGION_TZ)

@@ -11,7 +11,7 @@ from eventsourcing.persistence import Tracking
 from psycopg import Cursor, sql
 
 from infra.store import Ledger
-from projections.models import NAMES, ReadModel, read_models
+from projections.models import NAMES, Balances, ReadModel, read_models
 from projections.runner import (
     LIVE_SCHEMA,
     ProjectionError,
@@ -158,8 +158,9 @@ def check(
         live_total = Decimal(0)
         if "balances" in names:
             curs.execute(
-                "SELECT coalesce(sum(amounts[1]), 0) FROM public.account_balances"
-                " WHERE valid_to = 'infinity' AND known_to = 'infinity'"
+                sql.SQL("SELECT coalesce(sum(amounts[1]), 0) FROM {}").format(
+                    Balances(LIVE_SCHEMA).balances.deltas
+                )
             )
             row = curs.fetchone()
             live_total = Decimal(row[0]) if row else Decimal(0)

@@ -11,7 +11,8 @@ from typing import Any
 
 from psycopg import Cursor, sql
 
-from projections.cumulative import CumulativeTable, Delta
+from domain.postings import is_shared_account
+from projections.cumulative import CumulativeTable, Delta, always
 from projections.facts import HOSPITAL_METRICS, PENALTY_METRICS, Facts
 from projections.sanctions import SanctionTable
 from projections.terms import SanctionTerms
@@ -45,12 +46,12 @@ class Balances:
     @property
     def balances(self) -> CumulativeTable:
         """Balance of each account."""
-        return CumulativeTable(self.schema, "account_balances", 1)
+        return CumulativeTable(self.schema, "account_balances", 1, hot=is_shared_account)
 
     @property
     def flows(self) -> CumulativeTable:
-        """Flows of each account per event type."""
-        return CumulativeTable(self.schema, "account_flows", 1)
+        """Flows of the pooled funds per event type (no other account's: facts.py)."""
+        return CumulativeTable(self.schema, "account_flows", 1, hot=always)
 
     @property
     def flow_keys(self) -> sql.Identifier:
@@ -96,7 +97,7 @@ class Hospitals:
     @property
     def totals(self) -> CumulativeTable:
         """Per-institution totals."""
-        return CumulativeTable(self.schema, "hospital_totals", len(HOSPITAL_METRICS))
+        return CumulativeTable(self.schema, "hospital_totals", len(HOSPITAL_METRICS), hot=always)
 
     @property
     def budgets(self) -> CumulativeTable:

@@ -113,10 +113,10 @@ def test_check_passes_after_a_rebuild_and_fails_on_a_tampered_row(
     assert report["postings_total"] == "0.00"  # type: ignore[index]
     assert settings.database_url is not None
     with psycopg.connect(settings.database_url) as conn:
-        conn.execute("UPDATE hospital_totals SET amounts[1] = amounts[1] + 1")
+        conn.execute("UPDATE hospital_totals_deltas SET amounts[1] = amounts[1] + 1")
     capsys.readouterr()
     assert main(["check"]) == 1
-    assert "hospital_totals" in capsys.readouterr().out
+    assert "hospital_totals_deltas" in capsys.readouterr().out
 
 
 def test_a_query_warns_when_a_read_model_is_behind_the_log_and_needs_no_broker(

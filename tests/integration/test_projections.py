@@ -276,11 +276,11 @@ def test_check_reports_a_live_row_that_differs_from_the_rebuilt_one(ledger: Ledg
     project(ledger)
     with ledger.datastore.transaction(commit=True) as curs:
         curs.execute(
-            "UPDATE account_balances SET amounts = ARRAY[1::numeric] WHERE key = %s", (FUND,)
+            "UPDATE account_balances_deltas SET amounts = ARRAY[1::numeric] WHERE key = %s", (FUND,)
         )
     report = check(ledger)
     assert not report.ok
-    assert report.differences["account_balances"][0] > 0
+    assert report.differences["account_balances_deltas"][0] > 0
     assert report.live_total != 0
 
 
