@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from domain.calendar import FIRST_DAY, LAST_DAY, REGION_TZ, service_day
 
@@ -42,6 +43,7 @@ def start_of_day(moment: datetime) -> datetime:
     return day_start(service_day(moment))
 
 
+@lru_cache(maxsize=4096)  # a page asks about the same few hundred days thousands of times
 def start_of_month(day: datetime) -> datetime:
     """00:00 of the 1st of the month of a day start (`start_of_day`), in the regions' time zone."""
     return day_start(service_day(day).replace(day=1))
