@@ -102,7 +102,10 @@ facts = st.lists(
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     facts=facts, probes=st.lists(st.tuples(st.integers(-1, 122), st.integers(-1, 8)), max_size=20)
@@ -139,7 +142,10 @@ def table_rows(curs: psycopg.Cursor[tuple[object, ...]]) -> list[tuple[object, .
 
 
 @settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(facts=facts, cuts=st.lists(st.integers(1, 25), max_size=6))
 def test_pages_of_any_size_write_the_same_rows_as_one_page(
@@ -191,7 +197,10 @@ recordings = st.lists(
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(log=recordings, cut=st.integers(0, 8))
 def test_a_page_of_recordings_writes_the_same_rows_as_applying_them_one_by_one(
