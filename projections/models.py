@@ -42,6 +42,13 @@ class Balances:
 
     schema: str
     name: str = "balances"
+    # The layout before issue 15 (rectangles and their days): `rebuild` drops these.
+    retired: tuple[str, ...] = (
+        "account_balances",
+        "account_balances_days",
+        "account_flows",
+        "account_flows_days",
+    )
 
     @property
     def balances(self) -> CumulativeTable:
@@ -93,6 +100,13 @@ class Hospitals:
 
     schema: str
     name: str = "hospitals"
+    # The layout before issue 15 (rectangles and their days): `rebuild` drops these.
+    retired: tuple[str, ...] = (
+        "hospital_totals",
+        "hospital_totals_days",
+        "hospital_budgets",
+        "hospital_budgets_days",
+    )
 
     @property
     def totals(self) -> CumulativeTable:
@@ -205,6 +219,13 @@ class Penalties:
 
     schema: str
     name: str = "penalties"
+    # The layout before issue 15 (rectangles and their days): `rebuild` drops these.
+    retired: tuple[str, ...] = (
+        "penalty_totals",
+        "penalty_totals_days",
+        "doctor_points",
+        "doctor_points_days",
+    )
 
     @property
     def fines(self) -> CumulativeTable:
