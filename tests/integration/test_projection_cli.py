@@ -142,3 +142,21 @@ def test_a_query_warns_when_a_read_model_is_behind_the_log_and_needs_no_broker(
     assert "warning" not in current.err
     assert main(["verify", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["ok"] is True
+
+
+@pytest.mark.usefixtures("projected")
+def test_a_store_in_the_old_layout_is_told_to_rebuild_by_queries_and_check(
+    capsys: pytest.CaptureFixture[str], settings: Settings
+) -> None:
+    assert settings.database_url is not None
+    with psycopg.connect(settings.database_url) as conn:
+        conn.execute("CREATE TABLE account_balances (key text)")  # left by the old layout
+    capsys.readouterr()
+    assert main(["balance", FUND, "--json"]) == 0
+    assert "claims-ledger rebuild balances" in capsys.readouterr().err
+    assert main(["check", "--json"]) == 1
+    assert "balances" in json.loads(capsys.readouterr().out)["needs_rebuild"]
+    assert main(["rebuild", "balances", "--json"]) == 0
+    capsys.readouterr()
+    assert main(["balance", FUND, "--json"]) == 0
+    assert "warning" not in capsys.readouterr().err
