@@ -239,6 +239,9 @@ class CumulativeTable:
         if not earliest:
             return {}
         keys = sorted(earliest)
+        # The planner's estimate for the skip scan is high enough to compile it (JIT), which
+        # took 30 ms a page against 10 ms for running it (EXPLAIN ANALYZE, 325 keys).
+        curs.execute("SET LOCAL jit = off")
         curs.execute(
             self._sql(STORED_MONTHS),
             (_texts(keys), _instants(earliest[k] for k in keys)),
