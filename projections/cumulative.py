@@ -9,9 +9,12 @@ A busy key (`hot`: a pooled fund, an institution, a hospital: decided by the key
 has `<name>_checkpoints`: per month, versions of the key's totals before that month, each known
 from a known time (projections/checkpoints.py plans them). The totals at (as_of, known_at) are
 the latest version known at `known_at` of the latest checkpoint month on or before `as_of`, plus
-the deltas valid from that month to `as_of` known at `known_at`: one index descent and one
-range scan of at most about a month of the key's rows, summed by the server, whatever the
-history length. A key without checkpoints sums all its deltas up to `as_of`: these are the keys
+the deltas valid from that month to `as_of` known at `known_at`. Those all lie in that month:
+a later month on or before `as_of` holding a delta known by then would have had a version by
+then. So the scan stops at the key's next checkpoint month: two index descents and one range
+scan of at most a month of the key's rows, summed by the server, whatever the history length
+(and however far `as_of` runs ahead of what was known at `known_at`). A key without
+checkpoints sums all its deltas up to `as_of`: these are the keys
 with few facts (a person's account, a doctor's points).
 
 Both tables are read index-only: the primary key carries the amounts (INCLUDE).
@@ -61,9 +64,12 @@ LEFT JOIN LATERAL (
     WHERE c.key = q.key AND c.month <= %(as_of)s AND c.known_from <= %(known)s
     ORDER BY c.month DESC, c.known_from DESC LIMIT 1) c ON true
 CROSS JOIN LATERAL (
+    SELECT coalesce(min(n.month), 'infinity') AS until FROM {checkpoints} n
+    WHERE n.key = q.key AND n.month > coalesce(c.month, '-infinity')) n
+CROSS JOIN LATERAL (
     SELECT {sums} FROM {deltas} d
     WHERE d.key = q.key AND d.day >= coalesce(c.month, '-infinity') AND d.day <= %(as_of)s
-      AND d.known_from <= %(known)s) d
+      AND d.day < n.until AND d.known_from <= %(known)s) d
 """
 
 # The stored checkpoint months a page can start from or change, each with its latest version:
