@@ -47,6 +47,12 @@ def is_pooled_fund(account: str) -> bool:
     return account.startswith("fund:") and account.endswith(":pooled")
 
 
+def is_shared_account(account: str) -> bool:
+    """Whether many people's facts post to the account (a pooled fund, an institution's or a
+    treasury account), as opposed to one person's or one outside party's."""
+    return account.startswith(("fund:", "institution:", "treasury:"))
+
+
 def personal_account(person_id: str) -> str:
     """An employee's personal account (个人账户)."""
     return f"person:{person_id}:personal_account"

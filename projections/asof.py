@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from domain.calendar import FIRST_DAY, LAST_DAY, REGION_TZ, service_day
 
@@ -40,6 +41,18 @@ def end_of_day(day: date) -> datetime:
 def start_of_day(moment: datetime) -> datetime:
     """00:00 of the instant's day in the regions' time zone."""
     return day_start(service_day(moment))
+
+
+@lru_cache(maxsize=4096)  # a page asks about the same few hundred days thousands of times
+def start_of_month(day: datetime) -> datetime:
+    """00:00 of the 1st of the month of a day start (`start_of_day`), in the regions' time zone."""
+    return day_start(service_day(day).replace(day=1))
+
+
+def next_month(month: datetime) -> datetime:
+    """00:00 of the 1st of the month after the one `month` starts."""
+    first = service_day(month).replace(day=1)
+    return day_start(first.replace(year=first.year + first.month // 12, month=first.month % 12 + 1))
 
 
 def start_of_year(year: int) -> datetime:

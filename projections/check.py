@@ -11,7 +11,7 @@ from eventsourcing.persistence import Tracking
 from psycopg import Cursor, sql
 
 from infra.store import Ledger
-from projections.models import NAMES, ReadModel, read_models
+from projections.models import NAMES, Balances, ReadModel, read_models
 from projections.runner import (
     LIVE_SCHEMA,
     ProjectionError,
@@ -93,6 +93,10 @@ def rebuild(ledger: Ledger, names: Sequence[str] = NAMES, on_page: OnPage | None
         for p in projections:
             for table in p.model.tables():
                 curs.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(LIVE_SCHEMA, table)))
+            for table in p.model.retired:
+                curs.execute(
+                    sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(LIVE_SCHEMA, table))
+                )
         replay_into(
             curs, ledger, [p.model for p in projections], [upto] * len(projections), on_page
         )
@@ -116,6 +120,8 @@ class CheckReport:
     live_total: Decimal
     behind: dict[str, int] = field(default_factory=dict)  # read model -> events not yet applied
     stuck: str | None = None  # the first event after a position that cannot be applied
+    # read model -> tables of the layout before issue 15 still there: it needs a rebuild.
+    retired: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -123,6 +129,7 @@ class CheckReport:
         balances."""
         return (
             not self.behind
+            and not self.retired
             and self.stuck is None
             and not any(a or b for a, b in self.differences.values())
             and not self.unbalanced
@@ -158,12 +165,14 @@ def check(
         live_total = Decimal(0)
         if "balances" in names:
             curs.execute(
-                "SELECT coalesce(sum(amounts[1]), 0) FROM public.account_balances"
-                " WHERE valid_to = 'infinity' AND known_to = 'infinity'"
+                sql.SQL("SELECT coalesce(sum(amounts[1]), 0) FROM {}").format(
+                    Balances(LIVE_SCHEMA).balances.deltas
+                )
             )
             row = curs.fetchone()
             live_total = Decimal(row[0]) if row else Decimal(0)
         stuck = _stuck(curs, ledger, scratch, positions, head)
+        retired = _retired_left(curs, [p.model for p in projections])
     return CheckReport(
         positions=dict(zip(names, positions, strict=True)),
         log_head=head,
@@ -175,7 +184,30 @@ def check(
         live_total=live_total,
         behind={n: head - p for n, p in zip(names, positions, strict=True) if p < head},
         stuck=stuck,
+        retired=retired,
     )
+
+
+def retired_left(ledger: Ledger, names: Sequence[str] = NAMES) -> dict[str, list[str]]:
+    """Per named read model, the tables of its layout before issue 15 still in the live schema.
+    Such a store was projected into those tables: the current ones stay empty until
+    `claims-ledger rebuild` fills them (and drops the old ones)."""
+    with ledger.datastore.transaction(commit=False) as dict_curs:
+        return _retired_left(plain(dict_curs), read_models(LIVE_SCHEMA, names))
+
+
+def _retired_left(curs: Cursor[Any], models: Sequence[ReadModel]) -> dict[str, list[str]]:
+    left: dict[str, list[str]] = {}
+    for model in models:
+        curs.execute(
+            "SELECT t FROM unnest(%s::text[]) AS t"
+            " WHERE to_regclass(quote_ident(%s) || '.' || quote_ident(t)) IS NOT NULL",
+            (list(model.retired), LIVE_SCHEMA),
+        )
+        tables = [str(row[0]) for row in curs.fetchall()]
+        if tables:
+            left[model.name] = tables
+    return left
 
 
 def _stuck(

@@ -1,23 +1,28 @@
-"""Bitemporal cumulative totals per key: rectangles in (valid time x known time).
+"""Bitemporal cumulative totals per key: append-only delta rows plus monthly checkpoints.
 
-Each row holds a key's totals over a valid-time range, as known over a known-time range; the
-rows of a key tile the plane. Valid time has day resolution (the regions' local day): a fact
-counts from the start of the day it is valid on, so a key has at most one row per day per known
-version, and a late correction rewrites at most one row per day after it, however busy the key.
-A batch recorded at `t` closes (known_to = t) the current rows reaching past its earliest day
-and inserts their replacements known from `t`: in-order facts touch only the last row.
+`<name>_deltas` holds one row per key, valid day and known time: the sum of the facts of that
+key valid on that day (the regions' local day: valid time has day resolution) and recorded at
+that time. Rows are only ever added, or, when a page of the log splits the events of one known
+time, added to (element-wise): the rows are the same however the log was paged.
 
-Lookups are three btree descents, whatever the history length. The days table records when
-each day became a step of the key (steps are never removed) and the latest step day known then
-(the frontier); the answer to (as_of, known_at) is the latest version known at `known_at` of the
-latest step day on or before `as_of` (and the frontier) that existed at `known_at`. Only days
-added later by late corrections between that day and as_of are skipped over.
+A busy key (`hot`: a pooled fund, an institution, a hospital: decided by the key alone) also
+has `<name>_checkpoints`: per month, versions of the key's totals before that month, each known
+from a known time (projections/checkpoints.py plans them). The totals at (as_of, known_at) are
+the latest version known at `known_at` of the latest checkpoint month on or before `as_of`, plus
+the deltas valid from that month to `as_of` known at `known_at`. Those all lie in that month:
+a later month on or before `as_of` holding a delta known by then would have had a version by
+then. So the scan stops at the key's next checkpoint month: two index descents and one range
+scan of at most a month of the key's rows, summed by the server, whatever the history length
+(and however far `as_of` runs ahead of what was known at `known_at`). A key without
+checkpoints sums all its deltas up to `as_of`: these are the keys
+with few facts (a person's account, a doctor's points).
+
+Both tables are read index-only: the primary key carries the amounts (INCLUDE).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -25,92 +30,94 @@ from typing import Any
 
 from psycopg import Cursor, sql
 
-from projections.asof import start_of_day
-from projections.rewrite import PagePlan, stored_rows
-from projections.steps import Amounts, add
+from projections.amounts import Amounts, add
+from projections.asof import next_month, start_of_day
+from projections.checkpoints import (
+    Recording,
+    earliest_days,
+    needed_month_sums,
+    plan_versions,
+)
 
 CREATE = """
-CREATE TABLE IF NOT EXISTS {table} (
-    key        text NOT NULL,
-    valid_from timestamptz NOT NULL,
-    valid_to   timestamptz NOT NULL,
-    known_from timestamptz NOT NULL,
-    known_to   timestamptz NOT NULL,
-    amounts    numeric[] NOT NULL,
-    PRIMARY KEY (key, valid_from, known_from)
-);
--- The writer only ever reads the rows known now.
-CREATE INDEX IF NOT EXISTS {current} ON {table} (key, valid_from) WHERE known_to = 'infinity';
-CREATE TABLE IF NOT EXISTS {days} (
+CREATE TABLE IF NOT EXISTS {deltas} (
     key        text NOT NULL,
     day        timestamptz NOT NULL,
-    created_at timestamptz NOT NULL,
-    frontier   timestamptz NOT NULL,
-    PRIMARY KEY (key, day)
+    known_from timestamptz NOT NULL,
+    amounts    numeric[] NOT NULL,
+    PRIMARY KEY (key, day, known_from) INCLUDE (amounts)
 );
-CREATE INDEX IF NOT EXISTS {days_created} ON {days} (key, created_at, frontier);
+CREATE TABLE IF NOT EXISTS {checkpoints} (
+    key        text NOT NULL,
+    month      timestamptz NOT NULL,
+    known_from timestamptz NOT NULL,
+    amounts    numeric[] NOT NULL,
+    PRIMARY KEY (key, month, known_from) INCLUDE (amounts)
+);
 """
 
 LOOKUP = """
-SELECT q.key, r.amounts
+SELECT q.key, ARRAY[{totals}]
 FROM unnest(%(keys)s::text[]) AS q(key)
+LEFT JOIN LATERAL (
+    SELECT c.month, c.amounts FROM {checkpoints} c
+    WHERE c.key = q.key AND c.month <= %(as_of)s AND c.known_from <= %(known)s
+    ORDER BY c.month DESC, c.known_from DESC LIMIT 1) c ON true
 CROSS JOIN LATERAL (
-    SELECT d.frontier FROM {days} d
-    WHERE d.key = q.key AND d.created_at <= %(known)s
-    ORDER BY d.created_at DESC, d.frontier DESC LIMIT 1) f
+    SELECT coalesce(min(n.month), 'infinity') AS until FROM {checkpoints} n
+    WHERE n.key = q.key AND n.month > coalesce(c.month, '-infinity')) n
 CROSS JOIN LATERAL (
-    SELECT d.day FROM {days} d
-    WHERE d.key = q.key AND d.day <= least(%(as_of)s, f.frontier) AND d.created_at <= %(known)s
-    ORDER BY d.day DESC LIMIT 1) b
-CROSS JOIN LATERAL (
-    SELECT t.amounts FROM {table} t
-    WHERE t.key = q.key AND t.valid_from = b.day AND t.known_from <= %(known)s
-    ORDER BY t.known_from DESC LIMIT 1) r
+    SELECT {sums} FROM {deltas} d
+    WHERE d.key = q.key AND d.day >= coalesce(c.month, '-infinity') AND d.day <= %(as_of)s
+      AND d.day < n.until AND d.known_from <= %(known)s) d
 """
 
-# The current rows tile valid time, so the rows reaching past `earliest` are the one holding
-# it and those after: two range scans of the partial index, however long the key's history.
-CURRENT_FROM = """
-SELECT t.key, t.valid_from, NULLIF(t.valid_to, 'infinity') AS valid_to, t.known_from, t.amounts
-FROM unnest(%s::text[], %s::timestamptz[]) AS q(key, earliest)
+# The stored checkpoint months a page can start from or change, each with its latest version:
+# per key, the latest month on or before its earliest day in the page, then every later month
+# (a skip scan: one descent per month, never a scan of the versions).
+STORED_MONTHS = """
+WITH RECURSIVE m(key, month) AS (
+    SELECT q.key, coalesce(
+        (SELECT max(c.month) FROM {checkpoints} c WHERE c.key = q.key AND c.month <= q.since),
+        (SELECT min(c.month) FROM {checkpoints} c WHERE c.key = q.key AND c.month > q.since))
+    FROM unnest(%s::text[], %s::timestamptz[]) AS q(key, since)
+  UNION ALL
+    SELECT m.key,
+        (SELECT min(c.month) FROM {checkpoints} c WHERE c.key = m.key AND c.month > m.month)
+    FROM m WHERE m.month IS NOT NULL
+)
+SELECT m.key, m.month, v.amounts FROM m
 CROSS JOIN LATERAL (
-    SELECT coalesce((
-        SELECT c.valid_from FROM {table} c
-        WHERE c.key = q.key AND c.known_to = 'infinity' AND c.valid_from <= q.earliest
-        ORDER BY c.valid_from DESC LIMIT 1), '-infinity') AS start) s
-JOIN {table} t ON t.key = q.key AND t.known_to = 'infinity' AND t.valid_from >= s.start
-ORDER BY t.key, t.valid_from
-FOR UPDATE OF t
+    SELECT c.amounts FROM {checkpoints} c WHERE c.key = m.key AND c.month = m.month
+    ORDER BY c.known_from DESC LIMIT 1) v
 """
 
-# The net writes of a page (projections/rewrite.py), each one statement whatever its size.
-DROP = """
-DELETE FROM {table} t USING unnest(%s::text[], %s::timestamptz[]) AS v(key, valid_from)
-WHERE t.key = v.key AND t.valid_from = v.valid_from AND t.known_to = 'infinity'
+MONTH_SUMS = """
+SELECT q.key, q.month, d.*
+FROM unnest(%s::text[], %s::timestamptz[], %s::timestamptz[]) AS q(key, month, until)
+CROSS JOIN LATERAL (
+    SELECT {sums} FROM {deltas} d WHERE d.key = q.key AND d.day >= q.month AND d.day < q.until
+) d
 """
-CLOSE = """
-UPDATE {table} t SET known_to = v.at
-FROM unnest(%s::text[], %s::timestamptz[], %s::timestamptz[]) AS v(key, valid_from, at)
-WHERE t.key = v.key AND t.valid_from = v.valid_from AND t.known_to = 'infinity'
-"""
-# Days added at the same known time share its final frontier, however the log was paged.
-RAISE_FRONTIER = """
-UPDATE {days} d SET frontier = v.frontier
-FROM unnest(%s::text[], %s::timestamptz[], %s::timestamptz[]) AS v(key, created_at, frontier)
-WHERE d.key = v.key AND d.created_at = v.created_at AND d.frontier < v.frontier
-"""
-COPY_ROWS = "COPY {table} (key, valid_from, valid_to, known_from, known_to, amounts) FROM STDIN"
-COPY_DAYS = "COPY {days} (key, day, created_at, frontier) FROM STDIN"
-INFINITY = "infinity"
 
-
-def _escaped(text: str) -> str:
-    """A value in COPY's text format: written by hand, as psycopg's per-row dumping was most
-    of the cost of a catch-up's writes."""
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-        text = text.replace("\r", "\\r")
-    return text
+# A page's delta rows, merged per (key, day, known time) in Python; a row of the same known
+# time written by the page before (the log paged inside one known time) is added to.
+UPSERT_DELTAS = """
+INSERT INTO {deltas} AS t (key, day, known_from, amounts)
+SELECT v.key, v.day, v.known_from, ARRAY[{columns}]
+FROM unnest(%s::text[], %s::timestamptz[], %s::timestamptz[], {arrays})
+    AS v(key, day, known_from, {names})
+ON CONFLICT (key, day, known_from) DO UPDATE SET amounts = ARRAY[{added}]
+"""
+# Versions carry their full totals (projections/checkpoints.py), so one of the same known time
+# written by the page before is replaced.
+UPSERT_CHECKPOINTS = """
+INSERT INTO {checkpoints} AS t (key, month, known_from, amounts)
+SELECT v.key, v.day, v.known_from, ARRAY[{columns}]
+FROM unnest(%s::text[], %s::timestamptz[], %s::timestamptz[], {arrays})
+    AS v(key, day, known_from, {names})
+ON CONFLICT (key, month, known_from) DO UPDATE SET amounts = EXCLUDED.amounts
+"""
 
 
 def _texts(values: Iterable[str]) -> str:
@@ -125,15 +132,9 @@ def _instants(values: Iterable[datetime]) -> str:
     return "{" + ",".join(v.isoformat() for v in values) + "}"
 
 
-class _IsoTexts(dict[datetime | None, str]):
-    """COPY texts of instants (None: open-ended), each formatted once per page: a page repeats
-    the same days and recording times thousands of times, and formatting them was a tenth of a
-    rebuild's time (docs/benchmarks.md)."""
-
-    def __missing__(self, moment: datetime | None) -> str:
-        text = INFINITY if moment is None else moment.isoformat()
-        self[moment] = text
-        return text
+def _numbers(values: Iterable[Decimal]) -> str:
+    """A numeric[] literal (a Decimal's text is valid numeric input)."""
+    return "{" + ",".join(map(str, values)) + "}"
 
 
 @dataclass(frozen=True)
@@ -145,13 +146,23 @@ class Delta:
     amounts: Amounts
 
 
+def never(_key: str) -> bool:
+    """No key of the table is busy enough for checkpoints."""
+    return False
+
+
+def always(_key: str) -> bool:
+    """Every key of the table is busy: checkpoints for all."""
+    return True
+
+
 def _per_key_and_day(deltas: Iterable[Delta], width: int) -> dict[str, dict[datetime, Amounts]]:
     """Deltas summed per key and local day."""
-    per_key: dict[str, dict[datetime, Amounts]] = defaultdict(dict)
+    per_key: dict[str, dict[datetime, Amounts]] = {}
     for d in deltas:
         if len(d.amounts) != width:
             raise ValueError(f"expected {width} amounts, got {d.amounts}")
-        cell = per_key[d.key]
+        cell = per_key.setdefault(d.key, {})
         day = start_of_day(d.valid_at)
         cell[day] = add(cell[day], d.amounts) if day in cell else d.amounts
     return per_key
@@ -159,98 +170,128 @@ def _per_key_and_day(deltas: Iterable[Delta], width: int) -> dict[str, dict[date
 
 @dataclass(frozen=True)
 class CumulativeTable:
-    """One table of bitemporal cumulative totals, `width` amounts per key."""
+    """One read-model table of bitemporal cumulative totals, `width` amounts per key; `hot`
+    says which keys keep monthly checkpoints."""
 
     schema: str
     name: str
     width: int
+    hot: Callable[[str], bool] = never
+
+    @property
+    def deltas(self) -> sql.Identifier:
+        """The delta rows."""
+        return sql.Identifier(self.schema, f"{self.name}_deltas")
+
+    @property
+    def checkpoints(self) -> sql.Identifier:
+        """The busy keys' monthly checkpoints."""
+        return sql.Identifier(self.schema, f"{self.name}_checkpoints")
 
     def _sql(self, template: str) -> sql.Composed:
+        positions = range(1, self.width + 1)
+        names = [sql.Identifier(f"a{i}") for i in positions]
         return sql.SQL(template).format(
-            table=sql.Identifier(self.schema, self.name),
-            current=sql.Identifier(f"{self.name}_current"),
-            days=sql.Identifier(self.schema, f"{self.name}_days"),
-            days_created=sql.Identifier(f"{self.name}_days_created"),
+            deltas=self.deltas,
+            checkpoints=self.checkpoints,
+            totals=sql.SQL(", ").join(
+                sql.SQL("coalesce(c.amounts[{0}], 0) + coalesce(d.s{0}, 0)").format(i)
+                for i in positions
+            ),
+            sums=sql.SQL(", ").join(
+                sql.SQL("sum(d.amounts[{0}]) AS s{0}").format(i) for i in positions
+            ),
+            columns=sql.SQL(", ").join(sql.SQL("v.{}").format(n) for n in names),
+            arrays=sql.SQL(", ").join(sql.SQL("%s::numeric[]") for _ in positions),
+            names=sql.SQL(", ").join(names),
+            added=sql.SQL(", ").join(
+                sql.SQL("t.amounts[{0}] + EXCLUDED.amounts[{0}]").format(i) for i in positions
+            ),
         )
 
     def create(self, curs: Cursor[Any]) -> None:
-        """Create the table and its indexes if missing."""
+        """Create the tables if missing."""
         curs.execute(self._sql(CREATE))
 
     def tables(self) -> list[str]:
         """The tables this store owns."""
-        return [self.name, f"{self.name}_days"]
+        return [f"{self.name}_deltas", f"{self.name}_checkpoints"]
 
     def apply(self, curs: Cursor[Any], deltas: Iterable[Delta], known: datetime) -> None:
-        """Add facts recorded at `known`: aggregated per key and valid day, then re-stepped."""
+        """Add facts recorded at `known`."""
         self.apply_recordings(curs, [(known, deltas)])
 
     def apply_recordings(
         self, curs: Cursor[Any], recordings: Sequence[tuple[datetime, Iterable[Delta]]]
     ) -> None:
-        """Add the facts of several recordings (known time, deltas) in log order: the same rows
-        as applying them one by one, read and written in a few statements."""
-        per_recording = [(known, _per_key_and_day(d, self.width)) for known, d in recordings]
-        earliest: dict[str, datetime] = {}
-        for _, per_key in per_recording:
-            for key, days in per_key.items():
-                first = min(days)
-                if key not in earliest or first < earliest[key]:
-                    earliest[key] = first
+        """Add the facts of several recordings (known time, deltas) in log order (known time
+        never decreases along the log: infra/known_times.py)."""
+        summed: list[Recording] = [
+            (known, _per_key_and_day(d, self.width)) for known, d in recordings
+        ]
+        hot: list[Recording] = [
+            (known, {k: days for k, days in per_key.items() if self.hot(k)})
+            for known, per_key in summed
+        ]
+        # Checkpoints are planned from the stored rows before this page's deltas are written.
+        versions = self._plan_checkpoints(curs, [r for r in hot if r[1]])
+        self._upsert(curs, UPSERT_DELTAS, _merged(summed))
+        self._upsert(curs, UPSERT_CHECKPOINTS, versions)
+
+    def _plan_checkpoints(
+        self, curs: Cursor[Any], recordings: Sequence[Recording]
+    ) -> dict[tuple[str, datetime, datetime], Amounts]:
+        earliest = earliest_days(recordings)
         if not earliest:
-            return
+            return {}
         keys = sorted(earliest)
+        # The planner's estimate for the skip scan is high enough to compile it (JIT), which
+        # took 30 ms a page against 10 ms for running it (EXPLAIN ANALYZE, 325 keys).
+        curs.execute("SET LOCAL jit = off")
         curs.execute(
-            self._sql(CURRENT_FROM),
+            self._sql(STORED_MONTHS),
             (_texts(keys), _instants(earliest[k] for k in keys)),
             prepare=True,
         )
-        plan = PagePlan(
-            self.width, stored_rows([(r[0], r[1], r[2], r[3], tuple(r[4])) for r in curs])
-        )
-        for known, per_key in per_recording:
-            for key, days in per_key.items():
-                plan.record(key, days, known)
-        self._write(curs, plan)
-
-    def _write(self, curs: Cursor[Any], plan: PagePlan) -> None:
-        # Drops before inserts: a dropped row's key is taken again by its replacement. Stored
-        # days are raised before this page's days are added, which carry their final frontier.
-        if plan.drops:
-            keys, valid_froms = zip(*plan.drops, strict=True)
-            curs.execute(self._sql(DROP), (_texts(keys), _instants(valid_froms)))
-        if plan.closes:
-            keys, valid_froms, ats = zip(*plan.closes, strict=True)
-            curs.execute(self._sql(CLOSE), (_texts(keys), _instants(valid_froms), _instants(ats)))
-        if plan.raises:
+        stored: dict[str, dict[datetime, Amounts]] = {}
+        for key, month, amounts in curs.fetchall():
+            stored.setdefault(key, {})[month] = tuple(amounts)
+        bases = needed_month_sums(stored, recordings)
+        sums: dict[tuple[str, datetime], Amounts] = {}
+        if bases:
             curs.execute(
-                self._sql(RAISE_FRONTIER),
+                self._sql(MONTH_SUMS),
                 (
-                    _texts(key for key, _ in plan.raises),
-                    _instants(at for _, at in plan.raises),
-                    _instants(plan.raises.values()),
+                    _texts(k for k, _ in bases),
+                    _instants(m for _, m in bases),
+                    _instants(next_month(m) for _, m in bases),
                 ),
+                prepare=True,
             )
-        iso = _IsoTexts()
-        inserts = plan.inserts()
-        if inserts:
-            with curs.copy(self._sql(COPY_ROWS)) as copy:
-                copy.write(
-                    "".join(
-                        f"{_escaped(key)}\t{iso[valid_from]}\t{iso[valid_to]}\t"
-                        f"{iso[known_from]}\t{iso[known_to]}\t"
-                        f"{{{','.join(map(str, amounts))}}}\n"
-                        for key, valid_from, valid_to, known_from, known_to, amounts in inserts
-                    )
-                )
-        if plan.days:
-            with curs.copy(self._sql(COPY_DAYS)) as copy:
-                copy.write(
-                    "".join(
-                        f"{_escaped(d.key)}\t{iso[d.day]}\t{iso[d.created_at]}\t{iso[d.frontier]}\n"
-                        for d in plan.days
-                    )
-                )
+            zero = Decimal(0)
+            for key, month, *totals in curs.fetchall():
+                sums[(key, month)] = tuple(zero if t is None else t for t in totals)
+        return plan_versions(self.width, stored, sums, recordings)
+
+    def _upsert(
+        self,
+        curs: Cursor[Any],
+        template: str,
+        rows: Mapping[tuple[str, datetime, datetime], Amounts],
+    ) -> None:
+        if not rows:
+            return
+        cells = list(rows)
+        columns = zip(*rows.values(), strict=True)
+        curs.execute(
+            self._sql(template),
+            (
+                _texts(key for key, _, _ in cells),
+                _instants(at for _, at, _ in cells),
+                _instants(known for _, _, known in cells),
+                *(_numbers(column) for column in columns),
+            ),
+        )
 
     def lookup(
         self, curs: Cursor[Any], keys: Sequence[str], as_of: datetime, known_at: datetime
@@ -272,3 +313,14 @@ class CumulativeTable:
         found: Mapping[str, Amounts] = {row[0]: tuple(row[1]) for row in curs.fetchall()}
         zero: Amounts = (Decimal(0),) * self.width
         return {k: found.get(k, zero) for k in keys}
+
+
+def _merged(recordings: Sequence[Recording]) -> dict[tuple[str, datetime, datetime], Amounts]:
+    """The page's delta rows: (key, day, known time) -> amounts."""
+    rows: dict[tuple[str, datetime, datetime], Amounts] = {}
+    for known, per_key in recordings:
+        for key, days in per_key.items():
+            for day, amounts in days.items():
+                cell = (key, day, known)
+                rows[cell] = add(rows[cell], amounts) if cell in rows else amounts
+    return rows

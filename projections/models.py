@@ -11,7 +11,8 @@ from typing import Any
 
 from psycopg import Cursor, sql
 
-from projections.cumulative import CumulativeTable, Delta
+from domain.postings import is_shared_account
+from projections.cumulative import CumulativeTable, Delta, always
 from projections.facts import HOSPITAL_METRICS, PENALTY_METRICS, Facts
 from projections.sanctions import SanctionTable
 from projections.terms import SanctionTerms
@@ -41,16 +42,23 @@ class Balances:
 
     schema: str
     name: str = "balances"
+    # The layout before issue 15 (rectangles and their days): `rebuild` drops these.
+    retired: tuple[str, ...] = (
+        "account_balances",
+        "account_balances_days",
+        "account_flows",
+        "account_flows_days",
+    )
 
     @property
     def balances(self) -> CumulativeTable:
         """Balance of each account."""
-        return CumulativeTable(self.schema, "account_balances", 1)
+        return CumulativeTable(self.schema, "account_balances", 1, hot=is_shared_account)
 
     @property
     def flows(self) -> CumulativeTable:
-        """Flows of each account per event type."""
-        return CumulativeTable(self.schema, "account_flows", 1)
+        """Flows of the pooled funds per event type (no other account's: facts.py)."""
+        return CumulativeTable(self.schema, "account_flows", 1, hot=always)
 
     @property
     def flow_keys(self) -> sql.Identifier:
@@ -92,11 +100,18 @@ class Hospitals:
 
     schema: str
     name: str = "hospitals"
+    # The layout before issue 15 (rectangles and their days): `rebuild` drops these.
+    retired: tuple[str, ...] = (
+        "hospital_totals",
+        "hospital_totals_days",
+        "hospital_budgets",
+        "hospital_budgets_days",
+    )
 
     @property
     def totals(self) -> CumulativeTable:
         """Per-institution totals."""
-        return CumulativeTable(self.schema, "hospital_totals", len(HOSPITAL_METRICS))
+        return CumulativeTable(self.schema, "hospital_totals", len(HOSPITAL_METRICS), hot=always)
 
     @property
     def budgets(self) -> CumulativeTable:
@@ -204,6 +219,13 @@ class Penalties:
 
     schema: str
     name: str = "penalties"
+    # The layout before issue 15 (rectangles and their days): `rebuild` drops these.
+    retired: tuple[str, ...] = (
+        "penalty_totals",
+        "penalty_totals_days",
+        "doctor_points",
+        "doctor_points_days",
+    )
 
     @property
     def fines(self) -> CumulativeTable:

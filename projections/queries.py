@@ -48,10 +48,9 @@ def balance(curs: Cursor[Any], account: str, at: Bitemporal) -> Decimal:
 
 def account_known(curs: Cursor[Any], account: str) -> bool:
     """Whether any posting ever named the account (one indexed row at most)."""
-    table = Balances(SCHEMA).balances
     curs.execute(
         sql.SQL("SELECT EXISTS (SELECT 1 FROM {} WHERE key = %s)").format(
-            sql.Identifier(table.schema, table.name)
+            Balances(SCHEMA).balances.deltas
         ),
         (account,),
     )
@@ -60,12 +59,11 @@ def account_known(curs: Cursor[Any], account: str) -> bool:
 
 
 def latest_balances(curs: Cursor[Any]) -> dict[str, Decimal]:
-    """Every account's balance over all valid time, as known now (one indexed row per account)."""
-    table = sql.Identifier(SCHEMA, Balances(SCHEMA).balances.name)
+    """Every account's balance over all valid time, as known now (a scan of every delta)."""
     curs.execute(
-        sql.SQL(
-            "SELECT key, amounts[1] FROM {} WHERE valid_to = 'infinity' AND known_to = 'infinity'"
-        ).format(table)
+        sql.SQL("SELECT key, sum(amounts[1]) FROM {} GROUP BY key").format(
+            Balances(SCHEMA).balances.deltas
+        )
     )
     return {str(key): money(Decimal(amount)) for key, amount in curs.fetchall()}
 
@@ -141,10 +139,10 @@ def registered_hospitals(curs: Cursor[Any], region: str | None = None) -> list[s
 
 def first_known_change(curs: Cursor[Any], code: str, metric: str) -> datetime | None:
     """When the ledger first knew a nonzero value of one of a hospital's figures."""
-    table = Hospitals(SCHEMA).totals
+    # The first nonzero delta of the figure: the totals were zero as known before it.
     curs.execute(
         sql.SQL("SELECT min(known_from) FROM {} WHERE key = %s AND amounts[%s] <> 0").format(
-            sql.Identifier(table.schema, table.name)
+            Hospitals(SCHEMA).totals.deltas
         ),
         (code, HOSPITAL_METRICS.index(metric) + 1),
     )
@@ -154,10 +152,9 @@ def first_known_change(curs: Cursor[Any], code: str, metric: str) -> datetime | 
 
 def first_known_from(curs: Cursor[Any], code: str, day: datetime) -> datetime | None:
     """When the ledger first knew a fact of a hospital valid on or after `day`."""
-    table = Hospitals(SCHEMA).totals
     curs.execute(
-        sql.SQL("SELECT min(created_at) FROM {} WHERE key = %s AND day >= %s").format(
-            sql.Identifier(table.schema, f"{table.name}_days")
+        sql.SQL("SELECT min(known_from) FROM {} WHERE key = %s AND day >= %s").format(
+            Hospitals(SCHEMA).totals.deltas
         ),
         (code, day),
     )
@@ -183,9 +180,7 @@ def penalty_targets(curs: Cursor[Any]) -> list[str]:
 
 
 def _keys(curs: Cursor[Any], table: CumulativeTable) -> list[str]:
-    curs.execute(
-        sql.SQL("SELECT DISTINCT key FROM {}").format(sql.Identifier(table.schema, table.name))
-    )
+    curs.execute(sql.SQL("SELECT DISTINCT key FROM {}").format(table.deltas))
     return sorted(str(row[0]) for row in curs.fetchall())
 
 

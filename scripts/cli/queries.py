@@ -21,6 +21,7 @@ from infra.settings import Settings
 from infra.store import READER_ROLE, Ledger, open_ledger
 from projections import queries
 from projections.asof import MICROSECOND, Bitemporal
+from projections.check import retired_left
 from projections.runner import ReadModelProjection, open_projections
 from scripts.cli import argtypes, output
 from scripts.cli.commandline import AddCommand, Handler
@@ -63,6 +64,13 @@ def _warn_if_behind(ledger: Ledger, models: Sequence[ReadModelProjection]) -> bo
     # reached the log's head would silently miss facts the ledger already holds.
     head = ledger.recorder.max_notification_id() or 0
     behind = False
+    for name in retired_left(ledger, [m.model.name for m in models]):
+        behind = True
+        print(
+            f"warning: read model {name} was projected into the layout before issue 15;"
+            f" its tables are empty until `claims-ledger rebuild {name}` fills them",
+            file=sys.stderr,
+        )
     for model in models:
         position = model.position()
         if position < head:

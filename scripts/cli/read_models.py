@@ -89,6 +89,11 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
         "positions": report.positions,
         "behind": report.behind,
         "stuck": report.stuck,
+        "needs_rebuild": {
+            name: f"tables of the layout before issue 15 left ({', '.join(tables)}):"
+            f" run `claims-ledger rebuild {name}`"
+            for name, tables in report.retired.items()
+        },
         "events_replayed": report.events,
         "differences": {
             t: {"only_live": a, "only_rebuilt": b} for t, (a, b) in report.differences.items()

@@ -113,10 +113,10 @@ def test_check_passes_after_a_rebuild_and_fails_on_a_tampered_row(
     assert report["postings_total"] == "0.00"  # type: ignore[index]
     assert settings.database_url is not None
     with psycopg.connect(settings.database_url) as conn:
-        conn.execute("UPDATE hospital_totals SET amounts[1] = amounts[1] + 1")
+        conn.execute("UPDATE hospital_totals_deltas SET amounts[1] = amounts[1] + 1")
     capsys.readouterr()
     assert main(["check"]) == 1
-    assert "hospital_totals" in capsys.readouterr().out
+    assert "hospital_totals_deltas" in capsys.readouterr().out
 
 
 def test_a_query_warns_when_a_read_model_is_behind_the_log_and_needs_no_broker(
@@ -142,3 +142,21 @@ def test_a_query_warns_when_a_read_model_is_behind_the_log_and_needs_no_broker(
     assert "warning" not in current.err
     assert main(["verify", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["ok"] is True
+
+
+@pytest.mark.usefixtures("projected")
+def test_a_store_in_the_old_layout_is_told_to_rebuild_by_queries_and_check(
+    capsys: pytest.CaptureFixture[str], settings: Settings
+) -> None:
+    assert settings.database_url is not None
+    with psycopg.connect(settings.database_url) as conn:
+        conn.execute("CREATE TABLE account_balances (key text)")  # left by the old layout
+    capsys.readouterr()
+    assert main(["balance", FUND, "--json"]) == 0
+    assert "claims-ledger rebuild balances" in capsys.readouterr().err
+    assert main(["check", "--json"]) == 1
+    assert "balances" in json.loads(capsys.readouterr().out)["needs_rebuild"]
+    assert main(["rebuild", "balances", "--json"]) == 0
+    capsys.readouterr()
+    assert main(["balance", FUND, "--json"]) == 0
+    assert "warning" not in capsys.readouterr().err

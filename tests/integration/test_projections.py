@@ -19,7 +19,7 @@ from domain.postings import Posting, institution_receivable, pooled_fund
 from infra.store import Ledger
 from projections import queries
 from projections.asof import Bitemporal, parse_instant
-from projections.check import check, rebuild
+from projections.check import check, rebuild, retired_left
 from projections.runner import catch_up, open_projections, pages
 from tests.projection_events import (
     Claim,
@@ -276,11 +276,11 @@ def test_check_reports_a_live_row_that_differs_from_the_rebuilt_one(ledger: Ledg
     project(ledger)
     with ledger.datastore.transaction(commit=True) as curs:
         curs.execute(
-            "UPDATE account_balances SET amounts = ARRAY[1::numeric] WHERE key = %s", (FUND,)
+            "UPDATE account_balances_deltas SET amounts = ARRAY[1::numeric] WHERE key = %s", (FUND,)
         )
     report = check(ledger)
     assert not report.ok
-    assert report.differences["account_balances"][0] > 0
+    assert report.differences["account_balances_deltas"][0] > 0
     assert report.live_total != 0
 
 
@@ -373,3 +373,21 @@ def test_check_names_an_event_whose_postings_do_not_balance(ledger: Ledger) -> N
     assert not report.ok
     assert [amount for _, amount in report.unbalanced] == [Decimal("1.00")]
     assert report.live_total == Decimal("1.00")
+
+
+def test_a_store_projected_into_the_old_layout_is_told_to_rebuild_and_rebuild_fills_it(
+    ledger: Ledger,
+) -> None:
+    history_2019(ledger)
+    project(ledger)
+    with ledger.datastore.transaction(commit=True) as curs:
+        # What the layout before issue 15 left: its tables, while the new ones stay empty.
+        curs.execute("CREATE TABLE hospital_totals_days (key text)")
+        curs.execute("TRUNCATE hospital_totals_deltas, hospital_totals_checkpoints")
+    report = check(ledger)
+    assert not report.ok
+    assert report.retired == {"hospitals": ["hospital_totals_days"]}
+    assert retired_left(ledger) == {"hospitals": ["hospital_totals_days"]}
+    rebuild(ledger, ["hospitals"])
+    assert retired_left(ledger) == {}
+    assert check(ledger).ok

@@ -111,7 +111,7 @@ HOMES = [
 
 def test_the_table_names_come_from_both_families() -> None:
     assert {"ledger_events", "ledger_messages", "rejected_messages", "ledger_chain"} <= TABLES
-    assert {"account_balances", "hospital_totals_days", "sanction_windows"} <= TABLES
+    assert {"account_balances_deltas", "hospital_totals_checkpoints", "sanction_windows"} <= TABLES
 
 
 def test_every_checked_folder_has_modules() -> None:
@@ -137,12 +137,12 @@ def test_the_check_catches_sql_in_a_string_and_an_f_string() -> None:
         '"""Reads from ledger_events."""\n'
         'Q = "SELECT count(*) FROM ledger_messages"\n'
         'KIND = "doctor_points"\n'
-        'def f(n):\n    return f"insert into public.hospital_totals VALUES ({n})"\n'
+        'def f(n):\n    return f"insert into public.hospital_totals_deltas VALUES ({n})"\n'
         'def g(events_table="ledger_events"):\n    return sql.Identifier("sanction_terms")\n'
     )
     assert sorted(table_names_in_strings(source)) == [
         (2, "ledger_messages"),
-        (5, "hospital_totals"),
+        (5, "hospital_totals_deltas"),
         (6, "ledger_events"),
         (7, "sanction_terms"),
     ]
