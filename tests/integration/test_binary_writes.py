@@ -19,7 +19,7 @@ import pytest
 from consumers.ingest import inbound_records
 from consumers.topics import Topics, region_key
 from infra.setup import set_up
-from infra.store import WRITER_ROLE, Ledger, open_ledger
+from infra.store import BINARY_WRITES, WRITER_ROLE, Ledger, open_ledger
 from infra.verify import verify
 from scripts.simulation.config import config_for
 from scripts.simulation.county import county_year
@@ -119,14 +119,16 @@ def stored_rows(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
         return {name: conn.execute(query).fetchall() for name, query in TABLES.items()}
 
 
-def test_copy_stores_the_same_rows_as_the_librarys_insert(two_databases: tuple[str, str]) -> None:
+def test_copy_stores_the_same_rows_as_the_librarys_insert(
+    two_databases: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     inserted, copied = two_databases
     messages = county_messages() + hostile_messages()
-    with (
-        open_ledger(inserted, role=WRITER_ROLE) as by_insert,
-        open_ledger(copied, role=WRITER_ROLE) as by_copy,
-    ):
-        by_insert.recorder_.binary_writes = False
+    monkeypatch.setenv(BINARY_WRITES, "n")  # the documented fallback
+    by_insert = open_ledger(inserted, role=WRITER_ROLE)
+    monkeypatch.delenv(BINARY_WRITES)
+    with by_insert, open_ledger(copied, role=WRITER_ROLE) as by_copy:
+        assert not by_insert.recorder_.binary_writes
         assert by_copy.recorder_.binary_writes
         ingest(by_insert, by_copy, messages)
 
