@@ -100,7 +100,7 @@ class BinaryWrites:
         # the library's insert gives the first event the lowest id.
         ids = sorted(row["nextval"] for row in curs.fetchall())
         rows = (
-            (_uuid(e.originator_id), e.originator_version, e.topic, e.state, i)
+            (as_uuid(e.originator_id), e.originator_version, e.topic, e.state, i)
             for e, i in zip(stored_events, ids, strict=True)
         )
         _copy(curs, self._events, EVENT_COLUMNS, rows)
@@ -129,6 +129,7 @@ def _copy(
             copy.write_row(row)
 
 
-def _uuid(originator_id: UUID | str) -> UUID:
-    # The binary uuid dumper takes a UUID only; the library's stored event may hold a str.
+def as_uuid(originator_id: UUID | str) -> UUID:
+    """A stored event's originator id as a UUID (the library's type allows a str), without the
+    round trip through text when it is one already."""
     return originator_id if isinstance(originator_id, UUID) else UUID(originator_id)

@@ -38,7 +38,7 @@ from infra.application.rows import (
     HeldRow,
     ReplayOutcome,
 )
-from infra.binary_writes import BinaryWrites, ChainRow
+from infra.binary_writes import BinaryWrites, ChainRow, as_uuid
 from infra.chain import GENESIS, link
 from infra.known_times import KnownTimes
 from infra.transcodings import register_domain_transcodings
@@ -222,7 +222,7 @@ class LedgerRecorder(PostgresProcessRecorder):
             entry = link(
                 previous,
                 position,
-                UUID(str(stored.originator_id)),
+                as_uuid(stored.originator_id),
                 stored.originator_version,
                 stored.topic,
                 stored.state,
