@@ -8,6 +8,7 @@ byte for byte: events, hash chain, accepted messages, offsets and dead letters.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
@@ -15,9 +16,11 @@ from typing import Any
 
 import psycopg
 import pytest
+from eventsourcing.persistence import IntegrityError
 
 from consumers.ingest import inbound_records
 from consumers.topics import Topics, region_key
+from infra.application.rows import offset_tracking_name
 from infra.setup import set_up
 from infra.store import BINARY_WRITES, WRITER_ROLE, Ledger, open_ledger
 from infra.verify import verify
@@ -144,3 +147,33 @@ def test_copy_stores_the_same_rows_as_the_librarys_insert(
     verdict = verify(copied)
     assert verdict.ok, verdict.problem
     assert verdict.checked == len(new["events"])
+
+
+def test_one_stale_offset_among_several_refuses_the_whole_batch(
+    ledger: Ledger, database_url: str
+) -> None:
+    # The offsets of every partition go in one upsert; a partition whose offset is not ahead
+    # fails the batch as the library's row-by-row tracking did, whichever partition it is.
+    def consumed(suffix: str, offset: int, value: bytes) -> Any:
+        return SimpleNamespace(
+            topic=TOPICS.inbound(suffix), partition=0, offset=offset, key=b"k", value=value
+        )
+
+    def commit(*records: Any) -> None:
+        decoded = inbound_records(list(records), TOPICS, RECORDED_AT)
+        ledger.commit(ledger.decide(decoded, RECORDED_AT, cluster_id="binary-writes"))
+
+    enrollment, reference = (
+        offset_tracking_name("binary-writes", TOPICS.inbound(suffix), 0)
+        for suffix in ("enrollment", "reference")
+    )
+    commit(consumed("reference", 3, b"{"), consumed("enrollment", 5, b"{"))
+    before = stored_rows(database_url)
+    with pytest.raises(IntegrityError, match=re.escape(f"{enrollment} 5")):
+        commit(
+            consumed("reference", 4, json.dumps(designated()).encode()),
+            consumed("enrollment", 5, b"{"),
+        )
+    assert stored_rows(database_url) == before
+    offsets = dict(before["offsets"])
+    assert (offsets[enrollment], offsets[reference]) == (5, 3)
