@@ -11,6 +11,7 @@ than wall time on a shared machine. Both stores are dropped at the end.
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import os
 import time
@@ -21,7 +22,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from consumers.ingest import inbound_records
+from consumers.ingest import GC_THRESHOLDS, inbound_records
 from consumers.topics import Topics, region_key
 from infra.application.batch import BatchOutcome
 from infra.embedded import drop_database, ensure_database
@@ -127,6 +128,7 @@ def main() -> None:
     if not args.server:
         parser.error("give --server or set LEDGER_DATABASE_URL")
     server = args.server
+    gc.set_threshold(*GC_THRESHOLDS)  # as the worker collects (consumers/ingest.py)
     persons = max(60, math.ceil(args.events / EVENTS_PER_PERSON))
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     names = [f"ledger_bench_writes_{role}_{stamp}" for role in ("decide", "insert", "copy")]
