@@ -86,9 +86,20 @@ class BinaryWrites:
 
     def accept(self, curs: Cursor[DictRow], accepted: Sequence[AcceptedMessage]) -> None:
         """Append the accepted messages' rows."""
-        _copy(
-            curs, self._accepted, ACCEPTED_COLUMNS, (tuple(m.__dict__.values()) for m in accepted)
+        rows = (
+            (
+                m.message_id,
+                m.content_sha256,
+                m.message_type,
+                m.source_cluster,
+                m.source_topic,
+                m.source_partition,
+                m.source_offset,
+                m.recorded_at,
+            )
+            for m in accepted
         )
+        _copy(curs, self._accepted, ACCEPTED_COLUMNS, rows)
 
     def append_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent]
