@@ -36,6 +36,7 @@ from infra.application.rows import (
     HeldRow,
     ReplayOutcome,
 )
+from infra.binary_writes import BinaryWrites, ChainRow, as_uuid
 from infra.chain import GENESIS, link
 from infra.known_times import KnownTimes
 from infra.transcodings import ledger_transcoder
@@ -49,6 +50,9 @@ ACT_AS_ROLE = "LEDGER_ACT_AS_ROLE"  # key of the application's env: the role con
 STATEMENT_TIMEOUT = "LEDGER_STATEMENT_TIMEOUT_S"  # key of the application's env
 DEFAULT_STATEMENT_TIMEOUT_S = 60
 DEFAULT_LOCK_TIMEOUT_S = 30
+# "n" writes a batch with the library's INSERT of a composite array instead of binary COPY
+# (infra/binary_writes.py): the same rows, kept as a fallback (docs/operations.md).
+BINARY_WRITES = "LEDGER_BINARY_WRITES"  # key of the application's env
 
 
 # One statement per batch, its rows as arrays: an executemany costs a statement per row, on
@@ -109,6 +113,8 @@ class LedgerRecorder(PostgresProcessRecorder):
         super().__init__(*args, **kwargs)
         self.statement_timeout_s = DEFAULT_STATEMENT_TIMEOUT_S
         self.known_times: KnownTimes | None = None  # set by the Ledger, which has the mapper
+        self.binary_writes = True
+        self._binary = BinaryWrites(self.events_table_name, self.tracking_table_name)
         # Same lock as the library's (insert order = commit order), taken by an owner-run
         # function so the writer role needs no UPDATE right on the events (guarantees.sql).
         self.lock_table_statements = [
@@ -139,8 +145,16 @@ class LedgerRecorder(PostgresProcessRecorder):
             if not stored_events:
                 return None
             stored_events = self._known_no_earlier_than_the_log(curs, stored_events, **kwargs)
-            self._insert_stored_events(curs, stored_events, **kwargs)
-            return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            if not self.binary_writes:
+                self._insert_stored_events(curs, stored_events, **kwargs)
+                return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            # What the library's _insert_stored_events does before its insert: the lock (a
+            # no-op if the known times took it) and the notification of subscribers.
+            self._lock_table(curs)
+            self._notify_channel(curs)
+            ids = self._binary.append_events(curs, stored_events)
+            self._binary.chain(curs, self._chain_rows(curs, stored_events, ids))
+            return ids
 
     def _known_no_earlier_than_the_log(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -158,11 +172,16 @@ class LedgerRecorder(PostgresProcessRecorder):
     ) -> None:
         batch = kwargs.get("batch")
         if isinstance(batch, BatchRecord):
-            for tracking in batch.offsets:
-                # Single-row tracking refuses an offset that is not ahead of the stored one,
-                # so a second writer of the same partition fails instead of doubling events.
-                self._insert_tracking(curs, tracking)
-            if batch.accepted:
+            # Single-row tracking refuses an offset that is not ahead of the stored one, so a
+            # second writer of the same partition fails instead of doubling events.
+            if not self.binary_writes:
+                for tracking in batch.offsets:
+                    self._insert_tracking(curs, tracking)
+            elif batch.offsets:
+                self._binary.track(curs, batch.offsets)
+            if batch.accepted and self.binary_writes:
+                self._binary.accept(curs, batch.accepted)
+            elif batch.accepted:
                 curs.execute(INSERT_ACCEPTED, _columns([_row(m) for m in batch.accepted], 8))
             if batch.rejected:
                 curs.execute(INSERT_REJECTED, _columns([_row(d) for d in batch.rejected], 10))
@@ -177,34 +196,38 @@ class LedgerRecorder(PostgresProcessRecorder):
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
+        """The library's INSERT path (`binary_writes` off): the ids it returned, then the
+        chain's entries inserted."""
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         if ids:
-            self._extend_chain(curs, stored_events, ids)
+            rows = self._chain_rows(curs, stored_events, ids)
+            curs.execute(INSERT_CHAIN, _columns(rows, 3))
         return ids
 
     @staticmethod
-    def _extend_chain(
+    def _chain_rows(
         curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], ids: Sequence[int]
-    ) -> None:
+    ) -> list[ChainRow]:
+        """The chain's entries for the events at `ids`, linked to the stored head."""
         # The events table is locked until commit, so the chain's head cannot move under us.
         curs.execute("SELECT position, hash FROM ledger_chain ORDER BY position DESC LIMIT 1")
         head = curs.fetchone()
         previous_position, previous = (
             (0, GENESIS) if head is None else (head["position"], bytes(head["hash"]))
         )
-        rows = []
+        rows: list[ChainRow] = []
         for stored, position in sorted(zip(stored_events, ids, strict=True), key=lambda p: p[1]):
             entry = link(
                 previous,
                 position,
-                UUID(str(stored.originator_id)),
+                as_uuid(stored.originator_id),
                 stored.originator_version,
                 stored.topic,
                 stored.state,
             )
             rows.append((position, previous_position, entry))
             previous_position, previous = position, entry
-        curs.execute(INSERT_CHAIN, _columns(rows, 3))
+        return rows
 
 
 def _row(
@@ -311,6 +334,7 @@ class Ledger(Application[UUID]):
         timeout = self.env.get(STATEMENT_TIMEOUT)
         if timeout:
             recorder.statement_timeout_s = int(timeout)
+        recorder.binary_writes = self.env.get(BINARY_WRITES, "y").lower() not in ("n", "no")
         return recorder
 
     @property
