@@ -126,6 +126,9 @@ def test_every_point_lookup_equals_the_brute_force_sum_over_facts(
                 seen = [(x, 1) for v, b, k, x in facts if k == key and v <= as_of and b <= known]
                 expected = amounts(sum(x for x, _ in seen), len(seen))
                 assert found[key] == expected
+                # One key goes by a statement of its own (cumulative.ONE_KEY): the same totals.
+                alone = TABLE.lookup(curs, [key], day(as_of), day(200 + known))
+                assert alone == {key: expected}
         conn.rollback()
 
 
