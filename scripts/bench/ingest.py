@@ -238,7 +238,9 @@ def _feed_concurrently(
         if run.figures.messages % OBSERVE_EVERY == 0:
             run.observe(" | published concurrently")
 
-    publish_concurrently(sources, publisher, rest, published)
+    # Publishing ends long before the worker has caught up: the memory checkpoints are mostly
+    # passed while waiting for the last commits.
+    publish_concurrently(sources, publisher, rest, published, lambda: run.observe(" | committing"))
     run.figures.seconds = time.monotonic() - started
     run.observe(" | committed")
 

@@ -96,10 +96,13 @@ class WavePublisher:
         ]
         return send_acknowledged(self._producer, outgoing)
 
-    def wait_for(self, sent: Iterable[Sent]) -> None:
+    def wait_for(
+        self, sent: Iterable[Sent], while_waiting: Callable[[], None] | None = None
+    ) -> None:
         """Return once every partition is committed up to the offsets of `sent`. Gives up when
         the ledger takes nothing in for the timeout: a concurrent feed waits once for a whole
-        run, which may take far longer than a wave, while the worker keeps committing."""
+        run, which may take far longer than a wave, while the worker keeps committing.
+        `while_waiting` is called at each look (the bench samples the worker's memory)."""
         last: dict[str, int] = {}
         for s in sent:
             name = offset_tracking_name(self._cluster_id, s.topic, s.partition)
@@ -114,6 +117,8 @@ class WavePublisher:
             behind = {n: o for n, o in last.items() if stored[n] < o}
             if not behind:
                 return
+            if while_waiting is not None:
+                while_waiting()
             if stored != seen:  # the ledger took something in: not stuck
                 seen, deadline = stored, time.monotonic() + self._wave_timeout_s
             elif time.monotonic() > deadline:
@@ -254,10 +259,11 @@ def publish_concurrently(
     waiter: WavePublisher,
     planned: Iterable[Planned],
     on_sent: Callable[[Sent], None],
+    while_waiting: Callable[[], None] | None = None,
 ) -> None:
     """Publish every topic at once, nothing waiting for the worker; then wait until the ledger
     has committed the last message of every partition."""
-    waiter.wait_for(publish_all(sources, planned, on_sent))
+    waiter.wait_for(publish_all(sources, planned, on_sent), while_waiting)
 
 
 def publish_all(

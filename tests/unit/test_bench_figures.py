@@ -101,3 +101,16 @@ def test_a_server_whose_processes_cannot_be_read_is_not_measured_rather_than_fre
     assert run.per_event_us()["ingest_worker"] == 300.0
     assert run.per_event_us()["ingest_postgresql"] is None
     assert "| **not measured** (server not on this machine) |" in render(run)
+
+
+def test_one_workers_ingest_is_judged_by_its_ratio_to_copy_and_its_cpu_per_event() -> None:
+    run = a_run({"balances": {"a": 600}}, 2.0)
+    # 1000 events in 1 s against 1000 rows copied in 0.5 s: 0.5 of COPY; 0.15 s of CPU.
+    busy = dataclasses.replace(run.ingest, worker_cpu_seconds=0.15)
+    found = judged(dataclasses.replace(run, ingest=busy))
+    assert found["ingest ≥ 0.05 x COPY"] == ("0.500", True)
+    assert found["ingest worker CPU ≤ 200 µs per event"] == ("150 µs", True)
+    slow = dataclasses.replace(run.ingest, worker_cpu_seconds=0.25, seconds=40.0)
+    found = judged(dataclasses.replace(run, ingest=slow))
+    assert found["ingest ≥ 0.05 x COPY"] == ("0.013", False)
+    assert found["ingest worker CPU ≤ 200 µs per event"] == ("250 µs", False)
