@@ -5,24 +5,23 @@ ordering only a partition, the stream goes in dependency-ordered waves (see
 scripts/simulation/feed.py): a wave is published and timed until the worker has committed every
 partition up to the wave's last offset; the figure is events committed over the sum of those
 times, the gaps between waves (the next wave being generated) not counted. Concurrently, every
-topic at once as real sources publish (scripts/simulation/publish.py), timed from the first
-message published to the last one committed. Either way the first wave, which includes the
-worker's start, is a warm-up outside the figure.
+topic at once as real sources publish (scripts/simulation/publish.py): the whole stream is
+published first, untimed (generated inside the clock, it took a core from the worker), then the
+worker starts, timed from its first stored event (the group joined, a first batch committed:
+the warm-up) until every partition is committed to its end. In waves, the first wave, which
+includes the worker's start, is the warm-up outside the figure.
 """
 
 from __future__ import annotations
 
-import itertools
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from kafka import KafkaProducer
 
 from consumers.topics import Topics
 from infra.kafka import cluster_id_from, make_producer
@@ -31,13 +30,13 @@ from scripts.bench.cpu import cpu_seconds
 from scripts.bench.server_cpu import BackendCpu, backend_pids
 from scripts.bench.services import TOPIC_PREFIX, BenchServices
 from scripts.cli.progress import Progress
-from scripts.simulation.feed import WavePublisher, publish_concurrently
+from scripts.simulation.feed import WavePublisher, publish_all
 from scripts.simulation.feed_mode import FeedMode, FeedOptions
 from scripts.simulation.plan import Planned, waves
 from scripts.simulation.publish import ConcurrentPublisher, Sent
 
 WAVE_TIMEOUT_S = 600.0
-OBSERVE_EVERY = 1_000  # messages published between looks at the log, in a concurrent feed
+POLL_S = 0.05  # between looks at the log while waiting for the worker's first events
 MAX_WAVE = 20_000  # larger waves: fewer boundaries, whose latency is counted against the worker
 
 
@@ -71,6 +70,9 @@ class IngestFigures:
     @property
     def events_per_second(self) -> float:
         return self.events / self.seconds if self.seconds else 0.0
+
+    def count_published(self, _sent: Sent) -> None:
+        self.messages += 1
 
     @property
     def worker_cpu_us_per_event(self) -> float:
@@ -133,6 +135,10 @@ def run_ingest(
             ignore=backend_pids(services.database_url, services.database_name),
         )
         producer = make_producer(services.bootstrap)
+        published: list[Sent] = []
+        if options.mode is FeedMode.CONCURRENT:  # before the worker starts: see the module
+            sources = ConcurrentPublisher(Topics(TOPIC_PREFIX), producer, options)
+            published = publish_all(sources, planned, figures.count_published)
         with log_path.open("ab") as log:
             worker = subprocess.Popen(
                 worker_command(), env=worker_env(services), stdout=log, stderr=log
@@ -149,7 +155,7 @@ def run_ingest(
             )
             run = _Observed(figures, watch, worker.pid, server, checkpoints, progress)
             if options.mode is FeedMode.CONCURRENT:
-                _feed_concurrently(planned, publisher, producer, options, run)
+                _ingest_published(published, publisher, run, lambda: exited(worker))
             else:
                 _feed_in_waves(planned, publisher, run)
             figures.memory.append(MemorySample(run.size(), peak_rss(worker.pid)))  # whole run
@@ -216,31 +222,21 @@ def _feed_in_waves(planned: Iterable[Planned], publisher: WavePublisher, run: _O
         run.observe(f" | wave {number + 1}")
 
 
-def _feed_concurrently(
-    planned: Iterable[Planned],
+def _ingest_published(
+    published: list[Sent],
     publisher: WavePublisher,
-    producer: KafkaProducer,
-    options: FeedOptions,
     run: _Observed,
+    worker_failed: Callable[[], BaseException | None],
 ) -> None:
-    """The first wave (January's reference data, and the worker's start) warms up; the rest goes
-    out as concurrent sources publish it, timed until the worker committed all of it."""
-    sources = ConcurrentPublisher(Topics(TOPIC_PREFIX), producer, options)
-    months = itertools.groupby(planned, key=lambda p: p.wave)
-    _, first = next(months, (None, iter(())))
-    publisher.wait_for(list(sources.publish(first)))
+    """The stream is on the broker: from the worker's first stored event (the warm-up) until it
+    has committed the last message of every partition."""
+    while not run.size():
+        if failure := worker_failed():
+            raise RuntimeError("the ingest worker stopped") from failure
+        time.sleep(POLL_S)
     run.warmed_up()
-    rest = itertools.chain.from_iterable(wave for _, wave in months)
     started = time.monotonic()
-
-    def published(_sent: Sent) -> None:
-        run.figures.messages += 1
-        if run.figures.messages % OBSERVE_EVERY == 0:
-            run.observe(" | published concurrently")
-
-    # Publishing ends long before the worker has caught up: the memory checkpoints are mostly
-    # passed while waiting for the last commits.
-    publish_concurrently(sources, publisher, rest, published, lambda: run.observe(" | committing"))
+    publisher.wait_for(published, lambda: run.observe(" | committing"))
     run.figures.seconds = time.monotonic() - started
     run.observe(" | committed")
 

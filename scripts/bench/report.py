@@ -42,7 +42,7 @@ def render(run: BenchRun) -> str:
     """The figures section as markdown."""
     i, c, p, r, k = run.ingest, run.copy, run.plain, run.projection, run.committer
     q = run.replay_plain
-    fed = f"{i.waves} waves" if i.feed == FeedMode.WAVES else "published concurrently"
+    fed = f"{i.waves} waves" if i.feed == FeedMode.WAVES else "published first, concurrently"
     lines = [
         f"Run of {run.started:%Y-%m-%d %H:%M} UTC, `{run.command}`, {run.minutes:.1f} min in all:"
         f" a county year of {run.persons:,} persons (seed {run.seed}),"

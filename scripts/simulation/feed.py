@@ -254,18 +254,6 @@ class Feeder:
         self._publisher.wait_for(last)
 
 
-def publish_concurrently(
-    sources: ConcurrentPublisher,
-    waiter: WavePublisher,
-    planned: Iterable[Planned],
-    on_sent: Callable[[Sent], None],
-    while_waiting: Callable[[], None] | None = None,
-) -> None:
-    """Publish every topic at once, nothing waiting for the worker; then wait until the ledger
-    has committed the last message of every partition."""
-    waiter.wait_for(publish_all(sources, planned, on_sent), while_waiting)
-
-
 def publish_all(
     sources: ConcurrentPublisher, planned: Iterable[Planned], on_sent: Callable[[Sent], None]
 ) -> list[Sent]:
