@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -204,7 +204,7 @@ Page = tuple[int, list[tuple[int, Recorded]]]
 
 def pages(
     ledger: Ledger, after: int, stop: int | None = None, size: int = BATCH_SIZE
-) -> Iterator[Page]:
+) -> Generator[Page, None, None]:
     """Decoded pages of the log after position `after` (up to `stop`).
 
     The next page is read and decoded in a second thread while the caller applies this one:
