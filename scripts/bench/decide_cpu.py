@@ -29,7 +29,7 @@ from scripts.simulation.plan import Planned
 
 RECORDED_AT = datetime(2020, 6, 1, tzinfo=UTC)
 BATCH = 500  # the worker's usual poll batch
-CACHE = 100_000  # every aggregate of the run stays cached, as in a warm worker
+CACHE = 100_000  # by default every aggregate of a small run stays cached, as in a warm worker
 
 
 def records(planned: Iterable[Planned]) -> list[InboundRecord]:
@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         decide_s = commit_s = 0.0
         events = 0
         with open_ledger(database_url) as ledger:
-            ledger.cache_aggregates(CACHE)
+            ledger.cache_aggregates(args.cache)
             for start in range(0, len(batch), BATCH):
                 with profile or nullcontext():
                     before = time.process_time()
@@ -91,6 +91,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--persons", type=int, default=1000, help="county size")
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of decide+commit")
+    parser.add_argument(
+        "--cache",
+        type=int,
+        default=CACHE,
+        help=f"aggregates cached (default {CACHE:,}; the worker's LEDGER_AGGREGATE_CACHE_SIZE"
+        " is 50,000: a larger county then replays what falls out of it)",
+    )
     return parser
 
 
