@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Generator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from eventsourcing.persistence import Notification, OperationalError, Tracking
@@ -199,33 +198,18 @@ def decoded(ledger: Ledger, notifications: Sequence[Notification]) -> list[tuple
     return out
 
 
-Page = tuple[int, list[tuple[int, Recorded]]]
-
-
 def pages(
     ledger: Ledger, after: int, stop: int | None = None, size: int = BATCH_SIZE
-) -> Generator[Page, None, None]:
-    """Decoded pages of the log after position `after` (up to `stop`).
-
-    The next page is read and decoded in a second thread while the caller applies this one:
-    applying a page is mostly waiting on the server, which releases the GIL, so the two
-    overlap (docs/benchmarks.md, issue 15). One page ahead at most; an error reading or
-    decoding it is raised here, when the caller asks for that page."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="log-pages") as reader:
-        ahead = reader.submit(_page, ledger, after, stop, size)
-        while (page := ahead.result()) is not None:
-            ahead = reader.submit(_page, ledger, page[0], stop, size)
-            yield page
-
-
-def _page(ledger: Ledger, after: int, stop: int | None, size: int) -> Page | None:
-    """The decoded page after position `after`, or None at the end of the log (or `stop`)."""
-    notifications = ledger.recorder.select_notifications(
-        after, size, stop=stop, inclusive_of_start=False
-    )
-    if not notifications:
-        return None
-    return notifications[-1].id, decoded(ledger, notifications)
+) -> Iterator[tuple[int, list[tuple[int, Recorded]]]]:
+    """Decoded pages of the log after position `after` (up to `stop`)."""
+    while True:
+        notifications = ledger.recorder.select_notifications(
+            after, size, stop=stop, inclusive_of_start=False
+        )
+        if not notifications:
+            return
+        yield notifications[-1].id, decoded(ledger, notifications)
+        after = notifications[-1].id
 
 
 def catch_up(

@@ -99,9 +99,6 @@ class DirectFacts:
     def __init__(self, mapper: Mapper[UUID]) -> None:
         transcoder = mapper.transcoder
         self._names: Mapping[str, Transcoding] = {}
-        # The provenance's times by their text: the events of one ingest batch share their known
-        # time, and many share their valid time. The runner makes one DirectFacts per page.
-        self._times: dict[str, Any] = {}
         self._classes: dict[str, type] = {}
         # Encrypted or compressed state, or another transcoder: the library's way only.
         if isinstance(transcoder, JSONTranscoder) and not (mapper.cipher or mapper.compressor):
@@ -149,20 +146,11 @@ class DirectFacts:
         data = value["_data_"]
         if type(data) is not dict or "occurred_at" not in data or "recorded_at" not in data:
             raise NotPlainError(data)
-        times = KnownTimes(self._time(data["occurred_at"]), self._time(data["recorded_at"]))
+        times = KnownTimes(
+            decoded_value(data["occurred_at"], self._names),
+            decoded_value(data["recorded_at"], self._names),
+        )
         for time in (times.occurred_at, times.recorded_at):
             if not isinstance(time, datetime) or time.tzinfo is None:
                 raise NotPlainError(time)
         return times
-
-    def _time(self, value: Any) -> Any:
-        """A time as `decoded_value` decodes it, decoded once per distinct text."""
-        if type(value) is not dict or value.get("_type_") != "datetime_iso" or len(value) != 2:
-            return decoded_value(value, self._names)
-        text = value["_data_"]
-        if type(text) is not str:
-            return decoded_value(value, self._names)
-        found = self._times.get(text)
-        if found is None:
-            found = self._times[text] = decoded_value(value, self._names)
-        return found

@@ -20,7 +20,7 @@ from infra.store import Ledger
 from projections import queries
 from projections.asof import Bitemporal, parse_instant
 from projections.check import check, rebuild, retired_left
-from projections.runner import catch_up, decoded, open_projections, pages
+from projections.runner import catch_up, open_projections, pages
 from tests.projection_events import (
     Claim,
     Clawback,
@@ -324,28 +324,6 @@ def test_a_catch_up_until_a_position_stops_there_and_the_next_one_goes_on(
     assert catch_up(ledger, projections, size=2) == head - 3
     assert [p.position() for p in projections] == [head] * 3
     assert check(ledger).ok
-
-
-def test_pages_read_ahead_are_the_log_in_order_as_read_one_page_at_a_time(
-    ledger: Ledger,
-) -> None:
-    history_2019(ledger)
-    head = ledger.recorder.max_notification_id() or 0
-    read = list(pages(ledger, 0, size=2))
-    positions = [position for _, page in read for position, _ in page]
-    assert positions == sorted(set(positions))
-    assert len(positions) == head
-    starts = [0, *(last for last, _ in read[:-1])]
-    for start, (last, page) in zip(starts, read, strict=True):
-        alone = decoded(
-            ledger, ledger.recorder.select_notifications(start, 2, inclusive_of_start=False)
-        )
-        assert (last, page) == (alone[-1][0], alone)
-    # Left after its first page, the reader stops with the page it read ahead.
-    ahead = pages(ledger, 0, size=2)
-    assert next(ahead) == read[0]
-    ahead.close()
-    assert list(pages(ledger, head)) == []
 
 
 def test_a_page_read_before_a_rebuild_is_not_applied_twice(ledger: Ledger) -> None:
