@@ -43,7 +43,7 @@ from infra.application.inbound import (
     internal_error,
 )
 from infra.application.rows import DeadLetter, offset_tracking_name
-from infra.kafka import Outgoing, all_partitions, cluster_id_of, send_acknowledged
+from infra.kafka import Outgoing, all_partitions, cluster_id_of, poll, send_acknowledged
 from infra.settings import Settings
 from infra.store import Ledger
 from infra.worker_lock import assign_mode_lock
@@ -68,6 +68,8 @@ class IngestStats:
     # Waits for a lagging partition that ran out (LEDGER_MERGE_IDLE_MS): each one let fetch
     # timing, not only the topics' content, decide where that partition's records went.
     order_waits_expired: int = 0
+    # Partitions paused because their merge buffer was full (LEDGER_MERGE_BUFFER_RECORDS).
+    partitions_paused: int = 0
     started: float = 0.0
 
     @property
@@ -120,7 +122,7 @@ class IngestWorker:
         offset_check_s: float = DEFAULT_INTERVAL_S,
         hold_limit: HoldLimit | None = DEFAULT_HOLD_LIMIT,
         merge_idle_s: float = 2.0,
-        merge_buffer_max: int = 0,
+        merge_buffer_max: int = 2_000,
         batch_max: int = 500,
     ) -> None:
         self._consumer = consumer
@@ -302,7 +304,7 @@ class IngestWorker:
         self._offsets.check_if_due(self._consumer.assignment())
         # With records ready in the merge already, a poll only collects what was fetched meanwhile.
         wait_ms = 0 if self._full_batch else 200
-        polled: dict[TopicPartition, list[Any]] = self._consumer.poll(timeout_ms=wait_ms)
+        polled = poll(self._consumer, timeout_ms=wait_ms)  # works around a pause/resume bug
         if self.unchecked:
             # Assigned inside this poll: nothing it returned is kept unless the stored offsets
             # it was fetched from lie in the broker's log (a fetch outside it starts over at
@@ -373,6 +375,7 @@ class IngestWorker:
         self.stats.events += len(outcome.events)
         self.stats.batches += 1
         self.stats.order_waits_expired = self.merge.stats.idle_expired
+        self.stats.partitions_paused = self.merge.stats.paused
         if self._on_batch is not None:
             self._on_batch(self.stats)
 

@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
@@ -63,6 +63,25 @@ def make_producer(bootstrap: str, *, idempotent: bool = False) -> KafkaProducer:
         max_in_flight_requests_per_connection=1,
         max_request_size=MAX_REQUEST_BYTES,
     )
+
+
+def poll(consumer: KafkaConsumer, timeout_ms: int) -> dict[TopicPartition, list[Any]]:
+    """`consumer.poll`, after working around a kafka-python bug that wedges a resumed partition.
+
+    kafka-python 3.0.12 (`Fetcher.fetched_records`) parks the records of a partition paused
+    part-way through a fetch, and gives them back on resume only while its in-line slot
+    `_next_partition_records` is None. Once any fetch has been read to its end, that slot holds
+    an exhausted PartitionRecords (falsy, but not None) and is never reset; and
+    `_fetchable_partitions` skips parked partitions, so a resumed partition is neither handed
+    back nor fetched again. Emptying the exhausted slot first lets the restore run. A
+    kafka-python without these attributes is polled as it is.
+    """
+    fetcher = getattr(consumer, "_fetcher", None)
+    slot = getattr(fetcher, "_next_partition_records", None)
+    if slot is not None and not slot:  # exhausted: nothing in it is lost by dropping it
+        fetcher._next_partition_records = None  # type: ignore[union-attr]
+    polled: dict[TopicPartition, list[Any]] = consumer.poll(timeout_ms=timeout_ms)
+    return polled
 
 
 def make_reader(bootstrap: str) -> KafkaConsumer:

@@ -56,10 +56,11 @@ class Settings:
     # consumers/merge.py). Longer keeps the order across topics through slower fetches; it
     # costs latency only while such a partition lags (docs/operations.md).
     merge_idle_ms: int = 2_000
-    # Records buffered per partition before the worker pauses fetching it; 0 (the default)
-    # never pauses: against Tansu a paused and resumed partition was not fetched again
-    # (docs/operations.md), and the idle wait already bounds how long records pile up.
-    merge_buffer_records: int = 0
+    # Records buffered per partition before the worker pauses fetching it (resumed at half); 0
+    # never pauses. Bounds the worker's memory when a long stream was published before it
+    # started (the merge holds what it cannot let go yet); resuming relies on the workaround
+    # in infra/kafka.py `poll`.
+    merge_buffer_records: int = 2_000
     # Who records what the CLI sends (`recorded_by`, e.g. `inspector:zhang`): a stated identity
     # for the traceable record, never guessed from the OS login (a shared account names no one).
     recorded_by: str | None = None
@@ -100,7 +101,7 @@ class Settings:
             outage_give_up_s=_int(env, "LEDGER_OUTAGE_GIVE_UP_S", 300),
             offset_check_interval_s=_int(env, "LEDGER_OFFSET_CHECK_S", 30),
             merge_idle_ms=_int(env, "LEDGER_MERGE_IDLE_MS", 2_000),
-            merge_buffer_records=_int(env, "LEDGER_MERGE_BUFFER_RECORDS", 0),
+            merge_buffer_records=_int(env, "LEDGER_MERGE_BUFFER_RECORDS", 2_000),
             recorded_by=env.get("LEDGER_RECORDED_BY") or None,
             hold_stream_s=_int(env, "LEDGER_HOLD_STREAM_S", 86_400),
             hold_max_messages=_int(env, "LEDGER_HOLD_MAX_MESSAGES", 10_000),

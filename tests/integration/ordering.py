@@ -97,16 +97,17 @@ def publish(settings: Settings, facts: list[Fact], *, acknowledged_each: bool = 
 
 
 Run = tuple[Settings, Ledger]
+MakeRun = Callable[..., Run]  # (name, merge_buffer_records=...)
 
 
 @pytest.fixture
-def fresh_run(
-    postgres_server_url: str, bootstrap: str, tmp_path: Path
-) -> Iterator[Callable[[str], Run]]:
-    """A new database and topic prefix per scenario, all dropped at the end."""
+def fresh_run(postgres_server_url: str, bootstrap: str, tmp_path: Path) -> Iterator[MakeRun]:
+    """A new database and topic prefix per scenario, all dropped at the end; the worker's merge
+    pauses a partition at `merge_buffer_records` buffered (the default, or tiny to make it
+    pause and resume throughout)."""
     with contextlib.ExitStack() as stack:
 
-        def make(name: str) -> Run:
+        def make(name: str, merge_buffer_records: int = Settings.merge_buffer_records) -> Run:
             url = stack.enter_context(
                 contextlib.contextmanager(fresh_database)(postgres_server_url)
             )
@@ -124,6 +125,7 @@ def fresh_run(
                 # Nothing held: a planted unknown_* message is a dead letter at once, as in
                 # waves, so every case shows what the merge alone decides (holding: test_held).
                 hold_max_messages=0,
+                merge_buffer_records=merge_buffer_records,
             )
             create_topics(settings)
             return settings, ledger

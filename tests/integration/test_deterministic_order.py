@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Callable
 
+import pytest
 from kafka import TopicPartition
 
 from infra.kafka import make_consumer
@@ -22,7 +22,7 @@ from scripts.simulation.feed_mode import FeedMode, FeedOptions
 from tests.integration.county import feed_county
 from tests.integration.helpers import create_topics, ingest
 from tests.integration.ordering import (
-    Run,
+    MakeRun,
     facts_of,
     fresh_run,  # noqa: F401 - the fixture
     in_threads,
@@ -35,17 +35,21 @@ from tests.integration.store_reads import decisions
 from tests.integration.workers import wait_until
 
 
+@pytest.mark.parametrize("buffer", [Settings.merge_buffer_records, 8], ids=["default", "tiny"])
 def test_the_county_year_gives_one_ledger_however_it_is_published(
-    fresh_run: Callable[[str], Run],  # noqa: F811 - the fixture
+    fresh_run: MakeRun,  # noqa: F811 - the fixture
     rng: random.Random,
+    buffer: int,
 ) -> None:
+    """With a tiny merge buffer (8 records per partition) the worker pauses and resumes its
+    partitions all along: the order, and so the ledger, must not depend on it."""
     messages = planned()
     facts = facts_of(messages)
     shuffled = interleaved(facts, rng)
     assert [f.suffix for f in shuffled] != [f.suffix for f in facts]
 
     # (a) waves, each ingested before the next: the order the demo relied on so far.
-    settings, ledger = fresh_run("waves")
+    settings, ledger = fresh_run("waves", buffer)
     with open_ledger(settings.database_url or "") as watch:
         report = feed_county(settings, ledger, watch, messages, FeedOptions(FeedMode.WAVES))
     assert report is not None
@@ -55,14 +59,15 @@ def test_the_county_year_gives_one_ledger_however_it_is_published(
     assert dead, "the tiny county plants bad messages: their dead letters are compared too"
 
     # (b) all topics at once, interleaved; then one worker.
-    settings, ledger = fresh_run("at-once")
+    settings, ledger = fresh_run("at-once", buffer)
     publish(settings, shuffled)
-    ingest(settings, ledger, until_idle=3.0)
+    at_once = ingest(settings, ledger, until_idle=3.0)
     assert decisions(ledger) == expected
+    assert (at_once.partitions_paused > 0) == (buffer < 100), "a tiny buffer pauses, a large not"
 
     # (c) published while the worker runs, each fact when it happens: in time order, across
     # topics, as sources acting at once do (a fact not yet published cannot be waited for).
-    settings, ledger = fresh_run("while-running")
+    settings, ledger = fresh_run("while-running", buffer)
     sources = threading.Thread(
         target=publish, args=(settings, facts), kwargs={"acknowledged_each": True}
     )
@@ -72,7 +77,7 @@ def test_the_county_year_gives_one_ledger_however_it_is_published(
     assert decisions(ledger) == expected
 
     # (d) two workers of one group over the co-partitioned topics.
-    settings, ledger = fresh_run("two-workers")
+    settings, ledger = fresh_run("two-workers", buffer)
     publish(settings, shuffled)
     with open_ledger(settings.database_url or "") as second:
         stats = in_threads(
