@@ -45,19 +45,19 @@ class Fetcher:
 
 def test_an_exhausted_slot_is_emptied_before_the_poll() -> None:
     client = Client(Fetcher(Records(0)))
-    assert poll(client, 0) == {}  # type: ignore[arg-type]
+    assert poll(client, 0) == {}
     assert client.slots_seen == [None]
 
 
 def test_a_slot_with_records_left_is_kept() -> None:
     slot = Records(3)
     client = Client(Fetcher(slot))
-    poll(client, 0)  # type: ignore[arg-type]
+    poll(client, 0)
     assert client.slots_seen == [slot]
 
 
 @pytest.mark.parametrize("fetcher", [None, object(), Fetcher(None)], ids=["none", "bare", "empty"])
 def test_a_client_without_the_slot_is_polled_as_it_is(fetcher: Any) -> None:
     client = Client(fetcher)
-    assert poll(client, 0) == {}  # type: ignore[arg-type]
+    assert poll(client, 0) == {}
     assert len(client.slots_seen) == 1
