@@ -3,9 +3,9 @@
 kafka-python 3.0.12 parks such a partition's fetched records and never hands them back once
 another partition's fetch has been read to its end (infra/kafka.py `poll` names the bug); the
 worker's merge pauses full partitions (LEDGER_MERGE_BUFFER_RECORDS), so it relies on the
-workaround. The scenario runs against the real broker: first with plain `consumer.poll`, to
+workaround. The scenario runs against the real broker once with plain `consumer.poll`, to
 show it still meets the bug (when a kafka-python release fixes it, that test fails and the
-workaround can go), then through `poll`, which must deliver everything.
+workaround can go), and once through `poll`, which must deliver everything.
 """
 
 from __future__ import annotations
