@@ -21,7 +21,7 @@ from infra.store import Ledger
 NAMING_FIELDS = ("institution", "person_id", "doctor_id", "target_id")
 # The id field that names each related aggregate in its first event, for the `entity` column.
 ID_FIELDS = {"Claim": "claim_id", "Clawback": "clawback_id", "Refund": "refund_id"}
-ID_FIELDS |= {"Sanction": "sanction_id"}
+ID_FIELDS |= {"Sanction": "sanction_id", "MisuseRecovery": "recovery_id"}
 
 
 def _label(entry: HistoryEntry) -> str | None:

@@ -226,6 +226,7 @@ FUND_LINES = {
     "Subsidy.Granted": ("income", "subsidies"),
     "Clawback.Recovered": ("income", "recoveries"),
     "Refund.Volunteered": ("income", "recoveries"),
+    "MisuseRecovery.Recovered": ("income", "recoveries"),
     "Claim.Settled": ("spending", "settlements"),
     "Claim.Reversed": ("spending", "settlements"),
     "Claim.Refused": ("spending", "settlements"),
