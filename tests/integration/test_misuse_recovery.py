@@ -10,7 +10,7 @@ from typing import Any
 
 from domain.postings import misuse_due, pooled_fund
 from infra.held_reads import held_messages
-from infra.queries import rejected
+from infra.queries import history, rejected
 from infra.related import history_with_related
 from infra.settings import Settings
 from infra.store import Ledger
@@ -142,9 +142,11 @@ def the_persons_history_shows_the_orders_and_the_return(ledger: Ledger) -> None:
     entries = history_with_related(ledger, f"person:{PERSON}")
     misuse = [(e.entity, e.event_type) for e in entries if e.event_type.startswith("Misuse")]
     assert misuse == [
-        ("misuserecovery:GR-2020-003", "MisuseRecovery.Ordered"),
-        ("misuserecovery:GR-2020-003", "MisuseRecovery.Recovered"),
-        ("misuserecovery:GR-4", "MisuseRecovery.Ordered"),
+        ("recovery:GR-2020-003", "MisuseRecovery.Ordered"),
+        ("recovery:GR-2020-003", "MisuseRecovery.Recovered"),
+        ("recovery:GR-4", "MisuseRecovery.Ordered"),
     ]
+    order = [e.event_type for e in history(ledger, "recovery:GR-2020-003")]
+    assert order == ["MisuseRecovery.Ordered", "MisuseRecovery.Recovered"]
     noted = [e.event_type for e in entries if e.event_type.endswith("MisuseNoted")]
     assert noted == ["Claim.MisuseNoted", "PersonAccount.MisuseNoted", "PersonAccount.MisuseNoted"]
