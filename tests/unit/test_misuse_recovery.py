@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from domain.account import PersonAccount
 from domain.claim import Claim
@@ -217,3 +219,35 @@ def test_the_fine_stays_a_separate_sanction_to_the_treasury(ledger: InMemoryAggr
     assert isinstance(imposed, Sanction.Imposed)
     assert imposed.fine_amount == Decimal("4000.00")
     assert not getattr(imposed, "postings", ())  # the fine moves no fund money
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(
+    lines=st.lists(st.integers(1, 300_000), min_size=0, max_size=3),
+    returns=st.lists(st.integers(1, 700_000), max_size=6),
+)
+def test_returns_never_exceed_the_order_and_every_posting_balances(
+    lines: list[int], returns: list[int]
+) -> None:
+    """Any order (in cents, linked to up to three claims or to none) and any returns: each
+    accepted return is within what is owed, the postings sum to zero, and the person's debt
+    plus what the funds got back is always the order."""
+    claims = [settle(f"C-{n}", day=f"2019-05-0{n + 1}") for n in range(3)]
+    ledger = InMemoryAggregates.given(publish(), designate(), enroll(), *claims)
+    cents = [Decimal(c) / 100 for c in lines]
+    total = sum(cents, Decimal(0)) if cents else Decimal("5000.00")
+    linked = tuple((f"C-{n}", str(a)) for n, a in enumerate(cents))
+    events = ledger.decide(order(str(total), *linked))
+    owed, back = Decimal(0), Decimal(0)
+    for event in events:
+        owed -= sum((p.amount for p in getattr(event, "postings", ()) if p.account == OWED), 0)
+    for amount in (Decimal(r) / 100 for r in returns):
+        if amount > owed:
+            assert ledger.rejection(returned(str(amount))) == Reason.EXCEEDS_ORDERED
+            continue
+        [event] = ledger.decide(returned(str(amount)))
+        assert sum(p.amount for p in event.postings) == 0
+        owed -= amount
+        back += sum(p.amount for p in event.postings if p.account == FUND)
+    assert owed + back == total
+    assert owed >= 0
