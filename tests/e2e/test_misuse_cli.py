@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 from tests.e2e.test_cli import cli_env, run, run_json
+from tests.e2e.test_cli_errors import publish
 from tests.e2e.test_cli_output import lines_of
 from tests.examples import documented
-from tests.messages import designated, encode
+from tests.messages import designated
 
 __all__ = ["cli_env"]
 
@@ -18,18 +18,10 @@ PERSON = "430422-R-00038174"
 OWED = f"person:{PERSON}:misuse_due"
 
 
-def publish_and_ingest(env: dict[str, str], folder: Path, *documents: dict[str, Any]) -> None:
-    wave = folder / "wave.jsonl"
-    wave.write_bytes(b"".join(encode(d) + b"\n" for d in documents))
-    run_json(env, "publish", str(wave))
-    done = run(env, "ingest", "--until-idle", "1.5")
-    assert done.returncode == 0, done.stderr
-
-
 def test_a_persons_misuse_shows_in_penalties_statement_and_history(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
-    publish_and_ingest(
+    publish(
         cli_env,
         tmp_path,
         documented("PolicyPublished"),
@@ -37,10 +29,8 @@ def test_a_persons_misuse_shows_in_penalties_statement_and_history(
         documented("PersonEnrolled", primary_institution=None),
     )
     claim = documented("ClaimSettled", "2019-05-03T10:20:00+08:00", reported_fund_share=None)
-    publish_and_ingest(
-        cli_env, tmp_path, claim | {"payload": claim["payload"] | {"doctor_id": None}}
-    )
-    publish_and_ingest(
+    publish(cli_env, tmp_path, claim | {"payload": claim["payload"] | {"doctor_id": None}})
+    publish(
         cli_env,
         tmp_path,
         documented("MisuseRecoveryOrdered"),
