@@ -79,6 +79,8 @@ MESSAGE_TYPES: dict[str, MessageType] = {
         _type("FinePaid", "sanctions", "target_id", commands.PayFine),
         _type("AppealFiled", "sanctions", "target_id", commands.FileAppeal),
         _type("AppealDecided", "sanctions", "target_id", commands.DecideAppeal),
+        _type("MisuseRecoveryOrdered", "clawbacks", "person_id", commands.OrderMisuseRecovery),
+        _type("MisuseRecovered", "clawbacks", "person_id", commands.RecoverMisuse),
     )
 }
 

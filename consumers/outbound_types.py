@@ -19,6 +19,7 @@ from domain.claim import Claim
 from domain.clawback import Clawback, Refund
 from domain.doctor import Doctor
 from domain.institution import Institution
+from domain.misuse import MisuseRecovery
 from domain.person import Person
 from domain.policy import Policy
 from domain.sanction import Sanction
@@ -81,6 +82,10 @@ def _types() -> tuple[OutboundType, ...]:
         (Sanction.FinePaid, "FinePaid", "sanction"),
         (Sanction.AppealFiled, "AppealFiled", "sanction"),
         (Sanction.AppealDecided, "AppealDecided", "sanction"),
+        (MisuseRecovery.Ordered, "MisuseRecoveryOrdered", "misuse_recovery"),
+        (MisuseRecovery.Recovered, "MisuseRecovered", "misuse_recovery"),
+        (Claim.MisuseNoted, "ClaimMisuseNoted", "claim"),
+        (PersonAccount.MisuseNoted, "PersonAccountMisuseNoted", "person_account"),
     ]
     return tuple(OutboundType(*row) for row in table)
 

@@ -91,6 +91,11 @@ class Claim(Aggregate):
         amount: Decimal
         provenance: Provenance
 
+    class MisuseNoted(Aggregate.Event):
+        recovery_id: str
+        amount: Decimal
+        provenance: Provenance
+
     @staticmethod
     def create_id(claim_id: str, **_: Any) -> UUID:
         return claim_aggregate_id(claim_id)
@@ -147,6 +152,18 @@ class Claim(Aggregate):
                 Reason.CLAIM_NOT_AT_INSTITUTION,
                 f"claim {self.claim_id} was settled at {self.institution}, not {institution}",
             )
+        self._check_bearable(amount)
+
+    def check_misused(self, person_id: str, amount: Decimal) -> None:
+        """Refuse a line of a misuse recovery from a person this claim cannot bear."""
+        if person_id != self.person_id:
+            raise Rejected(
+                Reason.CLAIM_NOT_OF_PERSON,
+                f"claim {self.claim_id} was settled for another person, not {person_id}",
+            )
+        self._check_bearable(amount)
+
+    def _check_bearable(self, amount: Decimal) -> None:
         if self.reversed:
             raise Rejected(Reason.ALREADY_REVERSED, f"claim {self.claim_id} was reversed")
         if amount > self.outstanding:
@@ -231,5 +248,11 @@ class Claim(Aggregate):
     @event(RefundNoted)
     def note_refund(self, *, refund_id: str, amount: Decimal, provenance: Provenance) -> None:
         """Count a voluntary refund line against this claim (checked with `check_correctable`)."""
+        self.outstanding -= amount
+        self.corrected = True
+
+    @event(MisuseNoted)
+    def note_misuse(self, *, recovery_id: str, amount: Decimal, provenance: Provenance) -> None:
+        """Count a misuse recovery line against this claim (checked with `check_misused`)."""
         self.outstanding -= amount
         self.corrected = True

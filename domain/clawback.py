@@ -39,6 +39,25 @@ def returned_to_funds(institution: str, lines: Sequence[ClaimLine]) -> tuple[Pos
     )
 
 
+def allocated(lines: Sequence[ClaimLine], amount: Decimal) -> tuple[ClaimLine, ...]:
+    """An amount spread over the lines in order, each part at most its line's amount."""
+    allocations, left = [], amount
+    for line in lines:
+        part = min(left, line.amount)
+        if part > 0:
+            allocations.append(replace(line, amount=part))
+        left -= part
+    return tuple(allocations)
+
+
+def less(lines: Sequence[ClaimLine], allocations: Sequence[ClaimLine]) -> tuple[ClaimLine, ...]:
+    """The lines less what was allocated to each."""
+    taken = {a.claim_id: a.amount for a in allocations}
+    return tuple(
+        replace(line, amount=line.amount - taken.get(line.claim_id, ZERO)) for line in lines
+    )
+
+
 class Clawback(Aggregate):
     """An order to return amounts paid for named claims, recovered in one or more parts."""
 
@@ -110,15 +129,10 @@ class Clawback(Aggregate):
                 f"recovery of {amount} exceeds what remains of clawback {self.clawback_id} "
                 f"({self.outstanding})",
             )
-        allocations, left = [], amount
-        for line in self.remaining:
-            part = min(left, line.amount)
-            if part > 0:
-                allocations.append(replace(line, amount=part))
-            left -= part
+        allocations = allocated(self.remaining, amount)
         postings = returned_to_funds(self.institution, allocations)
         self._recovered(
-            amount=amount, allocations=tuple(allocations), postings=postings, provenance=provenance
+            amount=amount, allocations=allocations, postings=postings, provenance=provenance
         )
 
     @event(Recovered)
@@ -130,11 +144,7 @@ class Clawback(Aggregate):
         postings: tuple[Posting, ...],
         provenance: Provenance,
     ) -> None:
-        recovered = {a.claim_id: a.amount for a in allocations}
-        self.remaining = tuple(
-            replace(line, amount=line.amount - recovered.get(line.claim_id, ZERO))
-            for line in self.remaining
-        )
+        self.remaining = less(self.remaining, allocations)
 
 
 class Refund(Aggregate):

@@ -67,3 +67,8 @@ def sanction_aggregate_id(sanction_id: str) -> UUID:
 def person_account_aggregate_id(person_id: str) -> UUID:
     """Aggregate id of a person's money with the fund (personal account, year usage)."""
     return _derived(f"person-account:{person_id}")
+
+
+def misuse_recovery_aggregate_id(recovery_id: str) -> UUID:
+    """Aggregate id of an order against a person to return misused fund money."""
+    return _derived(f"misuse-recovery:{recovery_id}")

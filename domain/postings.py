@@ -91,3 +91,14 @@ def payer(kind: str, payer_id: str) -> str:
 def subsidy_source(level: str, region: str) -> str:
     """The central, provincial or county government paying a subsidy into a region's fund."""
     return external(f"subsidy:{level}:{region}")
+
+
+def misuse_due(person_id: str) -> str:
+    """What a person was ordered to return of misused fund money (条例 art. 41) and has not yet
+    returned: negative while owed."""
+    return f"person:{person_id}:misuse_due"
+
+
+def misuse_receivable(region: str, scheme: str) -> str:
+    """What persons owe a pooled fund for misused money ordered back, not yet returned."""
+    return f"fund:{region}:{scheme}:misuse_receivable"

@@ -39,6 +39,8 @@ class Reason(StrEnum):
     INSUFFICIENT_BALANCE = "insufficient_balance"
     PERSONAL_ACCOUNT_NOT_ALLOWED = "personal_account_not_allowed"
     CLAIM_NOT_AT_INSTITUTION = "claim_not_at_institution"
+    CLAIM_NOT_OF_PERSON = "claim_not_of_person"
+    UNKNOWN_RECOVERY = "unknown_recovery"
     NOT_CERTIFIED = "not_certified"
     NOT_IN_FORCE = "not_in_force"
     NOT_A_FINE = "not_a_fine"
@@ -59,6 +61,7 @@ _AGGREGATE_OF_KIND = {
     "claim": identity.claim_aggregate_id,
     "sanction": identity.sanction_aggregate_id,
     "clawback": identity.clawback_aggregate_id,
+    "recovery": identity.misuse_recovery_aggregate_id,
 }
 
 
@@ -67,7 +70,7 @@ class Awaited:
     """An entity a refused message referenced that the ledger does not know yet: the message
     may be held until it arrives (infra/application/held.py) instead of dead-lettered."""
 
-    kind: str  # one of person, institution, doctor, claim, sanction, clawback
+    kind: str  # one of person, institution, doctor, claim, sanction, clawback, recovery
     entity_id: str
 
     @property

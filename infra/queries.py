@@ -40,13 +40,14 @@ ENTITY_KINDS: dict[str, Callable[[str], UUID]] = {
     "clawback": identity.clawback_aggregate_id,
     "refund": identity.refund_aggregate_id,
     "subsidy": identity.subsidy_aggregate_id,
+    "recovery": identity.misuse_recovery_aggregate_id,
 }
 
 
 def entity_candidates(entity: str) -> dict[UUID, str]:
     """Aggregate ids an entity name may denote: `kind:X` (institution, person, account, doctor,
-    claim, sanction, clawback, refund, subsidy), `policy:REGION:SCHEME`, or a bare X of any
-    kind. A person's account is shown with the person."""
+    claim, sanction, clawback, refund, subsidy, recovery), `policy:REGION:SCHEME`, or a bare X
+    of any kind. A person's account is shown with the person."""
     kind, _, name = entity.partition(":")
     if kind == "policy" and name:
         region, _, scheme = name.partition(":")

@@ -21,14 +21,18 @@ from infra.store import Ledger
 NAMING_FIELDS = ("institution", "person_id", "doctor_id", "target_id")
 # The id field that names each related aggregate in its first event, for the `entity` column.
 ID_FIELDS = {"Claim": "claim_id", "Clawback": "clawback_id", "Refund": "refund_id"}
-ID_FIELDS |= {"Sanction": "sanction_id"}
+ID_FIELDS |= {"Sanction": "sanction_id", "MisuseRecovery": "recovery_id"}
+
+
+# The `history` kind of an aggregate whose name is not its kind, lowercased.
+KINDS = {"MisuseRecovery": "recovery"}
 
 
 def _label(entry: HistoryEntry) -> str | None:
     aggregate = entry.event_type.split(".", 1)[0]
     field = ID_FIELDS.get(aggregate)
     value = entry.data.get(field) if field else None
-    return f"{aggregate.lower()}:{value}" if value else None
+    return f"{KINDS.get(aggregate, aggregate.lower())}:{value}" if value else None
 
 
 def history_with_related(ledger: Ledger, entity: str) -> list[HistoryEntry]:

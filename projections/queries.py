@@ -12,7 +12,7 @@ from psycopg.rows import tuple_row
 
 from domain.identity import institution_aggregate_id
 from domain.money import CENT
-from domain.postings import pooled_fund
+from domain.postings import misuse_due, pooled_fund
 from projections.asof import MICROSECOND, Bitemporal, region_year, start_of_year
 from projections.cumulative import CumulativeTable
 from projections.facts import HOSPITAL_METRICS
@@ -195,20 +195,27 @@ class PenaltyStatus:
     fines_due: Decimal
     fines_paid: Decimal
     doctor_points: int
+    # Misused money a person was ordered to return (条例 art. 41) and has not returned yet.
+    misuse_due: Decimal
 
 
 def penalties(curs: Cursor[Any], target: str, at: Bitemporal) -> PenaltyStatus:
-    """Active sanctions, fines and this year's doctor points at (as_of, known_at)."""
+    """Active sanctions, fines, this year's doctor points and a person's misused money still
+    owed at (as_of, known_at)."""
     model = Penalties(SCHEMA)
     points_key = f"{target}:{region_year(at.as_of)}"
     conn = curs.connection
-    with conn.pipeline(), _cursor(curs) as c1, _cursor(curs) as c2:  # one round trip
+    owed = misuse_due(target)
+    balances = Balances(SCHEMA).balances
+    with conn.pipeline(), _cursor(curs) as c1, _cursor(curs) as c2, _cursor(curs) as c3:
         model.sanctions.send_active(c1, target, at.as_of, at.known_at)
         model.fines.send_lookup(c2, [target], at.as_of, at.known_at)
         model.points.send_lookup(curs, [points_key], at.as_of, at.known_at)
+        balances.send_lookup(c3, [owed], at.as_of, at.known_at)
         active = model.sanctions.read_active(c1)
         due, paid = model.fines.read_lookup(c2, [target])[target]
         points = model.points.read_lookup(curs, [points_key])[points_key][0]
+        owing = balances.read_lookup(c3, [owed])[owed][0]
     return PenaltyStatus(
         target=target,
         active=active,
@@ -217,6 +224,7 @@ def penalties(curs: Cursor[Any], target: str, at: Bitemporal) -> PenaltyStatus:
         fines_due=money(due),
         fines_paid=money(paid),
         doctor_points=int(points),
+        misuse_due=money(-owing),
     )
 
 
@@ -226,6 +234,7 @@ FUND_LINES = {
     "Subsidy.Granted": ("income", "subsidies"),
     "Clawback.Recovered": ("income", "recoveries"),
     "Refund.Volunteered": ("income", "recoveries"),
+    "MisuseRecovery.Recovered": ("income", "recoveries"),
     "Claim.Settled": ("spending", "settlements"),
     "Claim.Reversed": ("spending", "settlements"),
     "Claim.Refused": ("spending", "settlements"),

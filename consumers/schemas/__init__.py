@@ -20,6 +20,7 @@ from consumers.schemas.enrollment import (
     StatusCertifiedV1,
     StatusRevokedV1,
 )
+from consumers.schemas.misuse import MisuseRecoveredV1, MisuseRecoveryOrderedV1
 from consumers.schemas.payments import (
     ContributionPaidV1,
     DepositReleasedV1,
@@ -53,6 +54,8 @@ __all__ = [
     "EnvelopeSchema",
     "FinePaidV1",
     "InstitutionDesignatedV1",
+    "MisuseRecoveredV1",
+    "MisuseRecoveryOrderedV1",
     "PersonEnrolledV1",
     "PolicyPublishedV1",
     "RefundVolunteeredV1",

@@ -23,6 +23,7 @@ from domain.commands.enrollment import (
     RenewEnrollment,
     RevokeStatus,
 )
+from domain.commands.misuse import OrderMisuseRecovery, RecoverMisuse
 from domain.commands.payments import (
     GrantSubsidy,
     MakeDisbursement,
@@ -63,6 +64,8 @@ Command = (
     | PayFine
     | FileAppeal
     | DecideAppeal
+    | OrderMisuseRecovery
+    | RecoverMisuse
 )
 
 
@@ -91,10 +94,12 @@ __all__ = [
     "LiftSanction",
     "MakeDisbursement",
     "OrderClawback",
+    "OrderMisuseRecovery",
     "PayContribution",
     "PayFine",
     "PublishPolicy",
     "RecoverClawback",
+    "RecoverMisuse",
     "RefuseClaim",
     "RegisterDoctor",
     "ReleaseDeposit",

@@ -38,7 +38,8 @@ from domain.commands import (
     SettleClaim,
     VolunteerRefund,
 )
-from domain.handlers import claims, clawbacks, enrollment, payments, reference, sanctions
+from domain.commands.misuse import OrderMisuseRecovery, RecoverMisuse
+from domain.handlers import claims, clawbacks, enrollment, misuse, payments, reference, sanctions
 from domain.handlers.lookup import Aggregates
 
 __all__ = ["Aggregates", "handle"]
@@ -68,6 +69,8 @@ HANDLERS: dict[type, Callable[[Any, Aggregates], None]] = {
     PayFine: sanctions.pay_fine,
     FileAppeal: sanctions.file_appeal,
     DecideAppeal: sanctions.decide_appeal,
+    OrderMisuseRecovery: misuse.order_misuse_recovery,
+    RecoverMisuse: misuse.recover_misuse,
 }
 
 

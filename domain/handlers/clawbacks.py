@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from domain.calendar import service_day
 from domain.claim import Claim
 from domain.clawback import ClaimLine, Clawback, Refund, returned_to_funds
 from domain.commands import (
@@ -15,7 +14,13 @@ from domain.commands import (
     VolunteerRefund,
     fingerprint,
 )
-from domain.handlers.lookup import Aggregates, is_repeat, known_claim, known_institution
+from domain.handlers.lookup import (
+    Aggregates,
+    check_decided_after,
+    is_repeat,
+    known_claim,
+    known_institution,
+)
 from domain.money import ZERO
 from domain.reasons import Awaited, Reason, Rejected
 
@@ -51,13 +56,7 @@ def order_clawback(command: OrderClawback, aggregates: Aggregates) -> None:
     if is_repeat(aggregates.clawback(command.clawback_id), digest, command.clawback_id):
         return
     known_institution(aggregates, command.institution)
-    applies_from = service_day(command.provenance.occurred_at)
-    if command.decision_date < applies_from:
-        raise Rejected(
-            Reason.DATES_OUT_OF_ORDER,
-            f"decision of {command.decision_date} precedes the period it decides on "
-            f"({applies_from})",
-        )
+    check_decided_after(command.decision_date, command.provenance)
     checked = _checked_lines(aggregates, command.institution, command.lines)
     clawback = Clawback(
         clawback_id=command.clawback_id,

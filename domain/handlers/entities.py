@@ -37,6 +37,10 @@ def _clawback(m: Any) -> tuple[str, ...]:
     return (f"clawback:{m.clawback_id}",)
 
 
+def _recovery(m: Any) -> tuple[str, ...]:
+    return (f"recovery:{m.recovery_id}",)
+
+
 ENTITY_KEYS: dict[type, Callable[[Any], tuple[str, ...]]] = {
     c.DesignateInstitution: lambda m: (f"institution:{m.code}",),
     c.EnrollPerson: _person,
@@ -62,6 +66,10 @@ ENTITY_KEYS: dict[type, Callable[[Any], tuple[str, ...]]] = {
     c.PayFine: _sanction,
     c.FileAppeal: _sanction,
     c.DecideAppeal: _sanction,
+    # An order is bounded by what the fund paid for the person: it waits behind the person's
+    # held settlements.
+    c.OrderMisuseRecovery: lambda m: (*_recovery(m), *_person(m)),
+    c.RecoverMisuse: _recovery,
 }
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Protocol
 
 from eventsourcing.domain import Aggregate
 
 from domain.account import PersonAccount
+from domain.calendar import service_day
 from domain.claim import Claim
 from domain.clawback import Clawback, Refund
 from domain.doctor import Doctor
 from domain.institution import Institution
+from domain.misuse import MisuseRecovery
 from domain.person import Person
 from domain.policy import Policy
 from domain.provenance import Provenance
@@ -44,6 +47,8 @@ class Aggregates(Protocol):
     def subsidy(self, subsidy_id: str) -> Subsidy | None: ...
 
     def sanction(self, sanction_id: str) -> Sanction | None: ...
+
+    def misuse_recovery(self, recovery_id: str) -> MisuseRecovery | None: ...
 
 
 def known_person(aggregates: Aggregates, person_id: str) -> Person:
@@ -99,6 +104,16 @@ def account_of(aggregates: Aggregates, person_id: str, provenance: Provenance) -
         account = PersonAccount(person_id=person_id, provenance=provenance)
         aggregates.add(account)
     return account
+
+
+def check_decided_after(decision_date: date, provenance: Provenance) -> None:
+    """Refuse a decision dated before the period it decides on (the message's valid time)."""
+    applies_from = service_day(provenance.occurred_at)
+    if decision_date < applies_from:
+        raise Rejected(
+            Reason.DATES_OUT_OF_ORDER,
+            f"decision of {decision_date} precedes the period it decides on ({applies_from})",
+        )
 
 
 def is_repeat(existing: object | None, fingerprint: str, what: str) -> bool:

@@ -25,6 +25,7 @@ BY_FIELD: dict[str, tuple[Callable[[str], UUID], ...]] = {
     "refund_id": (identity.refund_aggregate_id,),
     "subsidy_id": (identity.subsidy_aggregate_id,),
     "sanction_id": (identity.sanction_aggregate_id,),
+    "recovery_id": (identity.misuse_recovery_aggregate_id,),
 }
 
 

@@ -21,6 +21,7 @@ from domain.claim import Claim
 from domain.clawback import Clawback, Refund
 from domain.doctor import Doctor
 from domain.institution import Institution
+from domain.misuse import MisuseRecovery
 from domain.person import Person
 from domain.policy import Policy
 from domain.sanction import Sanction
@@ -71,6 +72,9 @@ class AggregateLookups:
 
     def sanction(self, sanction_id: str) -> Sanction | None:
         return self._typed(identity.sanction_aggregate_id(sanction_id), Sanction)
+
+    def misuse_recovery(self, recovery_id: str) -> MisuseRecovery | None:
+        return self._typed(identity.misuse_recovery_aggregate_id(recovery_id), MisuseRecovery)
 
 
 class UnitOfWork(AggregateLookups):

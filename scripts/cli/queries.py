@@ -27,10 +27,11 @@ from scripts.cli import argtypes, output
 from scripts.cli.commandline import AddCommand, Handler
 from scripts.cli.exits import NotKnownError, UsageError
 
-# The read models each query reads (hospital totals include the fines of the penalties model).
+# The read models each query reads (hospital totals include the fines of the penalties model;
+# penalties the balance of a person's misused money owed).
 BALANCES = ("balances",)
 HOSPITALS = ("hospitals", "penalties")
-PENALTIES = ("penalties",)
+PENALTIES = ("penalties", "balances")
 
 # The `hospital --json` amounts, in their documented order.
 HOSPITAL_FIGURES = (
@@ -232,6 +233,7 @@ def penalty_dict(status: queries.PenaltyStatus, at: Bitemporal) -> dict[str, Any
         "fines_due": status.fines_due,
         "fines_paid": status.fines_paid,
         "doctor_points": status.doctor_points,
+        "misuse_due": status.misuse_due,
     }
 
 

@@ -67,7 +67,7 @@ def test_balance_and_penalties_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert isinstance(status, dict)
     assert list(status) == [
         "target", "as_of", "known_at", "suspended", "terminated", "active",
-        "fines_due", "fines_paid", "doctor_points",
+        "fines_due", "fines_paid", "doctor_points", "misuse_due",
     ]  # fmt: skip
     assert status["suspended"] is True
     assert status["active"] == [

@@ -40,6 +40,7 @@ def test_every_stored_event_class_is_documented_with_its_attributes() -> None:
     from domain.clawback import Clawback, Refund  # noqa: PLC0415
     from domain.doctor import Doctor  # noqa: PLC0415
     from domain.institution import Institution  # noqa: PLC0415
+    from domain.misuse import MisuseRecovery  # noqa: PLC0415
     from domain.person import Person  # noqa: PLC0415
     from domain.policy import Policy  # noqa: PLC0415
     from domain.sanction import Sanction  # noqa: PLC0415
@@ -48,7 +49,7 @@ def test_every_stored_event_class_is_documented_with_its_attributes() -> None:
 
     text = DOC.read_text(encoding="utf-8")
     aggregates = (Policy, Institution, Doctor, Person, PersonAccount, Subsidy, Claim, Clawback)
-    for aggregate in (*aggregates, Refund, Sanction):
+    for aggregate in (*aggregates, Refund, Sanction, MisuseRecovery):
         for name, cls in vars(aggregate).items():
             generic = name in {"Event", "Created"}
             if generic or not (isinstance(cls, type) and issubclass(cls, Aggregate.Event)):

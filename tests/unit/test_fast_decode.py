@@ -70,6 +70,7 @@ def test_the_hot_types_have_a_fast_path_and_the_others_say_why_not() -> None:
     assert set(SLOW_TYPES) == {
         "ClawbackOrdered",
         "DoctorRegistered",
+        "MisuseRecoveryOrdered",
         "PolicyPublished",
         "RefundVolunteered",
     }

@@ -22,7 +22,15 @@ import domain
 from consumers.outbound_contract import ChainLink, envelope, plain
 from consumers.outbound_schemas import all_schemas, rendered
 from consumers.outbound_types import TYPES, UnmappedEventError, outbound_type
-from domain.commands import Command, EndEnrollment, LiftSanction, RegisterDoctor, RevokeStatus
+from domain.commands import (
+    ClaimAmount,
+    Command,
+    EndEnrollment,
+    LiftSanction,
+    RegisterDoctor,
+    RevokeStatus,
+)
+from domain.commands.misuse import OrderMisuseRecovery, RecoverMisuse
 from scripts.simulation.config import config_for
 from scripts.simulation.county import county_year
 from tests.domain_builders import (
@@ -31,12 +39,14 @@ from tests.domain_builders import (
     PHARMACY,
     REGION,
     certify,
+    d,
     designate,
     enroll,
     on,
     publish,
     register_doctor,
     sanction,
+    settle,
 )
 from tests.memory import InMemoryAggregates
 from tests.scenario_replay import replay
@@ -111,6 +121,20 @@ def scenario_events() -> list[Any]:
     return [event for _, _, events in fates for event in events]
 
 
+def misuse_story() -> list[Command]:
+    """A person's claim, an order to return part of it as misused, and a partial return
+    (issue 16: not in the county year until the lead adds it)."""
+    lines = (ClaimAmount("C-7", Decimal("100.00")),)
+    return [
+        enroll("P-7"),
+        settle("C-7", person_id="P-7"),
+        OrderMisuseRecovery("R-7", REGION, "P-7", "CASE-41", "DOC-41", d("2020-04-15"),
+                            "card_lending", "tip_off", Decimal("100.00"), lines, None,
+                            on("2019-05-03")),
+        RecoverMisuse("R-7", "P-7", Decimal("40.00"), on("2020-05-20")),
+    ]  # fmt: skip
+
+
 def rarer_events() -> list[Any]:
     """The six types the tiny county year never records: a revised policy, a redesignated
     institution, a re-registered doctor, a re-enrolled person, a revoked status and a person's
@@ -138,6 +162,7 @@ def rarer_events() -> list[Any]:
             effective_to="2019-12-31",
         ),
         LiftSanction("S-9", "P-1", "appeal_upheld", on("2019-08-01", 0)),
+        *misuse_story(),
     ]
     return [event for command in story for event in aggregates.decide(command)]
 

@@ -16,6 +16,9 @@ from scripts.simulation.plan import ACCEPTED, Planned, waves
 from tests.scenario_replay import intended_good, replay
 
 TINY = config_for("tiny", None, seed=7)
+# Issue 16's new types: the county year gets them once the four parts are merged (the lead's
+# step, acceptance item 3); until then tests/unit/test_misuse_recovery.py holds their examples.
+NOT_YET_IN_THE_COUNTY_YEAR = {"MisuseRecoveryOrdered", "MisuseRecovered"}
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +55,7 @@ def test_every_event_type_of_the_contract_is_accepted_at_least_once(
     fates: list[tuple[Planned, str, list[Any]]],
 ) -> None:
     accepted = {p.type_name for p, fate, _ in fates if fate == ACCEPTED}
-    assert accepted == set(MESSAGE_TYPES)
+    assert accepted == set(MESSAGE_TYPES) - NOT_YET_IN_THE_COUNTY_YEAR
 
 
 def test_the_story_records_refusals_suspensions_and_points_as_facts(
