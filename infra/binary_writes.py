@@ -23,6 +23,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from infra.application.rows import AcceptedMessage
+from infra.snapshots import SNAPSHOT_COLUMNS
 
 # Each COPY's columns with their PostgreSQL types, in the order rows give the values.
 EVENT_COLUMNS = (
@@ -55,6 +56,7 @@ class BinaryWrites:
         self._events = _copy_statement(events_table, EVENT_COLUMNS)
         self._chain = _copy_statement("ledger_chain", CHAIN_COLUMNS)
         self._accepted = _copy_statement("ledger_messages", ACCEPTED_COLUMNS)
+        self._snapshots = _copy_statement("ledger_snapshots", SNAPSHOT_COLUMNS)
         # The library's serial column default, spelt out: nextval of the column's sequence,
         # looked up once per statement (the sub-select), not once per id.
         self._take_ids = SQL(
@@ -116,6 +118,13 @@ class BinaryWrites:
         )
         _copy(curs, self._events, EVENT_COLUMNS, rows)
         return ids
+
+    def snapshots(self, curs: Cursor[DictRow], snapshots: Sequence[StoredEvent]) -> None:
+        """Append the aggregates' snapshots (infra/snapshots.py)."""
+        rows = (
+            (as_uuid(s.originator_id), s.originator_version, s.topic, s.state) for s in snapshots
+        )
+        _copy(curs, self._snapshots, SNAPSHOT_COLUMNS, rows)
 
     def chain(self, curs: Cursor[DictRow], rows: Sequence[ChainRow]) -> None:
         """Append the hash chain's entries."""

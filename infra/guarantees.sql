@@ -19,7 +19,7 @@ DECLARE
 BEGIN
     FOREACH protected IN ARRAY ARRAY[
         'ledger_events', 'ledger_chain', 'ledger_messages', 'rejected_messages', 'rejected_replays',
-        'ledger_offset_resets', 'ledger_held', 'ledger_held_releases'
+        'ledger_offset_resets', 'ledger_held', 'ledger_held_releases', 'ledger_snapshots'
     ] LOOP
         IF NOT EXISTS (
             SELECT 1 FROM pg_trigger
@@ -92,7 +92,7 @@ GRANT EXECUTE ON FUNCTION ledger_lock_events_for_append() TO claims_ledger_write
 
 -- The writer: append and read history; move its own offsets and relay positions forward.
 GRANT SELECT, INSERT ON ledger_events, ledger_chain, ledger_messages, rejected_messages,
-    rejected_replays, ledger_offset_resets, ledger_held, ledger_held_releases
+    rejected_replays, ledger_offset_resets, ledger_held, ledger_held_releases, ledger_snapshots
     TO claims_ledger_writer;
 GRANT SELECT, INSERT, UPDATE ON ledger_tracking, ledger_relay_progress, ledger_relay_streams
     TO claims_ledger_writer;

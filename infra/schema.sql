@@ -46,6 +46,17 @@ CREATE TABLE IF NOT EXISTS ledger_chain (
     hash              bytea NOT NULL CHECK (length(hash) = 32)
 );
 
+-- Snapshots of aggregates (infra/snapshots.py), written with the batch that reached their
+-- version: a cache of replayed state, appended like the log, never evidence. The chain and
+-- `verify` cover the events only; `claims-ledger snapshots-check` compares these with a replay.
+CREATE TABLE IF NOT EXISTS ledger_snapshots (
+    originator_id      uuid NOT NULL,
+    originator_version bigint NOT NULL,
+    topic              text NOT NULL,
+    state              bytea NOT NULL,
+    PRIMARY KEY (originator_id, originator_version)
+);
+
 -- How far each relay had published the log, before progress was kept per cluster and topic
 -- (below). No longer written; read by a relay name's first stream, which takes the position
 -- over if its topic holds records (docs/operations.md, "The relay after a broker reset ...").

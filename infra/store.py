@@ -39,6 +39,7 @@ from infra.application.rows import (
 from infra.binary_writes import BinaryWrites, ChainRow, as_uuid
 from infra.chain import GENESIS, link
 from infra.known_times import KnownTimes
+from infra.snapshots import INSERT_SNAPSHOTS, due_snapshots, snapshot_interval
 from infra.transcodings import ledger_transcoder
 
 # The database roles set up by guarantees.sql (cluster-wide, shared by every ledger database).
@@ -191,6 +192,15 @@ class LedgerRecorder(PostgresProcessRecorder):
                 curs.execute(INSERT_HELD, _columns([_held(h) for h in batch.holds], 16))
             if batch.releases:
                 curs.execute(INSERT_HELD_RELEASES, _columns([_row(r) for r in batch.releases], 3))
+        snapshots: Sequence[StoredEvent] = kwargs.get("snapshots") or ()
+        if snapshots and self.binary_writes:
+            self._binary.snapshots(curs, snapshots)
+        elif snapshots:
+            rows = [
+                (as_uuid(s.originator_id), s.originator_version, s.topic, s.state)
+                for s in snapshots
+            ]
+            curs.execute(INSERT_SNAPSHOTS, _columns(rows, 4))
         super()._insert_events(curs, stored_events, **kwargs)
 
     def _fetch_ids_after_insert_events(
@@ -262,6 +272,8 @@ class Ledger(Application[UUID]):
         self.recorder_.known_times = KnownTimes(self.mapper)
         self.aggregate_cache = AggregateCache(0, self.reads.foreign_writes)
         self.holding: Holding | None = None
+        # Versions between an aggregate's snapshots, 0 for none (infra/snapshots.py).
+        self.snapshot_interval = snapshot_interval(self.env)
 
     def hold_unknown_references(self, decode: Decode, limit: HoldLimit) -> None:
         """Hold a message whose reference is not known yet until it is, up to `limit`
@@ -287,9 +299,7 @@ class Ledger(Application[UUID]):
         the outcome."""
         try:
             self.aggregate_cache.refresh()
-            decider = BatchDecider(
-                self.repository, self.reads, self.aggregate_cache, cluster_id, self.holding
-            )
+            decider = BatchDecider(self.reads, self.aggregate_cache, cluster_id, self.holding)
             return decider.decide(records, recorded_at)
         except BaseException:
             # The cache may have lost aggregates to the failed batch: start afresh.
@@ -306,8 +316,13 @@ class Ledger(Application[UUID]):
             # `save` adds to `put`: its snapshot and repository-cache steps act on aggregates
             # passed to it, and its notify hooks are empty (the ledger overrides neither).
             # `events` lets the recorder lift known times under its lock (infra/known_times.py).
+            # Snapshots are taken before the write, of the state the batch commits, and go in
+            # its transaction: no snapshot of a version that was never committed.
             events = outcome.events
-            recordings = self.events.put(events, batch=outcome.record, events=events)
+            snapshots = due_snapshots(self.snapshot_interval, events, outcome.aggregates)
+            recordings = self.events.put(
+                events, batch=outcome.record, events=events, snapshots=snapshots
+            )
         except BaseException:
             # An IntegrityError means another writer changed what the batch read.
             self.aggregate_cache.clear()

@@ -17,7 +17,6 @@ from dataclasses import astuple, dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.domain import Aggregate, CanMutateAggregate
 from eventsourcing.persistence import PersistenceError, Tracking
 from psycopg import Error as DatabaseError
@@ -87,24 +86,19 @@ class BatchDecider:
 
     def __init__(
         self,
-        repository: Repository[UUID],
         reads: StoreReads,
         cache: AggregateCache,
         cluster_id: str,
         holding: Holding | None = None,
     ) -> None:
-        self._repository = repository
         self._reads = reads
         self._cache = cache
         self._cluster_id = cluster_id
         self._holding = holding  # None: a reference not known yet is a dead letter at once
 
     def _load(self, aggregate_id: UUID) -> Aggregate | None:
-        try:
-            aggregate: Aggregate = self._repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None
-        return aggregate
+        # Not the repository's get: it would replay the whole history, ignoring snapshots.
+        return self._reads.aggregates([aggregate_id])[aggregate_id]
 
     def decide(self, records: Sequence[InboundRecord], recorded_at: datetime) -> BatchOutcome:
         """Decide the records in the order given."""

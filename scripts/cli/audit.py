@@ -1,14 +1,17 @@
-"""Commands an auditor relies on: the digest kept outside the database, and verify."""
+"""Commands an auditor relies on: the digest kept outside the database, and verify; and the
+check of the snapshots the worker loads instead of replaying."""
 
 from __future__ import annotations
 
 import argparse
 import time
 from collections.abc import Mapping
+from typing import cast
 
 from infra.chain import Digest
 from infra.services import reader_url
 from infra.settings import Settings
+from infra.snapshot_check import check_snapshots
 from infra.store import READER_ROLE
 from infra.verify import digest, verify
 from scripts.cli import output
@@ -50,6 +53,24 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if verdict.ok else 1
 
 
+def cmd_snapshots_check(settings: Settings, args: argparse.Namespace) -> int:
+    verdict = check_snapshots(reader_url(settings), role=READER_ROLE)
+    result: dict[str, object] = {"ok": verdict.ok, "checked": verdict.checked}
+    if not verdict.ok:
+        result["bad"] = len(verdict.bad)
+        result["bad_snapshots"] = [
+            f"{bad.aggregate_id} v{bad.version}: {bad.problem}" for bad in verdict.bad
+        ]
+    output.emit(args.json, result, _snapshot_lines)
+    return 0 if verdict.ok else 1
+
+
+def _snapshot_lines(result: Mapping[str, object]) -> None:
+    output.key_values({k: v for k, v in result.items() if k != "bad_snapshots"})
+    for line in cast(list[str], result.get("bad_snapshots", [])):
+        print(f"  {line}")
+
+
 def register(add: AddCommand) -> Mapping[str, Handler]:
     """Add the commands of this group to the CLI."""
     add("digest", "print the log's position and hash chain head: keep it outside the database")
@@ -59,4 +80,8 @@ def register(add: AddCommand) -> Mapping[str, Handler]:
         metavar="POSITION:HASH",
         help="also check that the log still extends a digest printed earlier",
     )
-    return {"digest": cmd_digest, "verify": cmd_verify}
+    add(
+        "snapshots-check",
+        "compare every snapshot with a replay of its events; non-zero if one differs",
+    )
+    return {"digest": cmd_digest, "verify": cmd_verify, "snapshots-check": cmd_snapshots_check}

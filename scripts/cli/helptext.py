@@ -106,6 +106,12 @@ HELP: dict[str, Help] = {
         "Recompute the whole hash chain. Exit 0 if sound, 1 with the first bad position.",
         ("verify", "verify --from-digest 1234:5f1c...e9"),
     ),
+    "snapshots-check": Help(
+        "Replay every snapshotted aggregate from its events and compare it with its snapshots."
+        " Exit 0 if all match, 1 naming each differing snapshot by aggregate id and version."
+        " Snapshots are only a cache: the events are the record.",
+        ("snapshots-check", "snapshots-check --json"),
+    ),
     "relay": Help(
         "Publish committed events, in global order, to the events topic.",
         ("relay", "relay --until-idle 2"),

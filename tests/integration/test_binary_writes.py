@@ -57,6 +57,8 @@ TABLES = {
     "accepted": "SELECT * FROM ledger_messages ORDER BY message_id",
     "offsets": "SELECT * FROM ledger_tracking ORDER BY application_name",
     "dead letters": "SELECT * FROM rejected_messages ORDER BY id",
+    # Written at the default interval by both paths (infra/snapshots.py).
+    "snapshots": "SELECT * FROM ledger_snapshots ORDER BY originator_id, originator_version",
 }
 
 
@@ -141,6 +143,7 @@ def test_copy_stores_the_same_rows_as_the_librarys_insert(
     assert len(new["events"]) > 1_000
     assert len(new["accepted"]) > 800
     assert len(new["dead letters"]) > 40
+    assert len(new["snapshots"]) > 100
     stored_states = b"".join(row[3] for row in new["events"])
     assert "衡南县人民医院".encode() in stored_states
     assert b"back\\\\slash" in stored_states  # a backslash, escaped once by JSON
