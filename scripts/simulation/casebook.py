@@ -25,10 +25,13 @@ from scripts.simulation.clawbacks import (
     total,
 )
 from scripts.simulation.messages import MessageFactory, at
+from scripts.simulation.misuse import misuse_recovered, misuse_recovery_ordered
 from scripts.simulation.plan import Phase, Planned
 from scripts.simulation.sanctions import Decision, SanctionMessages, sanction_payload
 from scripts.simulation.story import (
     FOLLOW_UPS,
+    MISUSE_ORDERS,
+    MISUSE_RETURNS,
     ORDERS,
     RECOVERIES,
     REFUNDS,
@@ -206,6 +209,7 @@ class Casebook:
                 value,
                 self.day(r.day),
             )
+        yield from self._misuse(month)
         for refund_month, stem, role, share, most, day in REFUNDS:
             if refund_month != month:
                 continue
@@ -215,6 +219,38 @@ class Casebook:
                 yield refund_volunteered(
                     self.books, self.ids, month, self.id_of(stem), code, lines, self.day(day)
                 )
+
+    def _misuse(self, month: int) -> Iterator[Planned]:
+        """A person's misuse: the order on the person's paid claims, then partial returns."""
+        for m in (m for m in MISUSE_ORDERS if m.month == month):
+            person_id = self.person(m.person).person_id
+            left, lines = Decimal(m.most), []
+            for claim in (c for c in self.books.claims.values() if c.person_id == person_id):
+                value = min(left, claim.outstanding)
+                if value > 0:
+                    lines.append((claim, value))
+                    left -= value
+            self.clawback_totals[m.recovery] = total(lines)
+            yield misuse_recovery_ordered(
+                self.books,
+                self.ids,
+                month,
+                self.id_of(m.recovery),
+                person_id,
+                lines,
+                self.day(m.decided),
+            )
+        for r in (r for r in MISUSE_RETURNS if r.month == month):
+            role = next(m.person for m in MISUSE_ORDERS if m.recovery == r.recovery)
+            value = (self.clawback_totals[r.recovery] * Decimal(r.share)).quantize(CENT)
+            yield misuse_recovered(
+                self.ids,
+                month,
+                self.id_of(r.recovery),
+                self.person(role).person_id,
+                value,
+                self.day(r.day),
+            )
 
     def sanctions(self, month: int) -> Iterator[Planned]:
         messages = SanctionMessages(self.ids, month)

@@ -85,6 +85,27 @@ class Recovery:
     day: Day
 
 
+@dataclass(frozen=True)
+class MisuseOrder:
+    """An order against a person (art. 41) to return up to `most` of the person's paid claims."""
+
+    month: int
+    recovery: str  # id stem, as for clawbacks
+    person: str
+    most: str
+    decided: Day
+
+
+@dataclass(frozen=True)
+class MisuseReturn:
+    """Part of a misuse order returned by the person: a share of what was ordered."""
+
+    month: int
+    recovery: str
+    share: str
+    day: Day
+
+
 V = ScriptedVisit
 PTS, ART38, ART40, ART41, AGR = (
     "doctor_points",
@@ -108,6 +129,8 @@ VISITS = (
     V("patient", "inspecting_2", "staff", "outpatient", (5, 6), "380.00"),
     V("cap_patient", "late", "staff", "inpatient", (6, 3), "200000.00"),
     V("patient", "late", "nine_points", "outpatient", (6, 14), "300.00"),
+    # An admission made with the card lender's card: the fund paid for someone else's stay.
+    V("card_lender", "warned", "staff", "inpatient", (6, 8), "5000.00"),
     V("patient", "warned", "appealed_points", "outpatient", (7, 1), "260.00"),
     V("patient", "suspended", "staff", "inpatient", (7, 15), "7200.00"),
     V("cap_patient", "late", "staff", "inpatient", (8, 6), "200000.00"),
@@ -146,8 +169,9 @@ SANCTIONS = (
             multiple="3", base="clawback:ZH-001"),
     Imposed(6, "ZT-002", (6, 20), "networked_settlement_suspension", "card_lender", ART41,
             "card_lending", (7, 1), (9, 30), block="networked_settlement_suspended"),
+    # The fine of article 41 on what the person is ordered to return (GR-001), to the treasury.
     Imposed(6, "CF-002", (6, 20), "fine", "card_lender", ART41, "card_lending",
-            multiple="2", base="1800.00"),
+            multiple="2", base="clawback:GR-001"),
     Imposed(7, "YS-001", (7, 12), "referral", "fraud", AGR, "phantom_bed", referred_to="police"),
     # 6 + 6 = 12 points: terminated from July 5.
     Imposed(7, "JF-006", (7, 5), PTS, "twelve_points", PTS, "fake_records",
@@ -181,6 +205,8 @@ RECOVERIES = (
     Recovery(10, "ZH-002", "0.5", (10, 20)),  # the other half stays due
     Recovery(16, "ZH-003", "0.25", (16, 28)),
 )
+MISUSE_ORDERS = (MisuseOrder(6, "GR-001", "card_lender", "1800.00", (6, 20)),)
+MISUSE_RETURNS = (MisuseReturn(8, "GR-001", "0.5", (8, 20)),)  # the other half stays owed
 # Self-inspection refunds: (month, refund id stem, place, share, most claims, day)
 REFUNDS = (
     (11, "TH-001", "inspecting_1", "0.2", 3, (11, 25)),
@@ -194,7 +220,7 @@ FOLLOW_UPS = (
     FollowUp(7, "reduced", "CF-001", "fraud", (7, 10), multiple="2"),
     FollowUp(8, "lifted", "ZT-003", "paused_pharmacy", (9, 1)),
     FollowUp(8, "paid", "CF-001", "fraud", (8, 15), amount="clawback:ZH-001"),
-    FollowUp(8, "paid", "CF-002", "card_lender", (8, 20), amount="3600.00"),
+    FollowUp(8, "paid", "CF-002", "card_lender", (8, 20), amount="fine:2:GR-001"),
     FollowUp(10, "paid", "CF-001", "fraud", (10, 9), amount="clawback:ZH-001"),
     FollowUp(10, "paid", "CF-003", "overcharger", (10, 20), amount="fine:1.5:ZH-002"),
     FollowUp(10, "appeal", "CF-004", "badly_run", (10, 14)),

@@ -16,9 +16,8 @@ from scripts.simulation.plan import ACCEPTED, Planned, waves
 from tests.scenario_replay import intended_good, replay
 
 TINY = config_for("tiny", None, seed=7)
-# Issue 16's new types: the county year gets them once the four parts are merged (the lead's
-# step, acceptance item 3); until then tests/unit/test_misuse_recovery.py holds their examples.
-NOT_YET_IN_THE_COUNTY_YEAR = {"MisuseRecoveryOrdered", "MisuseRecovered"}
+# Issue 16's new types not yet in the county year (acceptance item 3 adds each as it lands).
+NOT_YET_IN_THE_COUNTY_YEAR: set[str] = set()
 
 
 @pytest.fixture(scope="module")
