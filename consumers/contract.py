@@ -79,6 +79,7 @@ MESSAGE_TYPES: dict[str, MessageType] = {
         _type("FinePaid", "sanctions", "target_id", commands.PayFine),
         _type("AppealFiled", "sanctions", "target_id", commands.FileAppeal),
         _type("AppealDecided", "sanctions", "target_id", commands.DecideAppeal),
+        _type("DeductionImposed", "clawbacks", "institution", commands.ImposeDeduction),
     )
 }
 

@@ -15,6 +15,7 @@ from domain.commands.claims import (
     SettleClaim,
     VolunteerRefund,
 )
+from domain.commands.deductions import ImposeDeduction
 from domain.commands.enrollment import (
     CertifyStatus,
     DesignateInstitution,
@@ -63,6 +64,7 @@ Command = (
     | PayFine
     | FileAppeal
     | DecideAppeal
+    | ImposeDeduction
 )
 
 
@@ -87,6 +89,7 @@ __all__ = [
     "EnrollPerson",
     "FileAppeal",
     "GrantSubsidy",
+    "ImposeDeduction",
     "ImposeSanction",
     "LiftSanction",
     "MakeDisbursement",

@@ -21,6 +21,7 @@ from domain.commands import (
     EnrollPerson,
     FileAppeal,
     GrantSubsidy,
+    ImposeDeduction,
     ImposeSanction,
     LiftSanction,
     MakeDisbursement,
@@ -39,6 +40,7 @@ from domain.commands import (
     VolunteerRefund,
 )
 from domain.handlers import claims, clawbacks, enrollment, payments, reference, sanctions
+from domain.handlers.deductions import impose_deduction
 from domain.handlers.lookup import Aggregates
 
 __all__ = ["Aggregates", "handle"]
@@ -68,6 +70,7 @@ HANDLERS: dict[type, Callable[[Any, Aggregates], None]] = {
     PayFine: sanctions.pay_fine,
     FileAppeal: sanctions.file_appeal,
     DecideAppeal: sanctions.decide_appeal,
+    ImposeDeduction: impose_deduction,
 }
 
 

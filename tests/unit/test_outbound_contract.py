@@ -9,6 +9,7 @@ import json
 import pkgutil
 import re
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,15 @@ import domain
 from consumers.outbound_contract import ChainLink, envelope, plain
 from consumers.outbound_schemas import all_schemas, rendered
 from consumers.outbound_types import TYPES, UnmappedEventError, outbound_type
-from domain.commands import Command, EndEnrollment, LiftSanction, RegisterDoctor, RevokeStatus
+from domain.commands import (
+    Command,
+    EndEnrollment,
+    ImposeDeduction,
+    LiftSanction,
+    MakeDisbursement,
+    RegisterDoctor,
+    RevokeStatus,
+)
 from scripts.simulation.config import config_for
 from scripts.simulation.county import county_year
 from tests.domain_builders import (
@@ -114,7 +123,7 @@ def scenario_events() -> list[Any]:
 def rarer_events() -> list[Any]:
     """The six types the tiny county year never records: a revised policy, a redesignated
     institution, a re-registered doctor, a re-enrolled person, a revoked status and a person's
-    suspension cut short."""
+    suspension cut short; and a deduction not tied to claims."""
     aggregates = InMemoryAggregates()
     story: list[Command] = [
         publish(),
@@ -138,6 +147,21 @@ def rarer_events() -> list[Any]:
             effective_to="2019-12-31",
         ),
         LiftSanction("S-9", "P-1", "appeal_upheld", on("2019-08-01", 0)),
+        MakeDisbursement(LEVEL_3, REGION, "2019-05", "resident", Decimal(1000), on("2019-06-10")),
+        ImposeDeduction(
+            deduction_id="ZB-1",
+            region=REGION,
+            institution=LEVEL_3,
+            kind="indicator",
+            scheme="resident",
+            period="2019-Q2",
+            basis="cost per visit",
+            case_id="CASE",
+            decision_document="DOC",
+            decision_date=date(2019, 7, 10),
+            amount=Decimal("100.00"),
+            provenance=on("2019-06-30"),
+        ),
     ]
     return [event for command in story for event in aggregates.decide(command)]
 

@@ -48,11 +48,16 @@ def test_every_message_meets_the_fate_it_was_planned_for(
     assert surprises == []
 
 
+# Issue 16's new types, added to the contract before the demo's county year sends them (its
+# acceptance item 3 is scheduled after the four parts are merged): remove each when it does.
+NOT_IN_THE_COUNTY_YEAR_YET = {"DeductionImposed"}
+
+
 def test_every_event_type_of_the_contract_is_accepted_at_least_once(
     fates: list[tuple[Planned, str, list[Any]]],
 ) -> None:
     accepted = {p.type_name for p, fate, _ in fates if fate == ACCEPTED}
-    assert accepted == set(MESSAGE_TYPES)
+    assert accepted == set(MESSAGE_TYPES) - NOT_IN_THE_COUNTY_YEAR_YET
 
 
 def test_the_story_records_refusals_suspensions_and_points_as_facts(
