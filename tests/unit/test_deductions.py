@@ -8,21 +8,28 @@ around it.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
-from domain.commands import ImposeDeduction, MakeDisbursement
+from consumers.contract import decode
+from domain.commands import Command, ImposeDeduction, MakeDisbursement
 from domain.deduction import Period
+from domain.handlers import HANDLERS
+from domain.handlers.entities import ENTITY_KEYS
 from domain.institution import Institution
 from domain.postings import Posting
 from domain.reasons import Reason, Rejected
+from infra.application.inbound import Undecodable
 from projections.facts import HOSPITAL_METRICS, facts_of
 from projections.queries import FUND_LINES
 from tests.domain_builders import LEVEL_2, LEVEL_3, REGION, d, designate, on, publish
+from tests.examples import documented
 from tests.memory import InMemoryAggregates
+from tests.messages import RECORDED_AT, coordinates
 
 RECEIVABLE = f"institution:{LEVEL_3}:receivable"
 RESIDENT_FUND = f"fund:{REGION}:resident:pooled"
@@ -196,3 +203,21 @@ def test_other_spellings_of_a_period_are_refused(text: str) -> None:
     with pytest.raises(Rejected) as refused:
         Period.parse(text)
     assert refused.value.reason is Reason.SCHEMA_INVALID
+
+
+def test_the_contract_refuses_claim_lines_on_a_deduction() -> None:
+    """The issue's workaround (a deduction as a clawback with `lines`) is not this type's shape."""
+    raw = json.dumps(documented("DeductionImposed", lines=[])).encode()
+    outcome = decode(raw, coordinates("clawbacks"), "clawbacks", RECORDED_AT)
+    assert isinstance(outcome, Undecodable)
+    assert (outcome.reason, outcome.detail) == (
+        Reason.SCHEMA_INVALID,
+        'payload: {"lines": ["Unknown field."]}',
+    )
+
+
+def test_every_command_of_the_contract_has_a_handler_and_entity_keys() -> None:
+    """A new message type needs both: the worker decides it, and holds it in entity order."""
+    every = set(get_args(Command))
+    assert set(HANDLERS) == every
+    assert set(ENTITY_KEYS) == every
