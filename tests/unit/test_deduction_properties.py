@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from eventsourcing.persistence import Mapper
 from hypothesis import given, settings
@@ -76,18 +76,10 @@ def command(n: int, step: Step) -> MakeDisbursement | ImposeDeduction:
     )
 
 
-def within(events: Iterable[Any], scheme: str, period: Period, kind: type) -> Decimal:
-    months = period.months
-    return sum(
-        (
-            e.amount
-            for e in events
-            if isinstance(e, kind)
-            and e.scheme == scheme
-            and Period.parse(e.period).months <= months
-        ),
-        ZERO,
-    )
+def within(events: Iterable[Any], scheme: str, period: Period, kind: type[Any]) -> Decimal:
+    """The amounts of the events of a kind and scheme whose period lies inside `period`."""
+    inside = [e for e in events if isinstance(e, kind) and e.scheme == scheme]
+    return sum((e.amount for e in inside if Period.parse(e.period).months <= period.months), ZERO)
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)
@@ -109,10 +101,11 @@ def test_accepted_deductions_never_exceed_what_any_period_they_name_was_paid(
         paid = within(log, imposed.scheme, period, Institution.DisbursementMade)
         assert within(log, imposed.scheme, period, Institution.DeductionImposed) <= paid
     institution = known.institution(LEVEL_3)
-    stored = Mapper(transcoder=ledger_transcoder())
+    assert institution is not None
+    stored: Mapper[Any] = Mapper(transcoder=ledger_transcoder())
     replayed: Any = None
     for event in known.history[institution.id]:
-        replayed = stored.to_domain_event(stored.to_stored_event(event)).mutate(replayed)
+        replayed = cast(Any, stored.to_domain_event(stored.to_stored_event(event))).mutate(replayed)
     assert (replayed.disbursed, replayed.deductions) == (
         institution.disbursed,
         institution.deductions,
