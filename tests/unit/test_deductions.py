@@ -205,15 +205,22 @@ def test_other_spellings_of_a_period_are_refused(text: str) -> None:
     assert refused.value.reason is Reason.SCHEMA_INVALID
 
 
-def test_the_contract_refuses_claim_lines_on_a_deduction() -> None:
-    """The issue's workaround (a deduction as a clawback with `lines`) is not this type's shape."""
-    raw = json.dumps(documented("DeductionImposed", lines=[])).encode()
+@pytest.mark.parametrize(
+    ("changes", "detail"),
+    [
+        # The issue's attempt, a clawback with empty `lines`: not this type's shape either.
+        ({"lines": []}, 'payload: {"lines": ["Unknown field."]}'),
+        ({"kind": "fine"}, 'payload: {"kind": ["Must be one of: indicator, budget."]}'),
+        ({"scheme": "both"}, 'payload: {"scheme": ["Must be one of: employee, resident."]}'),
+    ],
+)
+def test_the_contract_refuses_what_a_deduction_cannot_be(
+    changes: dict[str, Any], detail: str
+) -> None:
+    raw = json.dumps(documented("DeductionImposed", **changes)).encode()
     outcome = decode(raw, coordinates("clawbacks"), "clawbacks", RECORDED_AT)
     assert isinstance(outcome, Undecodable)
-    assert (outcome.reason, outcome.detail) == (
-        Reason.SCHEMA_INVALID,
-        'payload: {"lines": ["Unknown field."]}',
-    )
+    assert (outcome.reason, outcome.detail) == (Reason.SCHEMA_INVALID, detail)
 
 
 def test_every_command_of_the_contract_has_a_handler_and_entity_keys() -> None:
