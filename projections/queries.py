@@ -238,6 +238,7 @@ FUND_LINES = {
     "Claim.Settled": ("spending", "settlements"),
     "Claim.Reversed": ("spending", "settlements"),
     "Claim.Refused": ("spending", "settlements"),
+    "Institution.DeductionImposed": ("income", "recoveries"),
 }
 
 

@@ -17,8 +17,9 @@ from tests.scenario_replay import intended_good, replay
 
 TINY = config_for("tiny", None, seed=7)
 # Issue 16's new types: the county year gets them once the four parts are merged (the lead's
-# step, acceptance item 3); until then tests/unit/test_misuse_recovery.py holds their examples.
-NOT_YET_IN_THE_COUNTY_YEAR = {"MisuseRecoveryOrdered", "MisuseRecovered"}
+# step, acceptance item 3); until then tests/unit/test_misuse_recovery.py and
+# tests/unit/test_deductions.py hold their examples.
+NOT_YET_IN_THE_COUNTY_YEAR = {"MisuseRecoveryOrdered", "MisuseRecovered", "DeductionImposed"}
 
 
 @pytest.fixture(scope="module")
