@@ -16,6 +16,7 @@ from domain.postings import pooled_fund
 from projections.asof import MICROSECOND, Bitemporal, region_year, start_of_year
 from projections.cumulative import CumulativeTable
 from projections.facts import HOSPITAL_METRICS
+from projections.measures import MeasureStatus
 from projections.models import Balances, Hospitals, Penalties
 from projections.sanction_facts import SUSPENSIONS, TERMINATIONS
 from projections.sanctions import ActiveSanction
@@ -176,6 +177,13 @@ def penalty_targets(curs: Cursor[Any]) -> list[str]:
         sql.SQL("SELECT DISTINCT target FROM {}").format(sql.Identifier(table.schema, table.name))
     )
     sanctioned = {str(row[0]) for row in curs.fetchall()}
+    measures = model.measures
+    curs.execute(
+        sql.SQL("SELECT DISTINCT target FROM {}").format(
+            sql.Identifier(measures.schema, measures.name)
+        )
+    )
+    sanctioned |= {str(row[0]) for row in curs.fetchall()}
     return sorted(set(_keys(curs, model.fines)) | doctors | sanctioned)
 
 
@@ -195,6 +203,7 @@ class PenaltyStatus:
     fines_due: Decimal
     fines_paid: Decimal
     doctor_points: int
+    measures: list[MeasureStatus]  # every agreement measure on record by then
 
 
 def penalties(curs: Cursor[Any], target: str, at: Bitemporal) -> PenaltyStatus:
@@ -209,6 +218,7 @@ def penalties(curs: Cursor[Any], target: str, at: Bitemporal) -> PenaltyStatus:
         active = model.sanctions.read_active(c1)
         due, paid = model.fines.read_lookup(c2, [target])[target]
         points = model.points.read_lookup(curs, [points_key])[points_key][0]
+    measures = model.measures.of_target(curs, target, at.as_of, at.known_at)
     return PenaltyStatus(
         target=target,
         active=active,
@@ -217,6 +227,7 @@ def penalties(curs: Cursor[Any], target: str, at: Bitemporal) -> PenaltyStatus:
         fines_due=money(due),
         fines_paid=money(paid),
         doctor_points=int(points),
+        measures=measures,
     )
 
 
