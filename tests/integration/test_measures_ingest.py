@@ -4,9 +4,13 @@ by decision date equal, to the cent, to what was recorded."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+import pytest
 
 from domain.supervision import SupervisionReport
 from infra.related import history_with_related
@@ -15,6 +19,7 @@ from infra.store import Ledger
 from projections import queries
 from projections.check import check
 from projections.supervision import supervision_report
+from scripts.cli import display, main
 from tests.examples import documented
 from tests.integration.helpers import create_topics, ingest, send
 from tests.integration.test_projections import lookup, point, project
@@ -47,7 +52,12 @@ def measure(sanction_id: str, kind: str, day: str, **changes: Any) -> dict[str, 
     return known(documented("SanctionImposed", occurred, **(payload | changes)), day)
 
 
-def test_measures_and_supervision_figures_through_kafka(settings: Settings, ledger: Ledger) -> None:
+def test_measures_and_supervision_figures_through_kafka(
+    settings: Settings,
+    ledger: Ledger,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     create_topics(settings)
     a_hospital_with_two_paid_claims(settings, ledger)
     every_measure_kind_is_accepted(settings, ledger)
@@ -57,6 +67,7 @@ def test_measures_and_supervision_figures_through_kafka(settings: Settings, ledg
     the_history_shows_each_measure(ledger)
     the_supervision_report_is_the_sum_of_what_was_recorded(ledger)
     assert check(ledger).ok
+    the_cli_prints_them(settings, monkeypatch, capsys)
 
 
 def a_hospital_with_two_paid_claims(settings: Settings, ledger: Ledger) -> None:
@@ -231,3 +242,28 @@ def the_supervision_report_is_the_sum_of_what_was_recorded(ledger: Ledger) -> No
     assert published.total.recovered == Decimal("3120.00")
     last_year = supervision_report(ledger, 2019, datetime.fromisoformat("2100-01-01T00:00+08:00"))
     assert (last_year.total.ordered, last_year.total.recovered) == (Decimal("100.00"),) * 2
+
+
+def the_cli_prints_them(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert settings.database_url is not None
+    monkeypatch.setenv("LEDGER_DATABASE_URL", settings.database_url)
+    capsys.readouterr()
+    assert main(["report", "supervision", "--year", "2020", "--csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    [total] = [r for r in rows if r["section"] == "total"]
+    assert (total["label"], total["found"], total["recovered"]) == ("合计", "6445.00", "4120.00")
+    [flight] = [r for r in rows if r["name"] == "flight_inspection"]
+    assert (flight["label"], flight["ordered"]) == ("飞行检查", "5525.00")
+    assert main(["report", "supervision", "--year", "2020"]) == 0
+    printed = capsys.readouterr().out
+    table = printed.split("\n\n", 1)[1].splitlines()
+    # Chinese labels take two columns each: every line of the table is as wide as its header.
+    assert len({display.width(line) for line in table}) == 1
+    assert main(["penalties", H, "--as-of", "2020-05-01"]) == 0
+    shown = capsys.readouterr().out
+    assert "measures on record:" in shown
+    assert "HN-YB-2020-ZG-1" in shown
+    assert main(["report", "supervision", "--year", "2020", "--as-of", "2020-12-31"]) == 2
+    assert "not --as-of" in capsys.readouterr().err
