@@ -154,10 +154,13 @@ class MeasureTable:
             ),
         )
 
-    def of_target(
+    def send_of_target(
         self, curs: Cursor[Any], target: str, as_of: datetime, known_at: datetime
-    ) -> list[MeasureStatus]:
-        """Measures of `target` in effect by `as_of`, as known at `known_at`, each with where it
-        stands at `as_of`."""
-        curs.execute(self._sql(OF_TARGET), (target, as_of, known_at))
+    ) -> None:
+        """Send the query of the measures of `target` in effect by `as_of`, as known at
+        `known_at`; in a pipeline it shares a round trip with the penalty status' others."""
+        curs.execute(self._sql(OF_TARGET), (target, as_of, known_at), prepare=True)
+
+    def read_of_target(self, curs: Cursor[Any], as_of: datetime) -> list[MeasureStatus]:
+        """The measures the query sent on `curs` found, each with where it stands at `as_of`."""
         return [status_of(MeasureRecord(*row[:10]), row[10], as_of) for row in curs.fetchall()]

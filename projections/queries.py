@@ -211,14 +211,20 @@ def penalties(curs: Cursor[Any], target: str, at: Bitemporal) -> PenaltyStatus:
     model = Penalties(SCHEMA)
     points_key = f"{target}:{region_year(at.as_of)}"
     conn = curs.connection
-    with conn.pipeline(), _cursor(curs) as c1, _cursor(curs) as c2:  # one round trip
+    with (
+        conn.pipeline(),
+        _cursor(curs) as c1,
+        _cursor(curs) as c2,
+        _cursor(curs) as c3,
+    ):  # one round trip
         model.sanctions.send_active(c1, target, at.as_of, at.known_at)
         model.fines.send_lookup(c2, [target], at.as_of, at.known_at)
+        model.measures.send_of_target(c3, target, at.as_of, at.known_at)
         model.points.send_lookup(curs, [points_key], at.as_of, at.known_at)
         active = model.sanctions.read_active(c1)
         due, paid = model.fines.read_lookup(c2, [target])[target]
+        measures = model.measures.read_of_target(c3, at.as_of)
         points = model.points.read_lookup(curs, [points_key])[points_key][0]
-    measures = model.measures.of_target(curs, target, at.as_of, at.known_at)
     return PenaltyStatus(
         target=target,
         active=active,
