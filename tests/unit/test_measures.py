@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date
 
 import pytest
 
+from consumers.contract import decode
 from domain.claim import Claim
 from domain.commands import ImposeSanction, LiftSanction
 from domain.measures import EndedBy, MeasureState, measure_state
 from domain.reasons import Reason
 from domain.sanction import Sanction
+from domain.sanction_rules import check_imposition
+from infra.application.inbound import Decoded
 from tests.domain_builders import LEVEL_3, d, designate, enroll, on, publish, sanction, settle
+from tests.examples import DOC, documented
 from tests.memory import InMemoryAggregates
+from tests.messages import RECORDED_AT, coordinates
 
 
 @pytest.fixture
@@ -144,3 +151,19 @@ def test_a_deferred_settlement_is_an_agreement_measure_on_an_institution(
         **({"legal_basis": "agreement", "effective_from": "2019-06-01"} | changes),
     )
     assert ledger.rejection(command) == reason
+
+
+MEASURE_PAYLOAD = re.compile(r"```json\n(\{\"sanction_id\": [^\n]*\})\n```")
+
+
+def test_the_documented_measure_payloads_pass_the_contract_and_the_rules() -> None:
+    payloads = [json.loads(p) for p in MEASURE_PAYLOAD.findall(DOC.read_text(encoding="utf-8"))]
+    assert sorted(p["kind"] for p in payloads) == [
+        "deferred_settlement", "interview", "rectification", "referral"
+    ]  # fmt: skip
+    for payload in payloads:
+        raw = json.dumps(documented("SanctionImposed", **payload)).encode()
+        outcome = decode(raw, coordinates("sanctions"), "sanctions", RECORDED_AT)
+        assert isinstance(outcome, Decoded), outcome
+        assert isinstance(outcome.command, ImposeSanction)
+        check_imposition(outcome.command)  # raises Rejected if a rule refuses it
