@@ -5,7 +5,8 @@ A county's annual supervision report counts a recovery in the year of the decisi
 it (追回 in 2020 means ordered by a 2020 decision), whenever the money came in, and the fund
 report counts payments by their own date: the two differ on purpose. Facts come in as items
 (`Finding`, `Recovery`, `MeasureTaken`); `tally` adds them up. Whatever records a finding
-(a clawback, a refund, a refusal, and any new kind of recovery) only has to say it as items.
+(a clawback, a refund, a refusal, and any new kind of recovery) only has to say it as items;
+findings under one key are one case (the pages of one order add to its amounts).
 """
 
 from __future__ import annotations
@@ -89,9 +90,10 @@ def tally(items: Iterable[SupervisionItem], year: int) -> SupervisionReport:
                 report.sanctions[item.kind] = report.sanctions.get(item.kind, 0) + 1
         elif isinstance(item, Finding):
             if item.decided.year == year:
-                findings[item.key] = item
-                for figures in _figures_of(report, item):
-                    figures.cases += 1
+                # Findings under one key are one case: an order paginated across messages.
+                first = findings.setdefault(item.key, item)
+                for figures in _figures_of(report, first):
+                    figures.cases += 1 if first is item else 0
                     figures.refused += item.refused
                     figures.ordered += item.ordered
         else:

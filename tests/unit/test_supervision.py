@@ -54,6 +54,17 @@ def test_found_is_what_was_refused_plus_what_was_ordered_back() -> None:
     assert report.by_violation["duplicate_charging"].found == Decimal("150.25")
 
 
+def test_the_pages_of_one_order_are_one_case_with_their_amounts_added() -> None:
+    pages = [order("ZH-9", "2020-08-01", "1000.00"), order("ZH-9", "2020-08-01", "234.56")]
+    report = tally([*pages, Recovery("ZH-9", Decimal("1234.56"))], 2020)
+    onsite = report.by_source[ONSITE]
+    assert (onsite.cases, onsite.ordered, onsite.recovered) == (
+        1,
+        Decimal("1234.56"),
+        Decimal("1234.56"),
+    )
+
+
 def test_sanctions_are_counted_by_kind_in_the_year_of_their_decision() -> None:
     items: list[SupervisionItem] = [
         MeasureTaken(date(2020, 4, 2), "interview"),
