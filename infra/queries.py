@@ -194,3 +194,10 @@ def rejected_entries(rows: Sequence[Mapping[str, Any]]) -> list[RejectedEntry]:
 
 def _bytes(value: Any) -> bytes | None:
     return None if value is None else bytes(value)
+
+
+def events_of_types(ledger: Ledger, event_types: Sequence[str]) -> list[Any]:
+    """The domain events of the given types (`Clawback.Ordered`), in log order."""
+    return [
+        domain_event_of(ledger, row) for row in _event_rows(ledger, EVENTS_OF_TYPES, [*event_types])
+    ]

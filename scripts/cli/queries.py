@@ -6,6 +6,7 @@ import argparse
 import csv
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +24,7 @@ from projections import queries
 from projections.asof import MICROSECOND, Bitemporal
 from projections.check import retired_left
 from projections.runner import ReadModelProjection, open_projections
-from scripts.cli import argtypes, output
+from scripts.cli import argtypes, output, supervision
 from scripts.cli.commandline import AddCommand, Handler
 from scripts.cli.exits import NotKnownError, UsageError
 
@@ -234,6 +235,7 @@ def penalty_dict(status: queries.PenaltyStatus, at: Bitemporal) -> dict[str, Any
         "fines_paid": status.fines_paid,
         "doctor_points": status.doctor_points,
         "misuse_due": status.misuse_due,
+        "measures": [asdict(m) for m in status.measures],
     }
 
 
@@ -245,10 +247,13 @@ def cmd_penalties(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         output.print_json(doc)
     else:
-        output.key_values({k: v for k, v in doc.items() if k != "active"})
+        output.key_values({k: v for k, v in doc.items() if k not in ("active", "measures")})
         rows = [list(a.values()) for a in doc["active"]]
         if rows:
             output.table(["kind", "case_id", "effective_from", "effective_to", "legal_basis"], rows)
+        if doc["measures"]:
+            print("measures on record:")
+            output.table(list(doc["measures"][0]), [list(m.values()) for m in doc["measures"]])
     return 0
 
 
@@ -265,6 +270,8 @@ def _rows_out(args: argparse.Namespace, rows: Sequence[Mapping[str, Any]]) -> No
 
 
 def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    if args.report == "supervision":
+        return supervision.cmd_supervision(settings, args, _rows_out)
     at = _point(args)
     if args.report == "fund":
         if args.region is None or args.year is None:
@@ -305,10 +312,12 @@ def register(add: AddCommand) -> Mapping[str, Handler]:
     p.add_argument("code", help="institution code, e.g. H43042200011")
     p = _with_point(add("penalties", "penalty status of an institution, doctor or person"))
     p.add_argument("target", help="institution code, doctor id or person id")
-    p = _with_point(add("report", "fund statement or per-hospital totals (table, --json, --csv)"))
-    p.add_argument("report", choices=["fund", "hospitals"])
+    p = _with_point(
+        add("report", "fund statement, per-hospital totals or supervision figures (--csv too)")
+    )
+    p.add_argument("report", choices=["fund", "hospitals", "supervision"])
     p.add_argument("--region", help="pooling region (required for fund)")
-    p.add_argument("--year", type=argtypes.year, help="calendar year (fund)")
+    p.add_argument("--year", type=argtypes.year, help="calendar year (fund, supervision)")
     p.add_argument("--csv", action="store_true", help="CSV instead of a table")
     return {
         "balance": cmd_balance,
