@@ -20,6 +20,8 @@ from domain.money import ZERO
 
 # The source of a finding whose message did not state one.
 UNKNOWN_SOURCE = "unknown"
+# The "violation" of a finding that names none: a deduction by indicator or budget.
+NO_VIOLATION = "no_violation_named"
 
 
 @dataclass(frozen=True)

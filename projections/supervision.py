@@ -15,8 +15,10 @@ from datetime import datetime
 from typing import Any
 
 from domain.calendar import service_day
+from domain.deduction import DeductionKind
 from domain.money import ZERO
 from domain.supervision import (
+    NO_VIOLATION,
     Finding,
     MeasureTaken,
     Recovery,
@@ -64,6 +66,33 @@ def claim_refused(e: Any) -> list[SupervisionItem]:
     return [Finding(key, day, e.detection_source, e.violation, refused=e.amount)]
 
 
+def misuse_ordered(e: Any) -> list[SupervisionItem]:
+    """An insured person ordered to return misused fund money (条例 art. 41)."""
+    return [Finding(_key(e), e.decision_date, e.detection_source, e.violation, ordered=e.amount)]
+
+
+def misuse_recovered(e: Any) -> list[SupervisionItem]:
+    """Part of a person's order paid back."""
+    return [Recovery(_key(e), e.amount)]
+
+
+def deduction_imposed(e: Any) -> list[SupervisionItem]:
+    """A deduction not tied to claims: found and recovered at once, since it is taken from the
+    institution's receivable. An indicator deduction is its own detection source; a budget
+    deduction (总额控制) is not a finding of any inspection, so `other`. Neither names a
+    violation."""
+    key = f"deduction:{e.deduction_id}"
+    source = (
+        DetectionSource.INDICATOR_DEDUCTION
+        if e.kind == DeductionKind.INDICATOR
+        else DetectionSource.OTHER
+    )
+    return [
+        Finding(key, e.decision_date, source, NO_VIOLATION, ordered=e.amount),
+        Recovery(key, e.amount),
+    ]
+
+
 def sanction_imposed(e: Any) -> list[SupervisionItem]:
     """A sanction or measure, counted by kind in the year of its decision."""
     return [MeasureTaken(e.decision_date, e.kind)]
@@ -75,6 +104,9 @@ SUPERVISION_FACTS: dict[str, ItemsOf] = {
     "Clawback.Recovered": clawback_recovered,
     "Refund.Volunteered": refund_volunteered,
     "Sanction.Imposed": sanction_imposed,
+    "MisuseRecovery.Ordered": misuse_ordered,
+    "MisuseRecovery.Recovered": misuse_recovered,
+    "Institution.DeductionImposed": deduction_imposed,
 }
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.sanction_rules import SanctionKind
-from domain.supervision import UNKNOWN_SOURCE, Figures, SupervisionReport
+from domain.supervision import NO_VIOLATION, UNKNOWN_SOURCE, Figures, SupervisionReport
 from domain.violations import DetectionSource, Violation
 from infra.clock import utc_now
 from infra.services import reader_url
@@ -50,6 +50,7 @@ LABELS: dict[str, str] = {
     Violation.THIRD_PARTY_LIABILITY: "应由第三方负担",
     Violation.MANAGEMENT_FAILURE: "内部管理不到位",
     Violation.OTHER: "其他",
+    NO_VIOLATION: "扣款, 未认定违规",
     SanctionKind.INTERVIEW: "约谈",
     SanctionKind.PUBLIC_CRITICISM: "通报批评",
     SanctionKind.RECTIFICATION: "责令整改",
