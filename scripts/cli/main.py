@@ -28,6 +28,7 @@ from infra.settings import Settings
 from infra.store import READER_ROLE, WRITER_ROLE, open_ledger
 from scripts.cli import (
     audit,
+    console,
     diff,
     held,
     helptext,
@@ -244,6 +245,7 @@ COMMAND_GROUPS: tuple[CommandGroup, ...] = (
     reconcile,
     diff,
     held,
+    console,
 )
 
 
