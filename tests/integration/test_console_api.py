@@ -22,6 +22,7 @@ from psycopg.rows import tuple_row
 from werkzeug.test import TestResponse
 
 from consumers.topics import Topics
+from infra.readers import kept_open
 from infra.settings import Settings
 from infra.setup import set_up
 from infra.store import open_ledger
@@ -84,7 +85,9 @@ def console(
                 hospital = queries.registered_hospitals(c, REGION)[0]
         users = Users(home / "users.json")
         auditor, inspector = users.add("li", "auditor"), users.add("张三", "inspector")
-        yield Console(settings, create_app(settings, users), auditor, inspector, hospital)
+        # As `serve` runs it: one reader store kept open for every request.
+        with kept_open(pool_size=4):
+            yield Console(settings, create_app(settings, users), auditor, inspector, hospital)
 
 
 def fine(console: Console, **changes: Any) -> dict[str, Any]:
