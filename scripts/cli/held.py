@@ -20,9 +20,14 @@ from scripts.cli.commandline import AddCommand, Handler
 DETAIL_COLUMNS = 60
 
 
-def cmd_held(settings: Settings, args: argparse.Namespace) -> int:
+def held_entries(settings: Settings, limit: int) -> list[HeldEntry]:
+    """The first `limit` held messages, in queue order."""
     with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
-        entries = held_messages(ledger, args.limit)
+        return held_messages(ledger, limit)
+
+
+def cmd_held(settings: Settings, args: argparse.Namespace) -> int:
+    entries = held_entries(settings, args.limit)
     now = utc_now()
     if args.json:
         output.print_json([held_dict(e, now) for e in entries])

@@ -91,6 +91,25 @@ HELP: dict[str, Help] = {
         " letter (`rejected`).",
         ("held", "held --json", "held --limit 20"),
     ),
+    "serve": Help(
+        "Start the console: the HTTP API under /api/v1/ (OpenAPI at /api/v1/openapi.json) and"
+        " the pages, for the people in the users file (`console-user`). Listens on 127.0.0.1"
+        " unless --host says otherwise; prints where to open it; Ctrl-C stops it"
+        " (docs/console.md).",
+        ("serve", "serve --port 8081", "serve --port 0"),
+    ),
+    "console-user": Help(
+        "Add a person who may use the console, with their role (auditors read, inspectors also"
+        " record sanctions), and print their token once; or remove or list them. The users"
+        " file ($LEDGER_CONSOLE_USERS, default $LEDGER_HOME/console-users.json) keeps only a"
+        " hash of each token.",
+        (
+            "console-user add zhangsan --role inspector",
+            "console-user add lisi --role auditor --json",
+            "console-user list",
+            "console-user remove lisi",
+        ),
+    ),
     "demo": Help(
         "Start the services, run a county's year through Kafka into the ledger (in waves, or"
         " with --feed concurrent every topic at once), check every message met its planned fate"

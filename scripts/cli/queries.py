@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -171,13 +170,16 @@ def read_checked(
     return _read(settings, reads, query, _known_region(region))
 
 
+def balance_doc(settings: Settings, account: str, at: Bitemporal) -> dict[str, Any]:
+    """The `balance --json` document (NotKnownError for an account no posting names)."""
+    reads, check = subject("balance", account)
+    amount = _read(settings, reads, lambda c: queries.balance(c, account, at), check)
+    return {"account": account, "as_of": at.as_of, "known_at": at.known_at, "balance": amount}
+
+
 def cmd_balance(settings: Settings, args: argparse.Namespace) -> int:
-    at = _point(args)
-    reads, check = subject("balance", args.account)
-    amount = _read(settings, reads, lambda c: queries.balance(c, args.account, at), check)
-    doc = {"account": args.account, "as_of": at.as_of, "known_at": at.known_at, "balance": amount}
     # JSON writes the same instants and amounts as output.text would (json_value).
-    output.emit(args.json, doc, output.key_values)
+    output.emit(args.json, balance_doc(settings, args.account, _point(args)), output.key_values)
     return 0
 
 
@@ -196,11 +198,15 @@ def hospital_dict(position: queries.HospitalPosition, at: Bitemporal) -> dict[st
     return doc
 
 
+def hospital_doc(settings: Settings, code: str, at: Bitemporal) -> dict[str, Any]:
+    """The `hospital --json` document of one institution (NotKnownError for an unknown code)."""
+    reads, check = subject("hospital", code)
+    position = _read(settings, reads, lambda c: queries.hospitals(c, [code], at), check)[0]
+    return hospital_dict(position, at)
+
+
 def cmd_hospital(settings: Settings, args: argparse.Namespace) -> int:
-    at = _point(args)
-    reads, check = subject("hospital", args.code)
-    position = _read(settings, reads, lambda c: queries.hospitals(c, [args.code], at), check)[0]
-    output.emit(args.json, hospital_dict(position, at), output.key_values)
+    output.emit(args.json, hospital_doc(settings, args.code, _point(args)), output.key_values)
     return 0
 
 
@@ -235,11 +241,15 @@ def penalty_dict(status: queries.PenaltyStatus, at: Bitemporal) -> dict[str, Any
     }
 
 
+def penalties_doc(settings: Settings, target: str, at: Bitemporal) -> dict[str, Any]:
+    """The `penalties --json` document (NotKnownError for a target the log never names)."""
+    reads, check = subject("penalties", target)
+    status = _read(settings, reads, lambda c: queries.penalties(c, target, at), check)
+    return penalty_dict(status, at)
+
+
 def cmd_penalties(settings: Settings, args: argparse.Namespace) -> int:
-    at = _point(args)
-    reads, check = subject("penalties", args.target)
-    status = _read(settings, reads, lambda c: queries.penalties(c, args.target, at), check)
-    doc = penalty_dict(status, at)
+    doc = penalties_doc(settings, args.target, _point(args))
     if args.json:
         output.print_json(doc)
     else:
@@ -254,12 +264,34 @@ def _rows_out(args: argparse.Namespace, rows: Sequence[Mapping[str, Any]]) -> No
     if args.json:
         output.print_json(list(rows))
     elif args.csv:
-        writer = csv.writer(sys.stdout)
-        if rows:
-            writer.writerow(rows[0].keys())
-        writer.writerows([[output.text(v) for v in r.values()] for r in rows])
+        output.write_csv(sys.stdout, rows)
     elif rows:
         output.point_table(rows)
+
+
+def fund_rows(settings: Settings, region: str, year: int, at: Bitemporal) -> list[dict[str, Any]]:
+    """The `report fund --json` rows: one per scheme (NotKnownError for an unknown region)."""
+    statement = _read(
+        settings,
+        BALANCES,
+        lambda c: queries.fund_statement(c, region, year, at),
+        _known_region(region),
+    )
+    return [
+        {"region": region, "year": year, "scheme": scheme, "known_at": at.known_at} | lines
+        for scheme, lines in statement.items()
+    ]
+
+
+def hospital_rows(settings: Settings, region: str | None, at: Bitemporal) -> list[dict[str, Any]]:
+    """The `report hospitals --json` rows: every institution of the region (or of all)."""
+    positions = _read(
+        settings,
+        HOSPITALS,
+        lambda c: queries.hospitals(c, queries.registered_hospitals(c, region), at),
+        _known_region(region),
+    )
+    return [hospital_dict(p, at) for p in positions]
 
 
 def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
@@ -267,30 +299,9 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     if args.report == "fund":
         if args.region is None or args.year is None:
             raise UsageError("--region and --year are required")
-        statement = _read(
-            settings,
-            BALANCES,
-            lambda c: queries.fund_statement(c, args.region, args.year, at),
-            _known_region(args.region),
-        )
-        rows = [
-            {
-                "region": args.region,
-                "year": args.year,
-                "scheme": scheme,
-                "known_at": at.known_at,
-            }
-            | lines
-            for scheme, lines in statement.items()
-        ]
+        rows = fund_rows(settings, args.region, args.year, at)
     else:
-        positions = _read(
-            settings,
-            HOSPITALS,
-            lambda c: queries.hospitals(c, queries.registered_hospitals(c, args.region), at),
-            _known_region(args.region),
-        )
-        rows = [hospital_dict(p, at) for p in positions]
+        rows = hospital_rows(settings, args.region, at)
     _rows_out(args, rows)
     return 0
 

@@ -8,8 +8,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 
+from infra.settings import Settings
 from scripts.console import auth
 
 PREFIX = "/api/v1"
@@ -42,6 +43,12 @@ class Endpoint:
 
 
 ENDPOINTS: list[Endpoint] = []
+
+
+def settings() -> Settings:
+    """Where the ledger is, as `create_app` was given it."""
+    found: Settings = current_app.extensions["claims_ledger_settings"]
+    return found
 
 
 def endpoint(

@@ -14,7 +14,14 @@ from werkzeug.exceptions import HTTPException
 
 from infra.settings import Settings
 from scripts.cli.output import json_value
-from scripts.console import problems, views_meta
+from scripts.console import (
+    problems,
+    views_log,
+    views_meta,
+    views_reads,
+    views_reports,
+    views_sanctions,
+)
 from scripts.console.api import api_blueprint
 from scripts.console.auth import REALM
 from scripts.console.problems import Problem
@@ -22,7 +29,7 @@ from scripts.console.users import Users
 
 log = logging.getLogger(__name__)
 # Modules whose views register themselves on the API blueprint (scripts/console/api.py).
-VIEWS = (views_meta,)
+VIEWS = (views_meta, views_reads, views_reports, views_log, views_sanctions)
 PAGES_MODULE = "scripts.console.pages"
 
 

@@ -37,7 +37,10 @@ CSV = {"text/csv": {"schema": {"type": "string"}}}
 
 
 def build() -> dict[str, Any]:
-    """The OpenAPI 3.0 document of every registered endpoint."""
+    """The OpenAPI 3.0 document of every endpoint."""
+    # The app's modules register their views when imported: then ENDPOINTS holds them all.
+    import scripts.console.app  # noqa: F401, PLC0415 - imported here: the app imports this module
+
     spec = APISpec(
         title=TITLE,
         version=VERSION,

@@ -3,6 +3,7 @@ caller sent, never a traceback."""
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -48,9 +49,20 @@ def response(problem: Problem) -> Response:
     return reply
 
 
+# A CLI flag in a message of the CLI's rules (--as-of, --decision-date).
+FLAG = re.compile(r"(?<![\w-])--([a-z][a-z-]*)")
+
+
+def fields_named(message: str) -> str:
+    """A message of the CLI's rules naming what the caller sent: `--as-of` as `as_of`."""
+    return FLAG.sub(lambda m: m.group(1).replace("-", "_"), message)
+
+
 def from_exception(error: Exception) -> Problem:
-    """An exception a read raised, classified as the CLI classifies it (scripts/cli/exits.py)."""
+    """An exception a read raised, classified as the CLI classifies it (scripts/cli/exits.py),
+    its message naming parameters where the CLI's names flags."""
     code, message = classify(error)
+    message = fields_named(message)
     if code == BUG:
         return Problem(HTTPStatus.INTERNAL_SERVER_ERROR, message)
     return Problem(STATUS_OF_EXIT.get(code, HTTPStatus.INTERNAL_SERVER_ERROR), message)
