@@ -13,6 +13,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ CHROMIUM_FLAGS = [
 ]
 REGION, YEAR = "430422", "2019"  # the demo's county and year
 WAIT_MS = 60_000
+TODAY = datetime.now(UTC).date().isoformat()
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -158,6 +160,10 @@ def test_overview_charts_hold_the_fund_figures(inspector: Any, console: Console)
         sum(float(r["settlements"]) for r in fund)
     )
     assert sum(1 for v in spending if v) > 1  # spread over the months, not one lump
+    hospitals = api(inspector, console, f"/api/v1/reports/hospitals?region={REGION}")
+    warned = [h for h in hospitals if h["warning_level"] != "none"]
+    assert inspector.locator("#hospitals tr.warned").count() == len(warned)
+    assert inspector.locator("#warnings").inner_text() != ""
     screenshot(inspector, "overview")
 
 
@@ -286,6 +292,33 @@ def test_a_valid_sanction_shows_the_ledgers_verdict_and_its_id(
     listed = api(inspector, console, f"/api/v1/targets/{target}/sanctions")
     assert sanction_id in [s["sanction_id"] for s in listed]
     screenshot(inspector, "sanction-recorded")
+
+
+@pytest.mark.parametrize(
+    ("path", "filled"),
+    [
+        (
+            f"/statement?account=fund:{REGION}:resident:pooled&from={YEAR}-06-01&to={YEAR}-06-30",
+            "#postings td",
+        ),
+        (
+            f"/diff?kind=balance&subject=fund:{REGION}:resident:pooled&as_of={YEAR}-12-31"
+            f"&known_at=2020-01-01&known_at={TODAY}",
+            "#figures table td",
+        ),
+        ("/rejected", "#rows td"),
+        ("/held", "#rows td"),
+        (f"/institution/H{REGION}00001?as_of={YEAR}-06-30", "#totals td"),
+    ],
+)
+def test_every_page_loads_its_answer_without_a_script_error(
+    inspector: Any, console: Console, path: str, filled: str
+) -> None:
+    errors: list[str] = []
+    inspector.on("pageerror", lambda error: errors.append(str(error)))
+    loaded(inspector, console.page_url(path))
+    assert inspector.locator(filled).count() > 0
+    assert errors == []
 
 
 def test_an_auditor_sees_the_form_but_cannot_record(browser: Any, console: Console) -> None:

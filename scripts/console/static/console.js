@@ -149,6 +149,14 @@ async function overview() {
     ["预算使用 budget used", (r) => r.budget_used],
     ["预警 warning", (r) => r.warning_level],
   ], hospitals);
+  // Budget pace: rows whose warning level is not "none" stand out, and are counted above.
+  const warned = hospitals.filter((r) => r.warning_level && r.warning_level !== "none");
+  document.querySelectorAll("#hospitals tbody tr").forEach((tr, i) => {
+    if (hospitals[i] && warned.includes(hospitals[i])) tr.classList.add("warned");
+  });
+  document.getElementById("warnings").textContent = warned.length
+    ? `预算进度预警 ${warned.length} 家 budget-pace warnings: ${warned.map((r) => `${r.institution} (${r.warning_level})`).join(", ")}`
+    : "无预算进度预警 no budget-pace warnings";
   const days = lastDays(Number(year), at.as_of);
   const months = await Promise.all(days.map((day) => api("/reports/fund", { region, year, as_of: day, known_at: at.known_at })));
   chart("chart-months", {
