@@ -104,3 +104,14 @@ def test_the_rule_sheet_says_what_the_domain_accepts() -> None:
         check_multiple(f"article_{basis}", Decimal(high))
         with pytest.raises(Rejected):
             check_multiple(f"article_{basis}", Decimal(high) + Decimal("0.01"))
+
+
+@pytest.mark.parametrize(
+    "code", ["<img src=x onerror=alert(1)>", "H43042200001\u202e", "张三'\"<b>"]
+)
+def test_a_hostile_address_is_shown_as_text(client: FlaskClient, users: Users, code: str) -> None:
+    log_in(client, "li", users.add("li", "auditor"))
+    reply = client.get(f"/institution/{code}")
+    assert reply.status_code == 200
+    assert "<img src=x" not in reply.text
+    assert "<b>" not in reply.text
