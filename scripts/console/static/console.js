@@ -225,7 +225,12 @@ async function history() {
     article.append(h, meta, data);
     holder.appendChild(article);
   }
-  if (window.location.hash) document.querySelector(window.location.hash)?.classList.add("target");
+  // By id, not as a selector: the address is typed by anyone.
+  const target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+  if (target) {
+    target.classList.add("target");
+    target.scrollIntoView();
+  }
 }
 
 async function statement() {
