@@ -198,6 +198,7 @@ def test_a_hospital_total_leads_to_a_claim_and_its_message(
     inspector.wait_for_selector("body[data-loaded=true]")
     event = inspector.locator(f"article#p{position}")
     assert "Claim." in event.locator("h3").inner_text()
+    assert "target" in (event.get_attribute("class") or "")  # the one the link named
     assert console.topics.inbound("claims") in event.inner_text()  # the message it came from
     assert "message" in event.inner_text()
 
