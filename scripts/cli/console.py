@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
 
+from infra.readers import kept_open
 from infra.settings import Settings
 from scripts.cli import output
 from scripts.cli.argtypes import port
@@ -51,7 +52,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     try:
         print(f"claims-ledger console: open {where} (API: {where}api/v1/, Ctrl-C stops it)")
         sys.stdout.flush()
-        server.run()  # returns on Ctrl-C: waitress takes the KeyboardInterrupt and closes
+        with kept_open(pool_size=THREADS):  # one store for the console's life, not a request's
+            server.run()  # returns on Ctrl-C: waitress takes the KeyboardInterrupt and closes
     except KeyboardInterrupt:
         pass  # a signal before the server's loop took over: the same clean stop
     finally:

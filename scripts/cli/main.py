@@ -22,10 +22,11 @@ from domain.reasons import Reason
 from infra.clock import utc_now
 from infra.kafka import make_producer
 from infra.queries import HistoryEntry, RejectedEntry, rejected
+from infra.readers import reading
 from infra.related import history_with_related
-from infra.services import Endpoints, down, reader_url, status, up
+from infra.services import Endpoints, down, status, up
 from infra.settings import Settings
-from infra.store import READER_ROLE, WRITER_ROLE, open_ledger
+from infra.store import WRITER_ROLE, open_ledger
 from scripts.cli import (
     audit,
     console,
@@ -194,7 +195,7 @@ def history_entries(
 ) -> list[HistoryEntry]:
     """Every event about `entity` and what relates to it (NotKnownError if none), of the
     entity kinds `only` names, if given."""
-    with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
+    with reading(settings) as ledger:
         entries = history_with_related(ledger, entity)
     if not entries:
         raise NotKnownError(f"the ledger knows no entity {entity!r}: no event is about it")
@@ -216,7 +217,7 @@ def rejected_entries(settings: Settings, reason: str | None, limit: int) -> list
     """The newest `limit` dead letters, of one reason code if given (NotKnownError for a code
     the ledger does not have)."""
     _known_reason(reason)
-    with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
+    with reading(settings) as ledger:
         return rejected(ledger, reason, limit, newest_first=True)
 
 

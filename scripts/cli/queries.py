@@ -15,9 +15,9 @@ from domain.calendar import service_day
 from domain.person_values import Scheme
 from infra.clock import utc_now
 from infra.queries import is_known
-from infra.services import reader_url
+from infra.readers import reading
 from infra.settings import Settings
-from infra.store import READER_ROLE, Ledger, open_ledger
+from infra.store import Ledger
 from projections import queries
 from projections.asof import MICROSECOND, Bitemporal
 from projections.check import retired_left
@@ -105,7 +105,7 @@ def read_with_log(
 ) -> Any:
     """Run a query that reads the log as well as the read models named in `reads` (warning if
     one of them is behind), in one transaction that is rolled back: nothing it does stays."""
-    with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
+    with reading(settings) as ledger:
         current = not _warn_if_behind(ledger, open_projections(ledger, reads))
         with (
             ledger.datastore.get_connection() as conn,

@@ -16,6 +16,7 @@ from infra.clock import utc_now
 from infra.held_reads import waiting_for
 from infra.kafka import make_producer
 from infra.queries import is_known
+from infra.readers import reading
 from infra.sanction_reads import (
     Verdict,
     differing_fields,
@@ -25,7 +26,7 @@ from infra.sanction_reads import (
     target_events,
     wait_for_verdict,
 )
-from infra.services import reader_url, up
+from infra.services import up
 from infra.settings import Settings
 from infra.store import READER_ROLE, Ledger, open_ledger
 from scripts.cli import output, sanction_list
@@ -160,7 +161,7 @@ def _report(args: argparse.Namespace, sent: dict[str, Any], verdict: Verdict | N
 
 def target_sanctions(settings: Settings, target: str) -> list[sanction_list.SanctionSummary]:
     """Every measure imposed on `target` (NotKnownError if the log never names it)."""
-    with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
+    with reading(settings) as ledger:
         found = sanction_list.summaries(target_events(ledger, target))
         if not found:
             _known_target(ledger, target)

@@ -11,10 +11,9 @@ from typing import Any
 
 from domain.calendar import FIRST_DAY, LAST_DAY, service_day
 from infra.clock import utc_now
-from infra.services import reader_url
+from infra.readers import reading
 from infra.settings import Settings
 from infra.statement import AccountPosting, account_postings
-from infra.store import READER_ROLE, open_ledger
 from scripts.cli import argtypes, output
 from scripts.cli.commandline import AddCommand, Handler
 from scripts.cli.exits import NotKnownError, UsageError
@@ -105,7 +104,7 @@ def statement_doc(
     if first and last and first > last:
         raise UsageError(f"--from {first} is after --to {last}")
     known_at = known_at or utc_now()
-    with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
+    with reading(settings) as ledger:
         postings = list(account_postings(ledger, account))
     if not postings:
         raise NotKnownError(f"the ledger knows no account {account!r}: no posting names it")

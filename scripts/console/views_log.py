@@ -11,8 +11,7 @@ from consumers.outbound_types import TYPES
 from infra import event_pages
 from infra.clock import utc_now
 from infra.queries import HistoryEntry, entity_candidates, is_known
-from infra.services import reader_url
-from infra.store import READER_ROLE, open_ledger
+from infra.readers import reading
 from scripts.cli import audit, held, output
 from scripts.cli.exits import NotKnownError
 from scripts.cli.main import rejected_entries
@@ -99,7 +98,7 @@ EVENTS = ("stream", "type", "known_from", "known_until", "after", "limit")
 def events() -> dict[str, Any]:
     q = query(EVENTS)
     topics = _topics(q["type"])
-    with open_ledger(reader_url(settings()), role=READER_ROLE) as ledger:
+    with reading(settings()) as ledger:
         streams = None
         if q["stream"] is not None:
             streams = entity_candidates(q["stream"])

@@ -13,8 +13,9 @@ from flask import request, url_for
 from marshmallow import ValidationError
 
 from infra.held_reads import waiting_for
+from infra.readers import reading
 from infra.sanction_reads import imposed_by_message, verdict
-from infra.services import reader_url, up
+from infra.services import up
 from infra.store import READER_ROLE, open_ledger
 from scripts.cli.sanction_send import InvalidInput, already_recorded, produce
 from scripts.cli.sanctions import checked_document, imposed
@@ -119,7 +120,7 @@ def sanction_verdict(message_id: str) -> dict[str, Any]:
         wanted = UUID(path_value("message_id", message_id))
     except ValueError:
         raise bad_parameter("message_id", message_id, "is not a message id (a UUID)") from None
-    with open_ledger(reader_url(settings()), role=READER_ROLE) as ledger:
+    with reading(settings()) as ledger:
         # Rejections of any earlier send count too: the ids derive from what was stated, so
         # an earlier send of this id stated the same.
         decided = verdict(ledger, str(wanted), 0)

@@ -5,6 +5,7 @@ in tests/integration/test_console_api.py)."""
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,22 @@ def test_an_unknown_path_is_a_problem_not_a_page(client: FlaskClient) -> None:
     reply = client.get("/api/v1/nothing")
     assert reply.status_code == 404
     assert reply.mimetype == "application/problem+json"
+
+
+def test_a_store_that_cannot_be_reached_is_a_503_problem_not_a_traceback(
+    users: Users, tmp_path: Path
+) -> None:
+    with socket.socket() as s:  # a loopback port nothing listens on: refused at once
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    down = Settings(
+        database_url=f"postgresql://ledger@127.0.0.1:{port}/ledger",
+        kafka_bootstrap_servers=None,
+        home=tmp_path,
+    )
+    token = users.add("li", "auditor")
+    reply = create_app(down, users).test_client().get("/api/v1/digest", headers=bearer(token))
+    assert reply.status_code == 503
+    assert reply.mimetype == "application/problem+json"
+    assert reply.json is not None
+    assert reply.json["detail"].startswith("cannot use PostgreSQL (LEDGER_DATABASE_URL)")
