@@ -113,7 +113,7 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
         "Check the chain: .venv/bin/claims-ledger verify\n"
         "The console:     .venv/bin/claims-ledger console-user add NAME --role auditor"
         " (prints a token)\n"
-        "                 .venv/bin/claims-ledger serve   (then open http://127.0.0.1:8080/)\n"
+        "                 .venv/bin/claims-ledger serve   (open http://127.0.0.1:8080/, log in)\n"
         "Larger county:   .venv/bin/claims-ledger demo --scale county --region 430423\n"
         "Stop services:   .venv/bin/claims-ledger down   (PostgreSQL data stays in .ledger/pg)",
     )
