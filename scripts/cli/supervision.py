@@ -105,8 +105,15 @@ def cmd_supervision(settings: Settings, args: argparse.Namespace, rows_out: Rows
         # The figures are of the decisions dated in the year, whenever their effects fall, and
         # of every region the ledger holds: --known-at says which records count.
         raise UsageError("report supervision takes --year and --known-at, not --as-of or --region")
-    known_at = args.known_at or utc_now()
-    with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
-        report = supervision_report(ledger, args.year, known_at)
-    rows_out(args, supervision_rows(report, known_at))
+    rows_out(args, supervision_doc_rows(settings, args.year, args.known_at))
     return 0
+
+
+def supervision_doc_rows(
+    settings: Settings, year: int, known_at: datetime | None
+) -> list[dict[str, Any]]:
+    """The report's rows for the CLI and the console alike; known_at defaults to now."""
+    point = known_at or utc_now()
+    with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
+        report = supervision_report(ledger, year, point)
+    return supervision_rows(report, point)

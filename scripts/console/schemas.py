@@ -67,6 +67,24 @@ class Penalties(Point):
     fines_due = Amount()
     fines_paid = Amount()
     doctor_points = fields.Integer()
+    misuse_due = Amount()
+    measures = fields.List(fields.Nested("MeasureOnRecord"))
+
+
+class MeasureOnRecord(Schema):
+    """An agreement measure on the target's record and its state on as_of."""
+
+    kind = fields.String()
+    state = fields.String(
+        metadata={"description": "taken, in_force, done, overdue, lifted, ended, ended_on_appeal"}
+    )
+    case_id = fields.String()
+    decision_document = fields.String()
+    decision_date = fields.Date()
+    effective_from = fields.Date()
+    deadline = fields.Date(allow_none=True)
+    last_day = fields.Date(allow_none=True)
+    referred_to = fields.String(allow_none=True)
 
 
 class StatementLine(Schema):
@@ -184,6 +202,21 @@ class FundRow(Schema):
     other = Amount()
     settlements = Amount()
     closing_balance = Amount()
+
+
+class SupervisionRow(Schema):
+    """One row of `report supervision`: a total, source, violation or sanction kind."""
+
+    year = fields.Integer()
+    known_at = fields.DateTime()
+    section = fields.String(metadata={"enum": ["total", "source", "violation", "sanction"]})
+    name = fields.String()
+    label = fields.String()
+    cases = fields.Integer()
+    found = Amount(allow_none=True)
+    refused = Amount(allow_none=True)
+    ordered = Amount(allow_none=True)
+    recovered = Amount(allow_none=True)
 
 
 class ReconciledInstitution(Schema):

@@ -1,4 +1,5 @@
-"""The CLI's reports (`report fund`, `report hospitals`, `reconcile`), as JSON or CSV."""
+"""The CLI's reports (`report fund`, `report hospitals`, `report supervision`, `reconcile`), as
+JSON or CSV."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from flask import Response
 
 from scripts.cli import queries, reconcile
+from scripts.cli.supervision import supervision_doc_rows
 from scripts.console import schemas
 from scripts.console.api import endpoint, settings
 from scripts.console.params import query
@@ -37,6 +39,19 @@ def fund() -> Response:
 def hospitals() -> Response:
     q = query(("region", *POINT, "format"))
     return rows(queries.hospital_rows(settings(), q["region"], point(q)), q["format"])
+
+
+@endpoint(
+    "/reports/supervision",
+    "findings and recoveries of the decisions dated in a year, by detection source, violation"
+    " and sanction kind (report supervision)",
+    schemas.SupervisionRow(many=True),
+    params=("year", "known_at", "format"),
+    csv=True,
+)
+def supervision() -> Response:
+    q = query(("year", "known_at", "format"))
+    return rows(supervision_doc_rows(settings(), q["year"], q["known_at"]), q["format"])
 
 
 @endpoint(

@@ -10,6 +10,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -125,6 +126,7 @@ def samples(console: Console) -> dict[str, tuple[str, Any]]:
         "get_reports_fund": (f"/api/v1/reports/fund?region={REGION}&year=2019&{point}", None),
         "get_reports_hospitals": (f"/api/v1/reports/hospitals?region={REGION}&{point}", None),
         "get_reports_reconcile": (f"/api/v1/reports/reconcile?region={REGION}&year=2019", None),
+        "get_reports_supervision": ("/api/v1/reports/supervision?year=2019", None),
         "get_rejected": ("/api/v1/rejected?limit=5", None),
         "get_held": ("/api/v1/held?limit=5", None),
         "get_digest": ("/api/v1/digest", None),
@@ -235,6 +237,16 @@ def test_reports_come_as_csv_where_the_cli_has_csv(console: Console) -> None:
     as_json = console.get(f"/api/v1/reports/hospitals?region={REGION}").json
     assert isinstance(as_json, list)
     assert len(lines) == 1 + len(as_json)
+
+
+def test_the_supervision_report_adds_up_by_source_in_json_and_csv(console: Console) -> None:
+    rows = console.get("/api/v1/reports/supervision?year=2019").json
+    assert isinstance(rows, list)
+    total = next(r for r in rows if r["section"] == "total")
+    by_source = [r for r in rows if r["section"] == "source"]
+    assert sum(Decimal(r["found"]) for r in by_source) == Decimal(total["found"])
+    csv = console.get("/api/v1/reports/supervision?year=2019&format=csv").get_data(as_text=True)
+    assert len(csv.splitlines()) == 1 + len(rows)
 
 
 def test_known_at_moves_the_answer(console: Console) -> None:
