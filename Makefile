@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint smoke-wheel test-apache-kafka bench bench-quick bench-workers format clean
+.PHONY: demo test lint openapi smoke-wheel test-apache-kafka bench bench-quick bench-workers format clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
@@ -46,6 +46,10 @@ bench-quick: $(STAMP)
 # docs/benchmarks.md.
 bench-workers: $(STAMP)
 	$(BIN)/python -m scripts.bench --workers 1,2,4 --command "make bench-workers"
+
+# The console's OpenAPI document, after a change to an endpoint (a test compares them).
+openapi: $(STAMP)
+	$(BIN)/python -m scripts.console.write_openapi docs/openapi.json
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -81,6 +81,7 @@ MESSAGE_TYPES: dict[str, MessageType] = {
         _type("AppealDecided", "sanctions", "target_id", commands.DecideAppeal),
         _type("MisuseRecoveryOrdered", "clawbacks", "person_id", commands.OrderMisuseRecovery),
         _type("MisuseRecovered", "clawbacks", "person_id", commands.RecoverMisuse),
+        _type("DeductionImposed", "clawbacks", "institution", commands.ImposeDeduction),
     )
 }
 

@@ -46,6 +46,7 @@ def _types() -> tuple[OutboundType, ...]:
         (Institution.BudgetAllocated, "BudgetAllocated", "institution"),
         (Institution.DisbursementMade, "DisbursementMade", "institution"),
         (Institution.DepositReleased, "DepositReleased", "institution"),
+        (Institution.DeductionImposed, "DeductionImposed", "institution"),
         (Institution.SettlementSuspended, "InstitutionSettlementSuspended", "institution"),
         (Institution.AgreementTerminated, "InstitutionAgreementTerminated", "institution"),
         (Institution.RestrictionCut, "InstitutionRestrictionCut", "institution"),

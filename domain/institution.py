@@ -11,6 +11,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.deduction import DeductionRecord, Period
 from domain.identity import institution_aggregate_id
 from domain.money import ZERO, cents
 from domain.postings import (
@@ -119,6 +120,21 @@ class Institution(Aggregate):
         postings: tuple[Posting, ...]
         provenance: Provenance
 
+    class DeductionImposed(Aggregate.Event):
+        deduction_id: str
+        kind: str
+        scheme: str
+        period: str
+        basis: str
+        case_id: str
+        decision_document: str
+        decision_date: date
+        amount: Decimal
+        paid_for_period: Decimal
+        fingerprint: str
+        postings: tuple[Posting, ...]
+        provenance: Provenance
+
     class SettlementSuspended(Aggregate.Event):
         sanction_id: str
         effective_from: date
@@ -163,6 +179,9 @@ class Institution(Aggregate):
         self.budgets: dict[int, Decimal] = {}
         self.deposit_held = ZERO
         self.restrictions: tuple[Restriction, ...] = ()
+        # Gross disbursed per (scheme, month) and deductions by id: what bounds a deduction.
+        self.disbursed: dict[tuple[str, str], Decimal] = {}
+        self.deductions: dict[str, DeductionRecord] = {}
 
     def redesignate(
         self,
@@ -268,6 +287,8 @@ class Institution(Aggregate):
         provenance: Provenance,
     ) -> None:
         self.deposit_held += deposit
+        key = (scheme, period)
+        self.disbursed = {**self.disbursed, key: self.disbursed.get(key, ZERO) + amount}
 
     def release_deposit(self, *, year: int, amount: Decimal, provenance: Provenance) -> None:
         """Pay out held quality deposit after the annual assessment."""
@@ -290,6 +311,28 @@ class Institution(Aggregate):
         self, *, year: int, amount: Decimal, postings: tuple[Posting, ...], provenance: Provenance
     ) -> None:
         self.deposit_held -= amount
+
+    @event(DeductionImposed)
+    def record_deduction(
+        self,
+        *,
+        deduction_id: str,
+        kind: str,
+        scheme: str,
+        period: str,
+        basis: str,
+        case_id: str,
+        decision_document: str,
+        decision_date: date,
+        amount: Decimal,
+        paid_for_period: Decimal,
+        fingerprint: str,
+        postings: tuple[Posting, ...],
+        provenance: Provenance,
+    ) -> None:
+        """Record a deduction not tied to claims (checked by domain/handlers/deductions.py)."""
+        record = DeductionRecord(fingerprint, scheme, Period.parse(period), amount)
+        self.deductions = {**self.deductions, deduction_id: record}
 
     @event(SettlementSuspended)
     def suspend_settlement(

@@ -18,6 +18,7 @@ class SanctionKind(StrEnum):
     INTERVIEW = "interview"
     PUBLIC_CRITICISM = "public_criticism"
     RECTIFICATION = "rectification"
+    DEFERRED_SETTLEMENT = "deferred_settlement"  # 暂缓结算: payment held back, claims still settle
     SETTLEMENT_SUSPENSION = "settlement_suspension"
     AGREEMENT_TERMINATION = "agreement_termination"
     FINE = "fine"
@@ -61,6 +62,7 @@ TARGETS = {
     SanctionKind.REFERRAL: ANY_TARGET,
     SanctionKind.FINE: frozenset({TargetKind.INSTITUTION, TargetKind.PERSON}),
     SanctionKind.SETTLEMENT_SUSPENSION: frozenset({TargetKind.INSTITUTION}),
+    SanctionKind.DEFERRED_SETTLEMENT: frozenset({TargetKind.INSTITUTION}),
     SanctionKind.AGREEMENT_TERMINATION: frozenset({TargetKind.INSTITUTION}),
     SanctionKind.NETWORKED_SETTLEMENT_SUSPENSION: frozenset({TargetKind.PERSON}),
     SanctionKind.DOCTOR_POINTS: frozenset({TargetKind.DOCTOR}),
@@ -69,11 +71,15 @@ TARGETS = {
 WINDOW_KINDS = frozenset(
     {
         SanctionKind.RECTIFICATION,
+        SanctionKind.DEFERRED_SETTLEMENT,
         SanctionKind.SETTLEMENT_SUSPENSION,
         SanctionKind.AGREEMENT_TERMINATION,
         SanctionKind.NETWORKED_SETTLEMENT_SUSPENSION,
     }
 )
+# Window kinds that may be decided without a last day: a termination never has one; a deferral
+# lasts until the fund lifts it (the office does not know when the institution will comply).
+OPEN_ENDED_KINDS = frozenset({SanctionKind.AGREEMENT_TERMINATION, SanctionKind.DEFERRED_SETTLEMENT})
 FINE_TARGET = {
     LegalBasis.ARTICLE_38: TargetKind.INSTITUTION,
     LegalBasis.ARTICLE_39: TargetKind.INSTITUTION,
@@ -98,6 +104,7 @@ ALLOWED_BASES = {
         {LegalBasis.ARTICLE_38, LegalBasis.ARTICLE_40, LegalBasis.AGREEMENT}
     ),
     SanctionKind.AGREEMENT_TERMINATION: frozenset({LegalBasis.ARTICLE_40, LegalBasis.AGREEMENT}),
+    SanctionKind.DEFERRED_SETTLEMENT: frozenset({LegalBasis.AGREEMENT}),
     SanctionKind.NETWORKED_SETTLEMENT_SUSPENSION: frozenset(
         {LegalBasis.ARTICLE_41, LegalBasis.AGREEMENT}
     ),
@@ -186,7 +193,7 @@ def check_window(
             Reason.DATES_OUT_OF_ORDER,
             f"effective_to {effective_to} is before effective_from {effective_from}",
         )
-    needs_end = kind in WINDOW_KINDS and kind != SanctionKind.AGREEMENT_TERMINATION
+    needs_end = kind in WINDOW_KINDS and kind not in OPEN_ENDED_KINDS
     if needs_end and effective_to is None:
         raise invalid(f"a {kind} needs an effective_to")
     if kind == SanctionKind.AGREEMENT_TERMINATION and effective_to is not None:

@@ -123,24 +123,29 @@ def history(ledger: Ledger, entity: str) -> list[HistoryEntry]:
 def history_of(ledger: Ledger, candidates: Mapping[UUID, str]) -> list[tuple[HistoryEntry, UUID]]:
     """Every event of the aggregates, named as given, with each one's aggregate id, in log order."""
     rows = _event_rows(ledger, EVENTS_OF_AGGREGATES, list(candidates))
-    entries = []
-    for row in rows:
-        domain_event = domain_event_of(ledger, row)
-        data = {
-            k: v
-            for k, v in domain_event.__dict__.items()
-            if k not in {"originator_id", "originator_version", "timestamp", "provenance"}
-        }
-        entry = HistoryEntry(
-            position=row["notification_id"],
-            entity=candidates[row["originator_id"]],
-            version=row["originator_version"],
-            event_type=type(domain_event).__qualname__,
-            provenance=domain_event.provenance,
-            data=data,
-        )
-        entries.append((entry, row["originator_id"]))
-    return entries
+    return [
+        (history_entry(ledger, row, candidates[row["originator_id"]]), row["originator_id"])
+        for row in rows
+    ]
+
+
+def history_entry(ledger: Ledger, row: Mapping[str, Any], entity: str) -> HistoryEntry:
+    """A `ledger_events` row (notification_id, originator_id, originator_version, topic, state)
+    as an entry of the history of `entity`."""
+    domain_event = domain_event_of(ledger, row)
+    data = {
+        k: v
+        for k, v in domain_event.__dict__.items()
+        if k not in {"originator_id", "originator_version", "timestamp", "provenance"}
+    }
+    return HistoryEntry(
+        position=row["notification_id"],
+        entity=entity,
+        version=row["originator_version"],
+        event_type=type(domain_event).__qualname__,
+        provenance=domain_event.provenance,
+        data=data,
+    )
 
 
 @dataclass(frozen=True)
@@ -194,3 +199,10 @@ def rejected_entries(rows: Sequence[Mapping[str, Any]]) -> list[RejectedEntry]:
 
 def _bytes(value: Any) -> bytes | None:
     return None if value is None else bytes(value)
+
+
+def events_of_types(ledger: Ledger, event_types: Sequence[str]) -> list[Any]:
+    """The domain events of the given types (`Clawback.Ordered`), in log order."""
+    return [
+        domain_event_of(ledger, row) for row in _event_rows(ledger, EVENTS_OF_TYPES, [*event_types])
+    ]

@@ -43,6 +43,30 @@ def recorded_imposition(ledger: Ledger, sanction_id: str) -> HistoryEntry | None
     return None
 
 
+# The imposition a message recorded: the library writes a UUID as its hex digits, so a byte
+# search among the (few) Imposed events narrows to it; decoding then confirms it.
+IMPOSED_BY_MESSAGE = """
+SELECT notification_id, originator_id, originator_version, topic, state FROM ledger_events
+WHERE topic = %(imposed)s AND position(%(needle)s::bytea IN state) > 0
+ORDER BY notification_id
+"""
+
+
+def imposed_by_message(ledger: Ledger, message_id: UUID) -> str | None:
+    """The sanction id a recorded SanctionImposed message imposed, if it was one."""
+    with ledger.datastore.transaction(commit=False) as curs:
+        curs.execute(
+            IMPOSED_BY_MESSAGE,
+            {"imposed": get_topic(Sanction.Imposed), "needle": message_id.hex.encode()},
+        )
+        rows = curs.fetchall()
+    for row in rows:
+        event = domain_event_of(ledger, row)
+        if event.provenance.message_id == message_id:
+            return str(event.sanction_id)
+    return None
+
+
 def recorded_digest(ledger: Ledger, message_id: UUID) -> bytes | None:
     """The content digest the ledger accepted a message id with, if it did."""
     with ledger.datastore.transaction(commit=False) as curs:

@@ -35,7 +35,7 @@ from projections.asof import MICROSECOND, Bitemporal, region_year, start_of_day,
 from projections.cumulative import Delta
 from projections.facts import HOSPITAL_METRICS, PENALTY_METRICS, Facts, facts_of, known_time
 from projections.runner import plain
-from projections.sanction_facts import SanctionEnd, SanctionWindow
+from projections.sanction_facts import MeasureRecord, SanctionEnd, SanctionWindow
 from projections.sanctions import ActiveSanction
 from projections.terms import Resolved, SanctionTerms
 
@@ -311,7 +311,9 @@ def _penalty_figures(status: queries.PenaltyStatus) -> dict[str, Decimal]:
 def _measure_events(window: Window, target: str, sanction: ActiveSanction) -> list[LoggedEvent]:
     """The events in the window that set or ended this sanction's window."""
 
-    def concerns(change: SanctionWindow | SanctionEnd) -> bool:
+    def concerns(change: SanctionWindow | SanctionEnd | MeasureRecord) -> bool:
+        if isinstance(change, MeasureRecord):
+            return False  # a measure's window is its SanctionWindow, seen beside it
         w = (
             change
             if isinstance(change, SanctionWindow)

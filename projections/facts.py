@@ -117,6 +117,12 @@ def _ordered_back(e: Any, f: Facts, valid: datetime) -> None:
     f.hospitals.append(hospital(_institution_of(e), valid, recovered=amount))
 
 
+def _deducted(e: Any, f: Facts, valid: datetime) -> None:
+    # A deduction not tied to claims (指标性扣款) is recovered money like a clawback: a county
+    # reports it among its recoveries, in the period it concerns (docs/events.md).
+    f.hospitals.append(hospital(_institution_of(e), valid, recovered=e.amount))
+
+
 def _disbursed(e: Any, f: Facts, valid: datetime) -> None:
     # Disbursed: what reached the institution's bank (monthly payments, released deposit).
     code = _institution_of(e)
@@ -168,6 +174,7 @@ HANDLERS: dict[str, Handler] = {
     "Doctor.Suspended": _sanction(sf.doctor_suspended),
     "Doctor.Terminated": _sanction(sf.doctor_terminated),
     "Doctor.RestrictionCut": _sanction(sf.doctor_restriction_cut),
+    "Institution.DeductionImposed": _deducted,
 }
 
 

@@ -14,6 +14,8 @@ from psycopg import Cursor, sql
 from domain.postings import is_shared_account
 from projections.cumulative import CumulativeTable, Delta, always
 from projections.facts import HOSPITAL_METRICS, PENALTY_METRICS, Facts
+from projections.measures import MeasureTable
+from projections.sanction_facts import MeasureRecord, SanctionEnd
 from projections.sanctions import SanctionTable
 from projections.terms import SanctionTerms
 
@@ -243,13 +245,19 @@ class Penalties:
         return SanctionTable(self.schema)
 
     @property
+    def measures(self) -> MeasureTable:
+        """Agreement measures with their case, decision document and how they ended."""
+        return MeasureTable(self.schema)
+
+    @property
     def terms(self) -> SanctionTerms:
         """Latest terms of each sanction."""
         return SanctionTerms(self.schema)
 
     def tables(self) -> list[str]:
         """The tables this read model owns (rebuild and check work on these)."""
-        return [*self.fines.tables(), *self.points.tables(), "sanction_windows", "sanction_terms"]
+        windows = ["sanction_windows", "sanction_terms", "measure_records"]
+        return [*self.fines.tables(), *self.points.tables(), *windows]
 
     def create(self, curs: Cursor[Any]) -> None:
         """Create the tables if missing."""
@@ -257,6 +265,7 @@ class Penalties:
         self.points.create(curs)
         self.sanctions.create(curs)
         self.terms.create(curs)
+        self.measures.create(curs)
 
     def apply(self, curs: Cursor[Any], batch: Sequence[Recorded]) -> None:
         """Apply a page of the log, grouped by recording time, in the caller's transaction."""
@@ -267,7 +276,12 @@ class Penalties:
             fines.append((known, resolved.fines))
             points.append((known, resolved.points))
             for change in resolved.windows:
+                if isinstance(change, MeasureRecord):
+                    self.measures.record(curs, change, known)
+                    continue
                 self.sanctions.apply(curs, change, known)
+                if isinstance(change, SanctionEnd):
+                    self.measures.end(curs, change, known)
         self.fines.apply_recordings(curs, fines)
         self.points.apply_recordings(curs, points)
 

@@ -16,6 +16,7 @@ from domain.postings import misuse_due, pooled_fund
 from projections.asof import MICROSECOND, Bitemporal, region_year, start_of_year
 from projections.cumulative import CumulativeTable
 from projections.facts import HOSPITAL_METRICS
+from projections.measures import MeasureStatus
 from projections.models import Balances, Hospitals, Penalties
 from projections.sanction_facts import SUSPENSIONS, TERMINATIONS
 from projections.sanctions import ActiveSanction
@@ -176,6 +177,13 @@ def penalty_targets(curs: Cursor[Any]) -> list[str]:
         sql.SQL("SELECT DISTINCT target FROM {}").format(sql.Identifier(table.schema, table.name))
     )
     sanctioned = {str(row[0]) for row in curs.fetchall()}
+    measures = model.measures
+    curs.execute(
+        sql.SQL("SELECT DISTINCT target FROM {}").format(
+            sql.Identifier(measures.schema, measures.name)
+        )
+    )
+    sanctioned |= {str(row[0]) for row in curs.fetchall()}
     return sorted(set(_keys(curs, model.fines)) | doctors | sanctioned)
 
 
@@ -197,25 +205,34 @@ class PenaltyStatus:
     doctor_points: int
     # Misused money a person was ordered to return (条例 art. 41) and has not returned yet.
     misuse_due: Decimal
+    measures: list[MeasureStatus]  # every agreement measure on record by then
 
 
 def penalties(curs: Cursor[Any], target: str, at: Bitemporal) -> PenaltyStatus:
-    """Active sanctions, fines, this year's doctor points and a person's misused money still
-    owed at (as_of, known_at)."""
+    """Active sanctions, fines, this year's doctor points, every agreement measure and a
+    person's misused money still owed at (as_of, known_at)."""
     model = Penalties(SCHEMA)
     points_key = f"{target}:{region_year(at.as_of)}"
     conn = curs.connection
     owed = misuse_due(target)
     balances = Balances(SCHEMA).balances
-    with conn.pipeline(), _cursor(curs) as c1, _cursor(curs) as c2, _cursor(curs) as c3:
+    with (
+        conn.pipeline(),
+        _cursor(curs) as c1,
+        _cursor(curs) as c2,
+        _cursor(curs) as c3,
+        _cursor(curs) as c4,
+    ):  # one round trip
         model.sanctions.send_active(c1, target, at.as_of, at.known_at)
         model.fines.send_lookup(c2, [target], at.as_of, at.known_at)
+        model.measures.send_of_target(c3, target, at.as_of, at.known_at)
         model.points.send_lookup(curs, [points_key], at.as_of, at.known_at)
-        balances.send_lookup(c3, [owed], at.as_of, at.known_at)
+        balances.send_lookup(c4, [owed], at.as_of, at.known_at)
         active = model.sanctions.read_active(c1)
         due, paid = model.fines.read_lookup(c2, [target])[target]
+        measures = model.measures.read_of_target(c3, at.as_of)
         points = model.points.read_lookup(curs, [points_key])[points_key][0]
-        owing = balances.read_lookup(c3, [owed])[owed][0]
+        owing = balances.read_lookup(c4, [owed])[owed][0]
     return PenaltyStatus(
         target=target,
         active=active,
@@ -225,6 +242,7 @@ def penalties(curs: Cursor[Any], target: str, at: Bitemporal) -> PenaltyStatus:
         fines_paid=money(paid),
         doctor_points=int(points),
         misuse_due=money(-owing),
+        measures=measures,
     )
 
 
@@ -238,6 +256,7 @@ FUND_LINES = {
     "Claim.Settled": ("spending", "settlements"),
     "Claim.Reversed": ("spending", "settlements"),
     "Claim.Refused": ("spending", "settlements"),
+    "Institution.DeductionImposed": ("income", "recoveries"),
 }
 
 

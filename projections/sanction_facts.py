@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.identity import sanction_aggregate_id
+from domain.measures import MEASURE_KINDS, WINDOWED_MEASURES, EndedBy
 from projections.asof import day_start
 
 SUSPENSIONS = frozenset(
@@ -19,6 +20,8 @@ SUSPENSIONS = frozenset(
 )
 TERMINATIONS = frozenset({"agreement_termination", "doctor_termination"})
 DOCTOR_RESTRICTIONS = ("doctor_suspension", "doctor_termination")
+# Kinds shown among the sanctions in force while their window runs.
+WINDOWED = SUSPENSIONS | TERMINATIONS | WINDOWED_MEASURES
 
 
 def instant(value: Any, *, end: bool = False) -> datetime:
@@ -50,6 +53,23 @@ class SanctionEnd:
 
     sanction_id: str
     at: datetime
+    by: str = EndedBy.LIFTED
+
+
+@dataclass(frozen=True)
+class MeasureRecord:
+    """An agreement measure as decided, with its case and decision document."""
+
+    sanction_id: str
+    target: str
+    kind: str
+    case_id: str
+    decision_document: str
+    decision_date: date
+    effective_from: datetime
+    effective_until: datetime | None  # exclusive; None: no window, or open-ended
+    deadline: date | None  # the last day as decided (a rectification's deadline)
+    referred_to: str | None
 
 
 @dataclass(frozen=True)
@@ -65,6 +85,7 @@ class Imposed:
     points: int
     points_from: datetime
     window: SanctionWindow | None
+    measure: MeasureRecord | None
     valid: datetime
 
 
@@ -109,8 +130,9 @@ def sanction_key(e: Any) -> str:
 
 def imposed(e: Any, valid: datetime) -> Imposed:
     """Sanction.Imposed."""
-    window = None
-    if e.kind in SUSPENSIONS or e.kind in TERMINATIONS:
+    window = measure = None
+    until = None if e.effective_to is None else instant(e.effective_to, end=True)
+    if e.kind in WINDOWED:
         window = SanctionWindow(
             sanction_id=sanction_key(e),
             target=e.target_id,
@@ -118,7 +140,20 @@ def imposed(e: Any, valid: datetime) -> Imposed:
             case_id=e.case_id,
             legal_basis=e.legal_basis,
             effective_from=instant(e.effective_from),
-            effective_until=None if e.effective_to is None else instant(e.effective_to, end=True),
+            effective_until=until,
+        )
+    if e.kind in MEASURE_KINDS:
+        measure = MeasureRecord(
+            sanction_id=sanction_key(e),
+            target=e.target_id,
+            kind=e.kind,
+            case_id=e.case_id,
+            decision_document=e.decision_document,
+            decision_date=e.decision_date,
+            effective_from=instant(e.effective_from),
+            effective_until=until if e.kind in WINDOWED_MEASURES else None,
+            deadline=e.effective_to,
+            referred_to=e.referred_to,
         )
     return Imposed(
         sanction_id=sanction_key(e),
@@ -130,6 +165,7 @@ def imposed(e: Any, valid: datetime) -> Imposed:
         points=(e.points or 0) if e.kind == "doctor_points" else 0,
         points_from=instant(e.effective_from),
         window=window,
+        measure=measure,
         valid=valid,
     )
 

@@ -55,6 +55,20 @@ ORDER BY effective_from, case_id
 """
 
 
+def supersede(
+    curs: Cursor[Any], table: sql.Identifier, sanction_id: str, known: datetime, since: datetime
+) -> datetime:
+    """End the version of `sanction_id` known since `since` in `table` where the next one is
+    known from, and return that instant; a version known from that same instant is dropped
+    instead (a known-time range is never empty)."""
+    at = max(known, since)
+    if since == at:
+        curs.execute(sql.SQL(DROP).format(table=table), (sanction_id,))
+    else:
+        curs.execute(sql.SQL(CLOSE).format(table=table), (at, sanction_id))
+    return at
+
+
 @dataclass(frozen=True)
 class ActiveSanction:
     """A sanction in effect at the queried point."""
@@ -99,14 +113,8 @@ class SanctionTable:
             )
         else:
             window = change
-        if row is not None:
-            at = max(known, row[7])
-            if row[7] == at:
-                curs.execute(self._sql(DROP), (change.sanction_id,))
-            else:
-                curs.execute(self._sql(CLOSE), (at, change.sanction_id))
-        else:
-            at = known
+        table = sql.Identifier(self.schema, self.name)
+        at = known if row is None else supersede(curs, table, change.sanction_id, known, row[7])
         curs.execute(
             self._sql(INSERT),
             (

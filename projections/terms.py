@@ -10,6 +10,7 @@ from typing import Any
 
 from psycopg import Cursor, sql
 
+from domain.measures import EndedBy
 from projections.asof import region_year
 from projections.cumulative import Delta
 from projections.sanction_facts import (
@@ -17,6 +18,7 @@ from projections.sanction_facts import (
     DoctorRestricted,
     FinePaid,
     Imposed,
+    MeasureRecord,
     SanctionEnd,
     SanctionFact,
     SanctionWindow,
@@ -48,7 +50,8 @@ class Resolved:
 
     fines: list[Delta] = field(default_factory=list)  # (fines_due, fines_paid)
     points: list[Delta] = field(default_factory=list)
-    windows: list[SanctionWindow | SanctionEnd] = field(default_factory=list)
+    # In log order: a measure's record comes before what ends it.
+    windows: list[SanctionWindow | SanctionEnd | MeasureRecord] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,8 @@ class SanctionTerms:
             out.points.append(Delta(points_key, fact.points_from, (Decimal(fact.points),)))
         if fact.window is not None:
             out.windows.append(fact.window)
+        if fact.measure is not None:
+            out.windows.append(fact.measure)
 
     def _appeal(self, curs: Cursor[Any], fact: AppealDecided, out: Resolved) -> None:
         t = self._get(curs, fact.sanction_id)
@@ -147,6 +152,6 @@ class SanctionTerms:
         if points != t.points:
             out.points.append(Delta(t.points_key, fact.decided, (Decimal(points - t.points),)))
         if fact.window_end is not None:
-            out.windows.append(SanctionEnd(fact.sanction_id, fact.window_end))
+            out.windows.append(SanctionEnd(fact.sanction_id, fact.window_end, EndedBy.APPEAL))
         elif fact.revoked:
-            out.windows.append(SanctionEnd(fact.sanction_id, fact.decided))
+            out.windows.append(SanctionEnd(fact.sanction_id, fact.decided, EndedBy.APPEAL))

@@ -145,12 +145,17 @@ def _kafka_answers() -> bool:
 @pytest.fixture
 def settings(database_url: str, bootstrap: str, tmp_path: Path) -> Settings:
     """Settings of one test: its own database, topics and consumer group."""
+    return settings_of(database_url, bootstrap, tmp_path)
+
+
+def settings_of(database_url: str, bootstrap: str, home: Path) -> Settings:
+    """Settings with their own topics and consumer group, for a database and a broker."""
     run = uuid.uuid4().hex[:10]
     return Settings(
         database_url=database_url,
         kafka_bootstrap_servers=bootstrap,
         topic_prefix=f"t{run}.",
-        home=tmp_path / ".ledger",
+        home=home / ".ledger",
         consumer_group=f"g{run}",
         topic_partitions=3,
         max_poll_interval_ms=3_000,

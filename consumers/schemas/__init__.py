@@ -12,6 +12,7 @@ from consumers.schemas.claims import (
     ClawbackRecoveredV1,
     RefundVolunteeredV1,
 )
+from consumers.schemas.deductions import DeductionImposedV1
 from consumers.schemas.enrollment import (
     EnrollmentEndedV1,
     EnrollmentRenewedV1,
@@ -46,6 +47,7 @@ __all__ = [
     "ClawbackOrderedV1",
     "ClawbackRecoveredV1",
     "ContributionPaidV1",
+    "DeductionImposedV1",
     "DepositReleasedV1",
     "DisbursementMadeV1",
     "DoctorRegisteredV1",

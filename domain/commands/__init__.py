@@ -15,6 +15,7 @@ from domain.commands.claims import (
     SettleClaim,
     VolunteerRefund,
 )
+from domain.commands.deductions import ImposeDeduction
 from domain.commands.enrollment import (
     CertifyStatus,
     DesignateInstitution,
@@ -66,6 +67,7 @@ Command = (
     | DecideAppeal
     | OrderMisuseRecovery
     | RecoverMisuse
+    | ImposeDeduction
 )
 
 
@@ -90,6 +92,7 @@ __all__ = [
     "EnrollPerson",
     "FileAppeal",
     "GrantSubsidy",
+    "ImposeDeduction",
     "ImposeSanction",
     "LiftSanction",
     "MakeDisbursement",

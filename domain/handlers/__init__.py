@@ -21,6 +21,7 @@ from domain.commands import (
     EnrollPerson,
     FileAppeal,
     GrantSubsidy,
+    ImposeDeduction,
     ImposeSanction,
     LiftSanction,
     MakeDisbursement,
@@ -40,6 +41,7 @@ from domain.commands import (
 )
 from domain.commands.misuse import OrderMisuseRecovery, RecoverMisuse
 from domain.handlers import claims, clawbacks, enrollment, misuse, payments, reference, sanctions
+from domain.handlers.deductions import impose_deduction
 from domain.handlers.lookup import Aggregates
 
 __all__ = ["Aggregates", "handle"]
@@ -71,6 +73,7 @@ HANDLERS: dict[type, Callable[[Any, Aggregates], None]] = {
     DecideAppeal: sanctions.decide_appeal,
     OrderMisuseRecovery: misuse.order_misuse_recovery,
     RecoverMisuse: misuse.recover_misuse,
+    ImposeDeduction: impose_deduction,
 }
 
 

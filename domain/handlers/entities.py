@@ -70,6 +70,7 @@ ENTITY_KEYS: dict[type, Callable[[Any], tuple[str, ...]]] = {
     # held settlements.
     c.OrderMisuseRecovery: lambda m: (*_recovery(m), *_person(m)),
     c.RecoverMisuse: _recovery,
+    c.ImposeDeduction: _institution,
 }
 
 

@@ -53,6 +53,14 @@ def positive_int(text: str) -> int:
     return value
 
 
+def port(text: str) -> int:
+    """A TCP port (`serve --port`), 0 for any free one."""
+    value = _number(text, int, "a port number")
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port (0..65535)")
+    return value
+
+
 def positive_seconds(text: str) -> float:
     """A duration in seconds, more than 0 and finite (`--wait-timeout`)."""
     value = _number(text, float, "a number of seconds")

@@ -19,19 +19,27 @@ from scripts.cli.commandline import AddCommand, Handler
 from scripts.cli.exits import UsageError
 
 
-def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
+def digest_doc(settings: Settings) -> dict[str, object]:
+    """The `digest --json` document: the log's head, to keep outside the database."""
     head = digest(reader_url(settings), role=READER_ROLE)
+    return {"digest": str(head), "position": head.position, "hash": head.hash.hex()}
+
+
+def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
+    doc = digest_doc(settings)
     if args.json:
-        output.print_json({"digest": str(head), "position": head.position, "hash": head.hash.hex()})
+        output.print_json(doc)
     else:
         # One line, POSITION:HASH, so `verify --from-digest "$(claims-ledger digest)"` works.
-        print(head)
+        print(doc["digest"])
     return 0
 
 
-def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
+def verify_doc(settings: Settings, from_digest: str | None) -> dict[str, object]:
+    """The `verify --json` document: the whole chain re-checked, and whether the log still
+    extends `from_digest` (UsageError if that is no digest)."""
     try:
-        since = Digest.parse(args.from_digest) if args.from_digest else None
+        since = Digest.parse(from_digest) if from_digest else None
     except ValueError as error:
         raise UsageError(str(error)) from None
     started = time.monotonic()
@@ -49,8 +57,13 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
     if not verdict.ok:
         result["first_bad_position"] = verdict.bad_position
         result["problem"] = verdict.problem
+    return result
+
+
+def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
+    result = verify_doc(settings, args.from_digest)
     output.emit(args.json, result, output.key_values)
-    return 0 if verdict.ok else 1
+    return 0 if result["ok"] else 1
 
 
 def cmd_snapshots_check(settings: Settings, args: argparse.Namespace) -> int:

@@ -28,8 +28,7 @@ SUBJECT_KEYS = {"hospital": "institution", "balance": "account", "penalties": "t
 EVENT_COLUMNS = ("position", "event", "message_id", "document", "known_at", "amount")
 
 
-def _known_times(args: argparse.Namespace) -> tuple[datetime, datetime]:
-    given: list[datetime] = args.known_at or []
+def _known_times(given: Sequence[datetime]) -> tuple[datetime, datetime]:
     if len(given) != 2:
         raise UsageError(
             f"diff needs --known-at twice (the two times to compare); {len(given)} given"
@@ -130,15 +129,28 @@ def print_diff(doc: Mapping[str, Any]) -> None:
         _indented(EVENT_COLUMNS[:-1], [[e[c] for c in EVENT_COLUMNS[:-1]] for e in m["events"]])
 
 
-def cmd_diff(settings: Settings, args: argparse.Namespace) -> int:
-    known = _known_times(args)
-    as_of = args.as_of or utc_now()
-    reads, check = subject(args.kind, args.subject)
+def explained(
+    settings: Settings,
+    kind: str,
+    subject_name: str,
+    as_of: datetime | None,
+    known_at: Sequence[datetime],
+) -> diff.Diff:
+    """The figures of `kind` about `subject_name` that differ between the two known times, with
+    the events that explain them (UsageError unless two distinct times are given)."""
+    known = _known_times(known_at)
+    as_of = as_of or utc_now()
+    reads, check = subject(kind, subject_name)
 
     def query(ledger: Ledger, _curs: Cursor[Any]) -> diff.Diff:
-        return diff.explained(ledger, args.kind, args.subject, as_of, known)
+        return diff.explained(ledger, kind, subject_name, as_of, known)
 
     result: diff.Diff = read_with_log(settings, reads, query, check)
+    return result
+
+
+def cmd_diff(settings: Settings, args: argparse.Namespace) -> int:
+    result = explained(settings, args.kind, args.subject, args.as_of, args.known_at or [])
     output.emit(args.json, diff_dict(args.kind, result), print_diff)
     # An explanation that does not add up is a finding, not an answer: exit like a failed check.
     return CHECK_FAILED if any(f.unexplained for f in result.figures) else OK

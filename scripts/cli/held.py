@@ -10,9 +10,8 @@ from typing import Any
 
 from infra.clock import utc_now
 from infra.held_reads import HeldEntry, awaited_text, held_messages
-from infra.services import reader_url
+from infra.readers import reading
 from infra.settings import Settings
-from infra.store import READER_ROLE, open_ledger
 from scripts.cli import display, output
 from scripts.cli.argtypes import positive_int
 from scripts.cli.commandline import AddCommand, Handler
@@ -20,9 +19,14 @@ from scripts.cli.commandline import AddCommand, Handler
 DETAIL_COLUMNS = 60
 
 
+def held_entries(settings: Settings, limit: int) -> list[HeldEntry]:
+    """The first `limit` held messages, in queue order."""
+    with reading(settings) as ledger:
+        return held_messages(ledger, limit)
+
+
 def cmd_held(settings: Settings, args: argparse.Namespace) -> int:
-    with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
-        entries = held_messages(ledger, args.limit)
+    entries = held_entries(settings, args.limit)
     now = utc_now()
     if args.json:
         output.print_json([held_dict(e, now) for e in entries])

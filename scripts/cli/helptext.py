@@ -91,6 +91,25 @@ HELP: dict[str, Help] = {
         " letter (`rejected`).",
         ("held", "held --json", "held --limit 20"),
     ),
+    "serve": Help(
+        "Start the console: the HTTP API under /api/v1/ (OpenAPI at /api/v1/openapi.json) and"
+        " the pages, for the people in the users file (`console-user`). Listens on 127.0.0.1"
+        " unless --host says otherwise; prints where to open it; Ctrl-C stops it"
+        " (docs/console.md).",
+        ("serve", "serve --port 8081", "serve --port 0"),
+    ),
+    "console-user": Help(
+        "Add a person who may use the console, with their role (auditors read, inspectors also"
+        " record sanctions), and print their token once; or remove or list them. The users"
+        " file ($LEDGER_CONSOLE_USERS, default $LEDGER_HOME/console-users.json) keeps only a"
+        " hash of each token.",
+        (
+            "console-user add zhangsan --role inspector",
+            "console-user add lisi --role auditor --json",
+            "console-user list",
+            "console-user remove lisi",
+        ),
+    ),
     "demo": Help(
         "Start the services, run a county's year through Kafka into the ledger (in waves, or"
         " with --feed concurrent every topic at once), check every message met its planned fate"
@@ -130,7 +149,9 @@ HELP: dict[str, Help] = {
         ("hospital H43042200002 --as-of 2019-06-30", "hospital H43042200002 --json"),
     ),
     "penalties": Help(
-        f"Sanctions in force, fines and doctor points of an institution, doctor or person."
+        f"Sanctions in force, fines and doctor points of an institution, doctor or person, and"
+        f" every agreement measure on record (interview, public criticism, rectification,"
+        f" deferred settlement, referral) with its case, decision document and state."
         f" {QUERY_TIMES}",
         ("penalties H43042200002 --as-of 2019-08-01",),
     ),
@@ -151,11 +172,15 @@ HELP: dict[str, Help] = {
     "report": Help(
         "`fund`: income, spending and balances of each scheme's pooled fund over a year."
         " `hospitals`: every institution's totals; the point in time is said once above the"
-        f" table. {QUERY_TIMES} --csv and --json write plain numbers and ISO 8601 times.",
+        " table. `supervision`: the findings (refused, ordered back) and recoveries of the"
+        " decisions dated in --year, by detection source and violation, and the sanctions by"
+        " kind, as known at --known-at (no --as-of: a recovery counts in its decision's year)."
+        f" {QUERY_TIMES} --csv and --json write plain numbers and ISO 8601 times.",
         (
             "report fund --region 430422 --year 2019",
             "report hospitals --region 430422 --as-of 2019-12-31",
             "report hospitals --as-of 2019-12-31 --csv > hospitals.csv",
+            "report supervision --year 2020 --known-at 2021-01-15 --csv > supervision.csv",
         ),
     ),
     "project": Help(

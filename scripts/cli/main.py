@@ -21,13 +21,15 @@ from consumers.topics import Topics
 from domain.reasons import Reason
 from infra.clock import utc_now
 from infra.kafka import make_producer
-from infra.queries import rejected
+from infra.queries import HistoryEntry, RejectedEntry, rejected
+from infra.readers import reading
 from infra.related import history_with_related
-from infra.services import Endpoints, down, reader_url, status, up
+from infra.services import Endpoints, down, status, up
 from infra.settings import Settings
-from infra.store import READER_ROLE, WRITER_ROLE, open_ledger
+from infra.store import WRITER_ROLE, open_ledger
 from scripts.cli import (
     audit,
+    console,
     diff,
     held,
     helptext,
@@ -188,18 +190,35 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_history(settings: Settings, args: argparse.Namespace) -> int:
-    with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
-        entries = history_with_related(ledger, args.entity)
+def history_entries(
+    settings: Settings, entity: str, only: frozenset[str] | None
+) -> list[HistoryEntry]:
+    """Every event about `entity` and what relates to it (NotKnownError if none), of the
+    entity kinds `only` names, if given."""
+    with reading(settings) as ledger:
+        entries = history_with_related(ledger, entity)
     if not entries:
-        raise NotKnownError(f"the ledger knows no entity {args.entity!r}: no event is about it")
-    if args.only:
-        entries = [e for e in entries if e.entity.partition(":")[0] in args.only]
+        raise NotKnownError(f"the ledger knows no entity {entity!r}: no event is about it")
+    if only:
+        entries = [e for e in entries if e.entity.partition(":")[0] in only]
+    return entries
+
+
+def cmd_history(settings: Settings, args: argparse.Namespace) -> int:
+    entries = history_entries(settings, args.entity, args.only)
     if args.json:
         output.print_json([output.history_dict(e) for e in entries])
     else:
         output.history_table(entries)
     return 0
+
+
+def rejected_entries(settings: Settings, reason: str | None, limit: int) -> list[RejectedEntry]:
+    """The newest `limit` dead letters, of one reason code if given (NotKnownError for a code
+    the ledger does not have)."""
+    _known_reason(reason)
+    with reading(settings) as ledger:
+        return rejected(ledger, reason, limit, newest_first=True)
 
 
 def cmd_rejected(settings: Settings, args: argparse.Namespace) -> int:
@@ -208,8 +227,7 @@ def cmd_rejected(settings: Settings, args: argparse.Namespace) -> int:
         from scripts.cli.replay import cmd_replay  # noqa: PLC0415 - Kafka clients only for replay
 
         return cmd_replay(settings, args)
-    with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
-        entries = rejected(ledger, args.reason, args.limit, newest_first=True)
+    entries = rejected_entries(settings, args.reason, args.limit)
     if args.json:
         output.print_json([output.rejected_dict(e) for e in entries])
     elif not entries:
@@ -244,6 +262,7 @@ COMMAND_GROUPS: tuple[CommandGroup, ...] = (
     reconcile,
     diff,
     held,
+    console,
 )
 
 

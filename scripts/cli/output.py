@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
+import csv
 import dataclasses
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import IO, Any
 from uuid import UUID
 
 from consumers.ingest import IngestStats
@@ -41,6 +42,15 @@ def text(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     return value
+
+
+def write_csv(out: IO[str], rows: Sequence[Mapping[str, Any]]) -> None:
+    """Rows as CSV (`report --csv`, the console's `?format=csv`): a header of the first row's
+    keys, then values as machine output writes them."""
+    writer = csv.writer(out)
+    if rows:
+        writer.writerow(rows[0].keys())
+    writer.writerows([[text(v) for v in r.values()] for r in rows])
 
 
 def print_json(value: Any) -> None:

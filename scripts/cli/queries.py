@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -16,14 +16,14 @@ from domain.calendar import service_day
 from domain.person_values import Scheme
 from infra.clock import utc_now
 from infra.queries import is_known
-from infra.services import reader_url
+from infra.readers import reading
 from infra.settings import Settings
-from infra.store import READER_ROLE, Ledger, open_ledger
+from infra.store import Ledger
 from projections import queries
 from projections.asof import MICROSECOND, Bitemporal
 from projections.check import retired_left
 from projections.runner import ReadModelProjection, open_projections
-from scripts.cli import argtypes, output
+from scripts.cli import argtypes, output, supervision
 from scripts.cli.commandline import AddCommand, Handler
 from scripts.cli.exits import NotKnownError, UsageError
 
@@ -107,7 +107,7 @@ def read_with_log(
 ) -> Any:
     """Run a query that reads the log as well as the read models named in `reads` (warning if
     one of them is behind), in one transaction that is rolled back: nothing it does stays."""
-    with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
+    with reading(settings) as ledger:
         current = not _warn_if_behind(ledger, open_projections(ledger, reads))
         with (
             ledger.datastore.get_connection() as conn,
@@ -172,13 +172,16 @@ def read_checked(
     return _read(settings, reads, query, _known_region(region))
 
 
+def balance_doc(settings: Settings, account: str, at: Bitemporal) -> dict[str, Any]:
+    """The `balance --json` document (NotKnownError for an account no posting names)."""
+    reads, check = subject("balance", account)
+    amount = _read(settings, reads, lambda c: queries.balance(c, account, at), check)
+    return {"account": account, "as_of": at.as_of, "known_at": at.known_at, "balance": amount}
+
+
 def cmd_balance(settings: Settings, args: argparse.Namespace) -> int:
-    at = _point(args)
-    reads, check = subject("balance", args.account)
-    amount = _read(settings, reads, lambda c: queries.balance(c, args.account, at), check)
-    doc = {"account": args.account, "as_of": at.as_of, "known_at": at.known_at, "balance": amount}
     # JSON writes the same instants and amounts as output.text would (json_value).
-    output.emit(args.json, doc, output.key_values)
+    output.emit(args.json, balance_doc(settings, args.account, _point(args)), output.key_values)
     return 0
 
 
@@ -197,11 +200,15 @@ def hospital_dict(position: queries.HospitalPosition, at: Bitemporal) -> dict[st
     return doc
 
 
+def hospital_doc(settings: Settings, code: str, at: Bitemporal) -> dict[str, Any]:
+    """The `hospital --json` document of one institution (NotKnownError for an unknown code)."""
+    reads, check = subject("hospital", code)
+    position = _read(settings, reads, lambda c: queries.hospitals(c, [code], at), check)[0]
+    return hospital_dict(position, at)
+
+
 def cmd_hospital(settings: Settings, args: argparse.Namespace) -> int:
-    at = _point(args)
-    reads, check = subject("hospital", args.code)
-    position = _read(settings, reads, lambda c: queries.hospitals(c, [args.code], at), check)[0]
-    output.emit(args.json, hospital_dict(position, at), output.key_values)
+    output.emit(args.json, hospital_doc(settings, args.code, _point(args)), output.key_values)
     return 0
 
 
@@ -234,21 +241,29 @@ def penalty_dict(status: queries.PenaltyStatus, at: Bitemporal) -> dict[str, Any
         "fines_paid": status.fines_paid,
         "doctor_points": status.doctor_points,
         "misuse_due": status.misuse_due,
+        "measures": [asdict(m) for m in status.measures],
     }
 
 
+def penalties_doc(settings: Settings, target: str, at: Bitemporal) -> dict[str, Any]:
+    """The `penalties --json` document (NotKnownError for a target the log never names)."""
+    reads, check = subject("penalties", target)
+    status = _read(settings, reads, lambda c: queries.penalties(c, target, at), check)
+    return penalty_dict(status, at)
+
+
 def cmd_penalties(settings: Settings, args: argparse.Namespace) -> int:
-    at = _point(args)
-    reads, check = subject("penalties", args.target)
-    status = _read(settings, reads, lambda c: queries.penalties(c, args.target, at), check)
-    doc = penalty_dict(status, at)
+    doc = penalties_doc(settings, args.target, _point(args))
     if args.json:
         output.print_json(doc)
     else:
-        output.key_values({k: v for k, v in doc.items() if k != "active"})
+        output.key_values({k: v for k, v in doc.items() if k not in ("active", "measures")})
         rows = [list(a.values()) for a in doc["active"]]
         if rows:
             output.table(["kind", "case_id", "effective_from", "effective_to", "legal_basis"], rows)
+        if doc["measures"]:
+            print("measures on record:")
+            output.table(list(doc["measures"][0]), [list(m.values()) for m in doc["measures"]])
     return 0
 
 
@@ -256,43 +271,46 @@ def _rows_out(args: argparse.Namespace, rows: Sequence[Mapping[str, Any]]) -> No
     if args.json:
         output.print_json(list(rows))
     elif args.csv:
-        writer = csv.writer(sys.stdout)
-        if rows:
-            writer.writerow(rows[0].keys())
-        writer.writerows([[output.text(v) for v in r.values()] for r in rows])
+        output.write_csv(sys.stdout, rows)
     elif rows:
         output.point_table(rows)
 
 
+def fund_rows(settings: Settings, region: str, year: int, at: Bitemporal) -> list[dict[str, Any]]:
+    """The `report fund --json` rows: one per scheme (NotKnownError for an unknown region)."""
+    statement = _read(
+        settings,
+        BALANCES,
+        lambda c: queries.fund_statement(c, region, year, at),
+        _known_region(region),
+    )
+    return [
+        {"region": region, "year": year, "scheme": scheme, "known_at": at.known_at} | lines
+        for scheme, lines in statement.items()
+    ]
+
+
+def hospital_rows(settings: Settings, region: str | None, at: Bitemporal) -> list[dict[str, Any]]:
+    """The `report hospitals --json` rows: every institution of the region (or of all)."""
+    positions = _read(
+        settings,
+        HOSPITALS,
+        lambda c: queries.hospitals(c, queries.registered_hospitals(c, region), at),
+        _known_region(region),
+    )
+    return [hospital_dict(p, at) for p in positions]
+
+
 def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    if args.report == "supervision":
+        return supervision.cmd_supervision(settings, args, _rows_out)
     at = _point(args)
     if args.report == "fund":
         if args.region is None or args.year is None:
             raise UsageError("--region and --year are required")
-        statement = _read(
-            settings,
-            BALANCES,
-            lambda c: queries.fund_statement(c, args.region, args.year, at),
-            _known_region(args.region),
-        )
-        rows = [
-            {
-                "region": args.region,
-                "year": args.year,
-                "scheme": scheme,
-                "known_at": at.known_at,
-            }
-            | lines
-            for scheme, lines in statement.items()
-        ]
+        rows = fund_rows(settings, args.region, args.year, at)
     else:
-        positions = _read(
-            settings,
-            HOSPITALS,
-            lambda c: queries.hospitals(c, queries.registered_hospitals(c, args.region), at),
-            _known_region(args.region),
-        )
-        rows = [hospital_dict(p, at) for p in positions]
+        rows = hospital_rows(settings, args.region, at)
     _rows_out(args, rows)
     return 0
 
@@ -305,10 +323,12 @@ def register(add: AddCommand) -> Mapping[str, Handler]:
     p.add_argument("code", help="institution code, e.g. H43042200011")
     p = _with_point(add("penalties", "penalty status of an institution, doctor or person"))
     p.add_argument("target", help="institution code, doctor id or person id")
-    p = _with_point(add("report", "fund statement or per-hospital totals (table, --json, --csv)"))
-    p.add_argument("report", choices=["fund", "hospitals"])
+    p = _with_point(
+        add("report", "fund statement, per-hospital totals or supervision figures (--csv too)")
+    )
+    p.add_argument("report", choices=["fund", "hospitals", "supervision"])
     p.add_argument("--region", help="pooling region (required for fund)")
-    p.add_argument("--year", type=argtypes.year, help="calendar year (fund)")
+    p.add_argument("--year", type=argtypes.year, help="calendar year (fund, supervision)")
     p.add_argument("--csv", action="store_true", help="CSV instead of a table")
     return {
         "balance": cmd_balance,

@@ -39,15 +39,17 @@ def reconciliation_dict(
     }
 
 
+def reconcile_doc(settings: Settings, region: str, year: int, at: Bitemporal) -> dict[str, Any]:
+    """The `reconcile --json` document (NotKnownError for an unknown region)."""
+    found = queries.read_checked(
+        settings, ("balances", "hospitals"), lambda c: reconcile(c, region, year, at), region
+    )
+    return reconciliation_dict(found, region, year, at)
+
+
 def cmd_reconcile(settings: Settings, args: argparse.Namespace) -> int:
     at = Bitemporal.of(args.as_of, args.known_at, utc_now())
-    found = queries.read_checked(
-        settings,
-        ("balances", "hospitals"),
-        lambda c: reconcile(c, args.region, args.year, at),
-        args.region,
-    )
-    doc = reconciliation_dict(found, args.region, args.year, at)
+    doc = reconcile_doc(settings, args.region, args.year, at)
     if args.json:
         output.print_json(doc)
         return 0

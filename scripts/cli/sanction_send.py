@@ -16,6 +16,7 @@ from infra.clock import utc_now
 from infra.held_reads import waiting_for
 from infra.kafka import make_producer
 from infra.queries import is_known
+from infra.readers import reading
 from infra.sanction_reads import (
     Verdict,
     differing_fields,
@@ -25,7 +26,7 @@ from infra.sanction_reads import (
     target_events,
     wait_for_verdict,
 )
-from infra.services import reader_url, up
+from infra.services import up
 from infra.settings import Settings
 from infra.store import READER_ROLE, Ledger, open_ledger
 from scripts.cli import output, sanction_list
@@ -54,7 +55,7 @@ def send(
     endpoints = up(settings)
     with open_ledger(endpoints.database_url, role=READER_ROLE) as ledger:
         try:
-            if _already_recorded(ledger, decoded):
+            if already_recorded(ledger, decoded):
                 said = {**_ids(document), "verdict": "already recorded (nothing sent)"}
                 output.emit(args.json, said, output.key_values)
                 return 0
@@ -62,7 +63,7 @@ def send(
             print(f"claims-ledger {args.command}: nothing sent: {refusal}", file=sys.stderr)
             return 2
         after = last_rejection(ledger)
-        sent = _produce(endpoints.bootstrap, settings, document)
+        sent = produce(endpoints.bootstrap, settings, document)
         if not args.wait:
             output.emit(args.json, sent, output.key_values)
             return 0
@@ -79,7 +80,7 @@ def send(
     return _report(args, sent, verdict)
 
 
-def _already_recorded(ledger: Ledger, decoded: Decoded) -> bool:
+def already_recorded(ledger: Ledger, decoded: Decoded) -> bool:
     """Whether the ledger holds this very message; InvalidInput if it holds its key with other
     content (a different command for the same sanction, receipt, appeal or decision)."""
     command = decoded.command
@@ -113,7 +114,7 @@ def _conflict(command: ImposeSanction, recorded: dict[str, Any]) -> str:
     )
 
 
-def _produce(bootstrap: str, settings: Settings, document: dict[str, Any]) -> dict[str, Any]:
+def produce(bootstrap: str, settings: Settings, document: dict[str, Any]) -> dict[str, Any]:
     producer = make_producer(bootstrap)
     topic = Topics(settings.topic_prefix).inbound(TOPIC_SUFFIX)
     try:
@@ -158,12 +159,18 @@ def _report(args: argparse.Namespace, sent: dict[str, Any], verdict: Verdict | N
     return REJECTED
 
 
+def target_sanctions(settings: Settings, target: str) -> list[sanction_list.SanctionSummary]:
+    """Every measure imposed on `target` (NotKnownError if the log never names it)."""
+    with reading(settings) as ledger:
+        found = sanction_list.summaries(target_events(ledger, target))
+        if not found:
+            _known_target(ledger, target)
+    return found
+
+
 def cmd_sanctions(settings: Settings, args: argparse.Namespace) -> int:
     """`sanctions TARGET`: every measure imposed on a target."""
-    with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
-        found = sanction_list.summaries(target_events(ledger, args.target))
-        if not found:
-            _known_target(ledger, args.target)
+    found = target_sanctions(settings, args.target)
     today = service_day(utc_now())
     if args.json:
         output.print_json([sanction_list.as_json(s, today) for s in found])

@@ -42,6 +42,9 @@ from scripts.cli.sanction_send import InvalidInput
 TOPIC_SUFFIX = "sanctions"
 BASES = ("38", "39", "40", "41", "agreement", "doctor_points")
 DEFAULT_WAIT_S = 60.0
+REFERRED_TO = ("police", "health_commission", "market_regulation", "discipline_commission")
+TARGET_KINDS = ("institution", "doctor", "person")
+DEFAULT_VIOLATION = "other"
 
 
 def _common(parser: argparse.ArgumentParser, *, decision: bool = True) -> None:
@@ -73,7 +76,7 @@ def register(add: AddCommand) -> Mapping[str, Handler]:
     """The sanction commands and their handlers."""
     p = add("sanction", "record a sanction decided by inspectors (SanctionImposed)")
     p.add_argument("--kind", required=True, choices=[k.value for k in SanctionKind])
-    p.add_argument("--target-kind", choices=["institution", "doctor", "person"])
+    p.add_argument("--target-kind", choices=TARGET_KINDS)
     p.add_argument(
         "--sanction-id",
         help="default: SAN- and a digest of the case id, decision document, kind and target",
@@ -84,16 +87,13 @@ def register(add: AddCommand) -> Mapping[str, Handler]:
     p.add_argument("--effective-from", help="YYYY-MM-DD (default: the decision date)")
     p.add_argument("--effective-to", help="YYYY-MM-DD, last day in force")
     p.add_argument("--legal-basis", required=True, help=f"one of {', '.join(BASES)}")
-    p.add_argument("--violation", default="other", help="e.g. phantom_bed, card_lending")
+    p.add_argument("--violation", default=DEFAULT_VIOLATION, help="e.g. phantom_bed, card_lending")
     p.add_argument("--base", help="fine base: the loss or amount defrauded, e.g. 15000.00")
     p.add_argument("--multiple", help="fine multiple, e.g. 2 or 1.5")
     p.add_argument("--fine-amount", help="article 39 fixed fine, 10000-50000")
     p.add_argument("--points", type=int, help="doctor points of this incident (1-12)")
     p.add_argument("--suspension-months", type=int, help="doctor suspension if points reach 9")
-    p.add_argument(
-        "--referred-to",
-        choices=["police", "health_commission", "market_regulation", "discipline_commission"],
-    )
+    p.add_argument("--referred-to", choices=REFERRED_TO)
     _common(p)
     p = add("sanction-lift", "end a suspension, termination or rectification early")
     p.add_argument("--sanction-id", required=True)
@@ -121,7 +121,7 @@ def register(add: AddCommand) -> Mapping[str, Handler]:
     p = add("sanctions", "every measure imposed on a target, with its id, terms and state")
     p.add_argument("target", help="institution code, doctor id or person id")
     return {
-        "sanction": _command(_imposed),
+        "sanction": _command(imposed),
         "sanction-lift": _command(_lifted),
         "sanction-fine-paid": _command(_fine_paid),
         "sanction-appeal": _command(_appeal_filed),
@@ -146,7 +146,7 @@ Builder = Callable[[argparse.Namespace], Built]
 def _command(build: Builder) -> Handler:
     def handler(settings: Settings, args: argparse.Namespace) -> int:
         try:
-            document, decoded = _checked_document(settings, args, build)
+            document, decoded = checked_document(settings, args, build)
         except InvalidInput as error:
             print(f"claims-ledger {args.command}: nothing sent: {error}", file=sys.stderr)
             return 2
@@ -158,9 +158,11 @@ def _command(build: Builder) -> Handler:
     return handler
 
 
-def _checked_document(
+def checked_document(
     settings: Settings, args: argparse.Namespace, build: Builder
 ) -> tuple[dict[str, Any], Decoded]:
+    """The message a command states, checked by the worker's contract and the domain's rules
+    (InvalidInput naming the flags otherwise); the console's form and API use it too."""
     built = build(args)
     recorded_by = args.recorded_by or settings.recorded_by
     if not recorded_by:
@@ -242,7 +244,8 @@ def _decided(text: str | None, option: str) -> date:
     return day
 
 
-def _imposed(args: argparse.Namespace) -> Built:
+def imposed(args: argparse.Namespace) -> Built:
+    """What `sanction` states (SanctionImposed), from its flags."""
     decided = _decided(args.decision_date, "--decision-date")
     effective_from = (
         _day(args.effective_from, "--effective-from") if args.effective_from else decided

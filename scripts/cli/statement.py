@@ -11,10 +11,9 @@ from typing import Any
 
 from domain.calendar import FIRST_DAY, LAST_DAY, service_day
 from infra.clock import utc_now
-from infra.services import reader_url
+from infra.readers import reading
 from infra.settings import Settings
 from infra.statement import AccountPosting, account_postings
-from infra.store import READER_ROLE, open_ledger
 from scripts.cli import argtypes, output
 from scripts.cli.commandline import AddCommand, Handler
 from scripts.cli.exits import NotKnownError, UsageError
@@ -93,17 +92,27 @@ def statement_dict(
     }
 
 
-def cmd_statement(settings: Settings, args: argparse.Namespace) -> int:
-    if args.from_ and args.to and args.from_ > args.to:
-        raise UsageError(f"--from {args.from_} is after --to {args.to}")
-    known_at = args.known_at or utc_now()
-    with open_ledger(reader_url(settings), role=READER_ROLE) as ledger:
-        postings = list(account_postings(ledger, args.account))
+def statement_doc(
+    settings: Settings,
+    account: str,
+    first: date | None,
+    last: date | None,
+    known_at: datetime | None,
+) -> dict[str, Any]:
+    """The `statement --json` document (UsageError for a period that ends before it starts,
+    NotKnownError for an account no posting names)."""
+    if first and last and first > last:
+        raise UsageError(f"--from {first} is after --to {last}")
+    known_at = known_at or utc_now()
+    with reading(settings) as ledger:
+        postings = list(account_postings(ledger, account))
     if not postings:
-        raise NotKnownError(f"the ledger knows no account {args.account!r}: no posting names it")
-    doc = statement_dict(
-        args.account, args.from_, args.to, known_at, build(postings, args.from_, args.to, known_at)
-    )
+        raise NotKnownError(f"the ledger knows no account {account!r}: no posting names it")
+    return statement_dict(account, first, last, known_at, build(postings, first, last, known_at))
+
+
+def cmd_statement(settings: Settings, args: argparse.Namespace) -> int:
+    doc = statement_doc(settings, args.account, args.from_, args.to, args.known_at)
     if args.json:
         output.print_json(doc)
         return 0

@@ -111,6 +111,9 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
         "\nQuery further:   .venv/bin/claims-ledger history <code or person id> [--json]\n"
         "                 .venv/bin/claims-ledger rejected [--reason CODE] [--json]\n"
         "Check the chain: .venv/bin/claims-ledger verify\n"
+        "The console:     .venv/bin/claims-ledger console-user add NAME --role auditor"
+        " (prints a token)\n"
+        "                 .venv/bin/claims-ledger serve   (open http://127.0.0.1:8080/, log in)\n"
         "Larger county:   .venv/bin/claims-ledger demo --scale county --region 430423\n"
         "Stop services:   .venv/bin/claims-ledger down   (PostgreSQL data stays in .ledger/pg)",
     )

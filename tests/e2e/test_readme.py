@@ -98,6 +98,12 @@ def hospitals_csv(out: str, _seen: Seen) -> None:
     assert {"H43042200002", "P43042200001"} <= codes
 
 
+def supervision_table(out: str, _seen: Seen) -> None:
+    # The demo's interview of April 2019 counts in 2019, the labels as the published tables.
+    assert re.search(r"^total\s+total\s+合计\s+\d+\s+[\d,]+\.\d\d", out, re.MULTILINE), out
+    assert re.search(r"^sanction\s+interview\s+约谈\s+[1-9]", out, re.MULTILINE), out
+
+
 def digest_line(out: str, _seen: Seen) -> None:
     assert re.fullmatch(r"\d+:[0-9a-f]{64}\n", out)
 
@@ -153,6 +159,7 @@ CHECKS: dict[str, Check] = {
     "claims-ledger report fund": fund_statement,
     "claims-ledger reconcile": reconciled,
     "claims-ledger report hospitals": hospitals_csv,
+    "claims-ledger report supervision": supervision_table,
     "claims-ledger check": any_output,
     "kept=$(claims-ledger digest)": digest_line,
     "claims-ledger verify --from-digest": verified,

@@ -173,3 +173,23 @@ def test_a_later_allocation_replaces_the_years_budget(ledger: Ledger) -> None:
     assert lookup(ledger, queries.hospitals, [H], point("2019-07-01"))[0].budget == Decimal(
         "12000.00"
     )
+
+
+def test_a_rectification_revoked_on_appeal_ends_from_the_decision_as_known_after_it(
+    ledger: Ledger,
+) -> None:
+    impose(ledger, "ZG-9", "2020-03-10", kind="rectification", legal_basis="agreement",
+           effective_to=d("2020-06-30"), decision_document="HN-ZG-9",
+           decision_date=d("2020-03-10"), referred_to=None)  # fmt: skip
+    decide_appeal(ledger, "ZG-9", "2020-04-20", outcome="revoked")
+    project(ledger)
+
+    def state(as_of: str, known_at: str | None = None) -> tuple[str, list[str]]:
+        status = lookup(ledger, queries.penalties, H, point(as_of, known_at))
+        [measure] = status.measures
+        return measure.state, [s.kind for s in status.active]
+
+    assert state("2020-04-19") == ("in_force", ["rectification"])
+    assert state("2020-05-01") == ("ended_on_appeal", [])
+    assert state("2020-05-01", "2020-04-19") == ("in_force", ["rectification"])
+    assert check(ledger).ok

@@ -67,8 +67,9 @@ def test_balance_and_penalties_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert isinstance(status, dict)
     assert list(status) == [
         "target", "as_of", "known_at", "suspended", "terminated", "active",
-        "fines_due", "fines_paid", "doctor_points", "misuse_due",
+        "fines_due", "fines_paid", "doctor_points", "misuse_due", "measures",
     ]  # fmt: skip
+    assert status["measures"] == []
     assert status["suspended"] is True
     assert status["active"] == [
         {

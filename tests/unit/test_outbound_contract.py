@@ -9,6 +9,7 @@ import json
 import pkgutil
 import re
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,9 @@ from domain.commands import (
     ClaimAmount,
     Command,
     EndEnrollment,
+    ImposeDeduction,
     LiftSanction,
+    MakeDisbursement,
     RegisterDoctor,
     RevokeStatus,
 )
@@ -138,7 +141,7 @@ def misuse_story() -> list[Command]:
 def rarer_events() -> list[Any]:
     """The six types the tiny county year never records: a revised policy, a redesignated
     institution, a re-registered doctor, a re-enrolled person, a revoked status and a person's
-    suspension cut short."""
+    suspension cut short; and a deduction not tied to claims."""
     aggregates = InMemoryAggregates()
     story: list[Command] = [
         publish(),
@@ -163,6 +166,21 @@ def rarer_events() -> list[Any]:
         ),
         LiftSanction("S-9", "P-1", "appeal_upheld", on("2019-08-01", 0)),
         *misuse_story(),
+        MakeDisbursement(LEVEL_3, REGION, "2019-05", "resident", Decimal(1000), on("2019-06-10")),
+        ImposeDeduction(
+            deduction_id="ZB-1",
+            region=REGION,
+            institution=LEVEL_3,
+            kind="indicator",
+            scheme="resident",
+            period="2019-Q2",
+            basis="cost per visit",
+            case_id="CASE",
+            decision_document="DOC",
+            decision_date=date(2019, 7, 10),
+            amount=Decimal("100.00"),
+            provenance=on("2019-06-30"),
+        ),
     ]
     return [event for command in story for event in aggregates.decide(command)]
 
