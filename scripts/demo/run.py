@@ -98,7 +98,7 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
             )
             return 1
         _project(endpoints.database_url)
-        summary = summarize(watch)
+        summary = summarize(watch, config.year)
         context = DemoContext(settings, endpoints, config, watch, quiet, report)
         if not quiet:
             print_summary(summary, check, report)

@@ -77,6 +77,10 @@ class Books:
     blocked: dict[str, list[tuple[DayWindow, str]]] = field(
         default_factory=lambda: defaultdict(list)
     )  # entity -> windows in which its claims are refused, with the refusal reason
+    # (institution, scheme, period) -> gross disbursed: what bounds a deduction for the period.
+    disbursed: dict[tuple[str, str, str], Decimal] = field(
+        default_factory=lambda: defaultdict(lambda: ZERO)
+    )
     protected: set[str] = field(default_factory=set)  # persons the casebook needs to stay
     audited: set[str] = field(default_factory=set)  # institutions whose old claims are kept
 
@@ -172,6 +176,7 @@ class Books:
     def disburse(self, institution: str, scheme: str, period: str) -> tuple[Decimal, Decimal]:
         """The gross amount owed for a month and the deposit the ledger will hold from it."""
         amount = self.receivable.pop((institution, scheme, period), ZERO)
+        self.disbursed[(institution, scheme, period)] += amount
         deposit = cents(amount * TERMS[scheme].deposit_rate)
         self.deposit_held[institution] += deposit
         return amount, deposit

@@ -24,11 +24,13 @@ from scripts.simulation.clawbacks import (
     refund_volunteered,
     total,
 )
+from scripts.simulation.deductions import indicator_deduction
 from scripts.simulation.messages import MessageFactory, at
 from scripts.simulation.misuse import misuse_recovered, misuse_recovery_ordered
 from scripts.simulation.plan import Phase, Planned
 from scripts.simulation.sanctions import Decision, SanctionMessages, sanction_payload
 from scripts.simulation.story import (
+    DEDUCTIONS,
     FOLLOW_UPS,
     MISUSE_ORDERS,
     MISUSE_RETURNS,
@@ -210,6 +212,18 @@ class Casebook:
                 self.day(r.day),
             )
         yield from self._misuse(month)
+        for deduction_month, stem, quarter, share, decided in DEDUCTIONS:
+            if deduction_month == month:
+                found = indicator_deduction(
+                    self.books,
+                    self.ids,
+                    month,
+                    self.id_of(stem),
+                    (self.year, quarter),
+                    share,
+                    self.day(decided),
+                )
+                yield from () if found is None else (found,)
         for refund_month, stem, role, share, most, day in REFUNDS:
             if refund_month != month:
                 continue

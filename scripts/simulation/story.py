@@ -187,6 +187,9 @@ SANCTIONS = (
             multiple="1.5", base="clawback:ZH-002"),
     Imposed(10, "CF-004", (10, 8), "fine", "badly_run", "article_39", "management_failure",
             fine="20000.00"),
+    # 暂缓结算 until the management failure is put right (lifted in December); claims still settle.
+    Imposed(10, "HJ-001", (10, 8), "deferred_settlement", "badly_run", AGR,
+            "management_failure"),
     Imposed(16, "CF-005", (16, 15), "fine", "late", ART38, "over_treatment",
             multiple="2", base="clawback:ZH-003"),
 )
@@ -207,6 +210,9 @@ RECOVERIES = (
 )
 MISUSE_ORDERS = (MisuseOrder(6, "GR-001", "card_lender", "1800.00", (6, 20)),)
 MISUSE_RETURNS = (MisuseReturn(8, "GR-001", "0.5", (8, 20)),)  # the other half stays owed
+# Indicator deductions (指标性扣款) of a quarter: (month, id stem, quarter, share of what was paid
+# for it, decided); the books pick the hospital paid the most for that quarter.
+DEDUCTIONS = ((4, "ZB-001", 1, "0.05", (4, 15)),)
 # Self-inspection refunds: (month, refund id stem, place, share, most claims, day)
 REFUNDS = (
     (11, "TH-001", "inspecting_1", "0.2", 3, (11, 25)),
@@ -218,6 +224,7 @@ FOLLOW_UPS = (
     FollowUp(6, "reduced", "JF-005", "appealed_points", (6, 24), points=4),
     FollowUp(6, "appeal", "CF-001", "fraud", (6, 25)),
     FollowUp(7, "reduced", "CF-001", "fraud", (7, 10), multiple="2"),
+    FollowUp(6, "lifted", "ZG-001", "warned", (6, 20)),  # rectified before the deadline
     FollowUp(8, "lifted", "ZT-003", "paused_pharmacy", (9, 1)),
     FollowUp(8, "paid", "CF-001", "fraud", (8, 15), amount="clawback:ZH-001"),
     FollowUp(8, "paid", "CF-002", "card_lender", (8, 20), amount="fine:2:GR-001"),
@@ -225,5 +232,6 @@ FOLLOW_UPS = (
     FollowUp(10, "paid", "CF-003", "overcharger", (10, 20), amount="fine:1.5:ZH-002"),
     FollowUp(10, "appeal", "CF-004", "badly_run", (10, 14)),
     FollowUp(10, "revoked", "CF-004", "badly_run", (10, 28)),
+    FollowUp(12, "lifted", "HJ-001", "badly_run", (12, 1)),
 )
 # fmt: on

@@ -47,6 +47,19 @@ def hospital_rows(summary: StoreSummary) -> list[list[Any]]:
     return [[code, v["paid"], v["receivable"], v["deposit_held"]] for code, v in ranked]
 
 
+SUPERVISION_COLUMNS = ("cases", "found", "refused", "ordered", "recovered")
+
+
+def supervision_lines(summary: StoreSummary) -> list[list[Any]]:
+    """The supervision report's rows that say something: the total, and every source,
+    violation and sanction kind the year's decisions counted (the CLI lists the empty ones too)."""
+    return [
+        [row["section"], row["label"], *(row[c] for c in SUPERVISION_COLUMNS)]
+        for row in summary.supervision
+        if row["section"] == "total" or row["cases"]
+    ]
+
+
 def print_summary(
     summary: StoreSummary, check: OutcomeCheck | None, report: FeedReport | None
 ) -> None:
@@ -75,6 +88,10 @@ def print_summary(
     )
     print("\n5. recorded events by type")
     output.key_values(summary.events_by_type)
+    if summary.supervision:
+        year = summary.supervision[0]["year"]
+        print(f"\n6. supervision by decision date, {year} (`claims-ledger report supervision`)")
+        output.table(["", "", *SUPERVISION_COLUMNS], supervision_lines(summary))
 
 
 def summary_dict(
@@ -99,6 +116,7 @@ def summary_dict(
         "rejected_by_reason": summary.rejected_by_reason,
         "postings_total": summary.postings_total,
         "fund": fund_lines(summary),
+        "supervision": summary.supervision,
         "hospitals": [
             dict(zip(["institution", "paid", "receivable", "deposit_held"], row, strict=True))
             for row in hospital_rows(summary)

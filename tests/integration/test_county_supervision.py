@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -27,15 +27,19 @@ from projections import queries
 from projections.asof import Bitemporal, parse_instant
 from projections.check import check
 from projections.runner import catch_up, open_projections
+from projections.supervision import supervision_report
 from scripts.simulation.config import config_for
 from scripts.simulation.county import county_year
 from scripts.simulation.plan import ACCEPTED, Planned
 from tests.integration.county import feed_county
+from tests.integration.supervision_books import TOTAL, expected_supervision
 
 REGION = "430422"
 YEAR = 2019
 # Money returned to the pooled funds, as the fund statement's `recoveries` line counts it.
-RETURNS = ("ClawbackRecovered", "RefundVolunteered", "MisuseRecovered")
+MEASURES = {"interview", "public_criticism", "rectification", "deferred_settlement", "referral"}
+WINDOWED = {"rectification", "deferred_settlement"}
+RETURNS = ("ClawbackRecovered", "RefundVolunteered", "MisuseRecovered", "DeductionImposed")
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,9 @@ def test_issue_16_facts_of_the_county_year_show_where_they_should_and_add_up(
     assert tallies.rejected_by_reason(county.ledger) == {}
     the_persons_recovery_and_fine_are_apart(county)
     the_fund_statement_counts_every_return_by_its_day(county)
+    every_hospitals_refused_and_recovered_is_what_was_sent(county)
+    the_supervision_report_by_decision_date_is_the_sum_of_what_was_sent(county)
+    every_measure_stands_in_the_penalty_status_as_sent(county)
     assert check(county.ledger).ok
     assert verify(database_url).ok
 
@@ -145,3 +152,92 @@ def the_fund_statement_counts_every_return_by_its_day(county: County) -> None:
         )
         statement = county.lookup(queries.fund_statement, REGION, year, at(f"{year}-12-31"))
         assert sum(lines["recoveries"] for lines in statement.values()) == expected > 0
+
+
+def every_hospitals_refused_and_recovered_is_what_was_sent(county: County) -> None:
+    """`report hospitals` for the year: refused before payment, and recovered (ordered back,
+    refunded, deducted), each institution's, with both institutions of the joint decision."""
+    refused: dict[str, Decimal] = {}
+    recovered: dict[str, Decimal] = {}
+    for d in (p.document for p in county.sent if p.document):
+        if not d["occurred_at"].startswith(str(YEAR)):  # the valid time: the period concerned
+            continue
+        payload = d["payload"]
+        if d["type"] == "ClaimRefused":
+            code = payload["institution"]
+            refused[code] = refused.get(code, Decimal(0)) + payload_amount(d)
+        elif d["type"] == "DeductionImposed":
+            code = payload["institution"]
+            recovered[code] = recovered.get(code, Decimal(0)) + payload_amount(d)
+        elif d["type"] in ("ClawbackOrdered", "RefundVolunteered"):
+            for line in payload["lines"]:
+                code = line.get("institution") or payload["institution"]
+                recovered[code] = recovered.get(code, Decimal(0)) + Decimal(line["amount"])
+    codes = sorted({*refused, *recovered})
+    found = county.lookup(queries.hospitals, codes, at(f"{YEAR}-12-31"))
+    assert {h.institution: h.totals["refused"] for h in found} == {
+        c: refused.get(c, Decimal(0)) for c in codes
+    }
+    assert {h.institution: h.totals["recovered"] for h in found} == {
+        c: recovered.get(c, Decimal(0)) for c in codes
+    }
+    assert len(county.of_type("DeductionImposed")) == 1
+
+
+def the_supervision_report_by_decision_date_is_the_sum_of_what_was_sent(county: County) -> None:
+    documents = [p.document for p in county.sent if p.document]
+    for year in (YEAR, YEAR + 1):  # the late inspection was decided the next April
+        report = supervision_report(county.ledger, year, datetime.now(UTC))
+        got = {TOTAL: _figures(report.total)}
+        got |= {f"source:{s}": _figures(f) for s, f in report.by_source.items()}
+        got |= {f"violation:{v}": _figures(f) for v, f in report.by_violation.items()}
+        expected = expected_supervision(documents, year)
+        assert got == expected.figures
+        assert report.sanctions == dict(expected.sanctions)
+    kinds = set(expected_supervision(documents, YEAR).sanctions)
+    measures = {"interview", "public_criticism", "rectification", "deferred_settlement"}
+    assert kinds >= measures | {"referral", "fine"}
+
+
+def every_measure_stands_in_the_penalty_status_as_sent(county: County) -> None:
+    """Each measure on its target's record at the year's end, in the state its messages give
+    it; a windowed one among the sanctions in force the day after it starts."""
+    lifted = {
+        d["payload"]["sanction_id"]: d["occurred_at"][:10] for d in county.of_type("SanctionLifted")
+    }
+    imposed = [d["payload"] for d in county.of_type("SanctionImposed")]
+    measures = [p for p in imposed if p["kind"] in MEASURES]
+    assert {p["kind"] for p in measures} == MEASURES
+    year_end = f"{YEAR}-12-31"
+    for p in measures:
+        status = county.lookup(queries.penalties, p["target_id"], at(year_end))
+        (shown,) = [
+            m
+            for m in status.measures
+            if (m.kind, m.decision_date.isoformat()) == (p["kind"], p["decision_date"])
+        ]
+        assert shown.referred_to == p["referred_to"]
+        assert _state(p, lifted.get(p["sanction_id"]), year_end) == shown.state
+        if p["kind"] in WINDOWED:
+            start = date.fromisoformat(p["effective_from"]).toordinal() + 1
+            running = county.lookup(
+                queries.penalties, p["target_id"], at(date.fromordinal(start).isoformat())
+            )
+            assert p["kind"] in {a.kind for a in running.active}
+
+
+def _state(sanction: dict[str, Any], lifted_on: str | None, day: str) -> str:
+    """Where a measure stands on `day`, from its own messages (docs/projections.md)."""
+    if sanction["kind"] not in WINDOWED:
+        return "taken"
+    rectification = sanction["kind"] == "rectification"
+    if lifted_on is not None and lifted_on <= day:
+        return "done" if rectification else "lifted"
+    deadline = sanction["effective_to"]
+    if deadline is not None and deadline < day:
+        return "overdue" if rectification else "ended"
+    return "in_force"
+
+
+def _figures(f: Any) -> list[Any]:
+    return [f.cases, f.refused, f.ordered, f.recovered]
