@@ -21,7 +21,11 @@ def documented_examples() -> list[str]:
 
 @cache
 def _by_type() -> dict[str, str]:
-    return {json.loads(e)["type"]: e for e in documented_examples()}
+    # The first example of a type: version 1, where a type has later versions documented too.
+    found: dict[str, str] = {}
+    for example in documented_examples():
+        found.setdefault(json.loads(example)["type"], example)
+    return found
 
 
 def documented(type_name: str, occurred_at: str | None = None, **payload: Any) -> dict[str, Any]:

@@ -8,7 +8,9 @@ from typing import Any
 
 from domain.commands.claims import (
     ClaimAmount,
+    InstitutionClaimAmount,
     OrderClawback,
+    OrderClawbackPart,
     RecoverClawback,
     RefuseClaim,
     ReverseClaim,
@@ -56,6 +58,7 @@ Command = (
     | ReverseClaim
     | RefuseClaim
     | OrderClawback
+    | OrderClawbackPart
     | RecoverClawback
     | VolunteerRefund
     | ImposeSanction
@@ -88,9 +91,11 @@ __all__ = [
     "FileAppeal",
     "GrantSubsidy",
     "ImposeSanction",
+    "InstitutionClaimAmount",
     "LiftSanction",
     "MakeDisbursement",
     "OrderClawback",
+    "OrderClawbackPart",
     "PayContribution",
     "PayFine",
     "PublishPolicy",

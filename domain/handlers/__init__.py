@@ -25,6 +25,7 @@ from domain.commands import (
     LiftSanction,
     MakeDisbursement,
     OrderClawback,
+    OrderClawbackPart,
     PayContribution,
     PayFine,
     PublishPolicy,
@@ -38,7 +39,7 @@ from domain.commands import (
     SettleClaim,
     VolunteerRefund,
 )
-from domain.handlers import claims, clawbacks, enrollment, payments, reference, sanctions
+from domain.handlers import claims, clawbacks, decisions, enrollment, payments, reference, sanctions
 from domain.handlers.lookup import Aggregates
 
 __all__ = ["Aggregates", "handle"]
@@ -63,6 +64,7 @@ HANDLERS: dict[type, Callable[[Any, Aggregates], None]] = {
     OrderClawback: clawbacks.order_clawback,
     RecoverClawback: clawbacks.recover_clawback,
     VolunteerRefund: clawbacks.volunteer_refund,
+    OrderClawbackPart: decisions.order_clawback_part,
     ImposeSanction: sanctions.impose_sanction,
     LiftSanction: sanctions.lift_sanction,
     PayFine: sanctions.pay_fine,

@@ -62,6 +62,7 @@ ENTITY_KEYS: dict[type, Callable[[Any], tuple[str, ...]]] = {
     c.PayFine: _sanction,
     c.FileAppeal: _sanction,
     c.DecideAppeal: _sanction,
+    c.OrderClawbackPart: _clawback,
 }
 
 

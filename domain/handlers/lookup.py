@@ -9,6 +9,7 @@ from eventsourcing.domain import Aggregate
 from domain.account import PersonAccount
 from domain.claim import Claim
 from domain.clawback import Clawback, Refund
+from domain.decision import ClawbackDecision, ClawbackParts
 from domain.doctor import Doctor
 from domain.institution import Institution
 from domain.person import Person
@@ -40,6 +41,10 @@ class Aggregates(Protocol):
     def clawback(self, clawback_id: str) -> Clawback | None: ...
 
     def refund(self, refund_id: str) -> Refund | None: ...
+
+    def clawback_parts(self, clawback_id: str) -> ClawbackParts | None: ...
+
+    def clawback_decision(self, clawback_id: str) -> ClawbackDecision | None: ...
 
     def subsidy(self, subsidy_id: str) -> Subsidy | None: ...
 

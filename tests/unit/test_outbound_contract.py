@@ -9,6 +9,7 @@ import json
 import pkgutil
 import re
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,15 @@ import domain
 from consumers.outbound_contract import ChainLink, envelope, plain
 from consumers.outbound_schemas import all_schemas, rendered
 from consumers.outbound_types import TYPES, UnmappedEventError, outbound_type
-from domain.commands import Command, EndEnrollment, LiftSanction, RegisterDoctor, RevokeStatus
+from domain.commands import (
+    Command,
+    EndEnrollment,
+    InstitutionClaimAmount,
+    LiftSanction,
+    OrderClawbackPart,
+    RegisterDoctor,
+    RevokeStatus,
+)
 from scripts.simulation.config import config_for
 from scripts.simulation.county import county_year
 from tests.domain_builders import (
@@ -37,6 +46,7 @@ from tests.domain_builders import (
     publish,
     register_doctor,
     sanction,
+    settle,
 )
 from tests.memory import InMemoryAggregates
 from tests.scenario_replay import replay
@@ -114,7 +124,7 @@ def scenario_events() -> list[Any]:
 def rarer_events() -> list[Any]:
     """The six types the tiny county year never records: a revised policy, a redesignated
     institution, a re-registered doctor, a re-enrolled person, a revoked status and a person's
-    suspension cut short."""
+    suspension cut short; and a clawback decision over several institutions, in parts."""
     aggregates = InMemoryAggregates()
     story: list[Command] = [
         publish(),
@@ -129,6 +139,20 @@ def rarer_events() -> list[Any]:
         enroll(day="2019-04-01"),
         certify("low_income"),
         RevokeStatus("P-1", "low_income", "income_rose", on("2019-05-01", 0)),
+        settle(),
+        OrderClawbackPart(
+            "J-1",
+            REGION,
+            1,
+            1,
+            "CASE",
+            "DOC",
+            date(2020, 4, 15),
+            "phantom_bed",
+            "onsite_inspection",
+            (InstitutionClaimAmount(LEVEL_3, "C-1", Decimal("1.00")),),
+            on("2019-06-30"),
+        ),
         sanction(
             "S-9",
             "networked_settlement_suspension",
