@@ -6,23 +6,15 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from consumers.schemas.base import (
-    CERTIFICATE,
-    INSTITUTION_CODE,
-    OPAQUE_ID,
-    Amount,
-    Day,
-    StrictSchema,
-    Text,
-    one_of,
-)
+from consumers.schemas.base import INSTITUTION_CODE, OPAQUE_ID, Amount, StrictSchema, Text
+from consumers.schemas.claims import Decided
 from domain.commands import InstitutionClaimAmount
-from domain.violations import DetectionSource, Violation
 
 # Lines per message as in version 1 (a message stays well under the broker's record size);
 # parts per order so that a county-wide finding of a million claims still fits in one order.
 MAX_LINES = 1000
 MAX_PARTS = 1000
+PART_NUMBER = validate.Range(min=1, max=MAX_PARTS)
 
 
 class InstitutionLineSchema(StrictSchema):
@@ -31,17 +23,10 @@ class InstitutionLineSchema(StrictSchema):
     amount = Amount(required=True, positive=True)
 
 
-class ClawbackOrderedV2(StrictSchema):
+class ClawbackOrderedV2(Decided):
     clawback_id = Text(required=True, validate=OPAQUE_ID)
-    part = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_PARTS))
-    parts = fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=1, max=MAX_PARTS)
-    )
-    case_id = Text(required=True, validate=CERTIFICATE)
-    decision_document = Text(required=True, validate=CERTIFICATE)
-    decision_date = Day(required=True)
-    violation = Text(required=True, validate=one_of(Violation))
-    detection_source = Text(required=True, validate=one_of(DetectionSource))
+    part = fields.Integer(required=True, strict=True, validate=PART_NUMBER)
+    parts = fields.Integer(required=True, strict=True, validate=PART_NUMBER)
     lines = fields.List(
         fields.Nested(InstitutionLineSchema),
         required=True,

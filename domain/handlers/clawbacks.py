@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from domain.calendar import service_day
 from domain.claim import Claim
@@ -18,6 +19,7 @@ from domain.commands import (
 from domain.decision import share_id
 from domain.handlers.lookup import Aggregates, is_repeat, known_claim, known_institution
 from domain.money import ZERO
+from domain.provenance import Provenance
 from domain.reasons import Awaited, Reason, Rejected
 
 
@@ -46,6 +48,16 @@ def _checked_lines(
     return checked
 
 
+def check_decision_date(decision_date: date, provenance: Provenance) -> None:
+    """Refuse a decision dated before the period it decides on (its `occurred_at`)."""
+    applies_from = service_day(provenance.occurred_at)
+    if decision_date < applies_from:
+        raise Rejected(
+            Reason.DATES_OUT_OF_ORDER,
+            f"decision of {decision_date} precedes the period it decides on ({applies_from})",
+        )
+
+
 def order_clawback(command: OrderClawback, aggregates: Aggregates) -> None:
     """Order amounts paid for named claims back; no money moves until recovered."""
     digest = fingerprint(command)
@@ -57,13 +69,7 @@ def order_clawback(command: OrderClawback, aggregates: Aggregates) -> None:
             f"clawback {command.clawback_id} was ordered before over several institutions",
         )
     known_institution(aggregates, command.institution)
-    applies_from = service_day(command.provenance.occurred_at)
-    if command.decision_date < applies_from:
-        raise Rejected(
-            Reason.DATES_OUT_OF_ORDER,
-            f"decision of {command.decision_date} precedes the period it decides on "
-            f"({applies_from})",
-        )
+    check_decision_date(command.decision_date, command.provenance)
     checked = _checked_lines(aggregates, command.institution, command.lines)
     clawback = Clawback(
         clawback_id=command.clawback_id,

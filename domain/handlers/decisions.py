@@ -6,14 +6,25 @@ import dataclasses
 from collections.abc import Sequence
 from decimal import Decimal
 
-from domain.calendar import service_day
 from domain.claim import Claim
 from domain.clawback import ClaimLine, Clawback
 from domain.commands import OrderClawbackPart, fingerprint
 from domain.decision import ClawbackDecision, ClawbackParts, InstitutionLine, share_id, shares
+from domain.handlers.clawbacks import check_decision_date
 from domain.handlers.lookup import Aggregates, known_claim
 from domain.money import ZERO
 from domain.reasons import Awaited, Reason, Rejected
+
+# What the decision and each of its shares state alike, as every part of it stated.
+DECIDED = (
+    "region",
+    "case_id",
+    "decision_document",
+    "decision_date",
+    "violation",
+    "detection_source",
+    "provenance",
+)
 
 
 def _header(command: OrderClawbackPart) -> str:
@@ -57,13 +68,7 @@ def order_clawback_part(command: OrderClawbackPart, aggregates: Aggregates) -> N
         )
     lines = tuple(InstitutionLine(x.institution, x.claim_id, x.amount) for x in command.lines)
     if received is None:
-        applies_from = service_day(command.provenance.occurred_at)
-        if command.decision_date < applies_from:
-            raise Rejected(
-                Reason.DATES_OUT_OF_ORDER,
-                f"decision of {command.decision_date} precedes the period it decides on "
-                f"({applies_from})",
-            )
+        check_decision_date(command.decision_date, command.provenance)
         missing = [k for k in range(1, command.parts + 1) if k != command.part]
     else:
         received.check_part(command.parts, header, lines)
@@ -90,10 +95,6 @@ def order_clawback_part(command: OrderClawbackPart, aggregates: Aggregates) -> N
     _take_effect(command, digest, aggregates, received, lines, claims)
 
 
-def _claim_line(claim: Claim, amount: Decimal) -> ClaimLine:
-    return ClaimLine(claim.claim_id, claim.region, claim.scheme, amount)
-
-
 def _take_effect(
     command: OrderClawbackPart,
     digest: str,
@@ -115,20 +116,15 @@ def _take_effect(
     )
     every = received.all_lines()
     totals = shares(every)
+    decided = {name: getattr(command, name) for name in DECIDED}
     aggregates.add(
         ClawbackDecision(
             clawback_id=decision_id,
-            region=command.region,
-            case_id=command.case_id,
-            decision_document=command.decision_document,
-            decision_date=command.decision_date,
-            violation=command.violation,
-            detection_source=command.detection_source,
             parts=command.parts,
             lines=len(every),
             shares=totals,
             total=sum(totals.values(), ZERO),
-            provenance=command.provenance,
+            **decided,
         )
     )
     for institution in institutions:
@@ -136,23 +132,16 @@ def _take_effect(
         share = Clawback(
             clawback_id=share_id(decision_id, institution),
             institution=institution,
-            region=command.region,
-            case_id=command.case_id,
-            decision_document=command.decision_document,
-            decision_date=command.decision_date,
-            violation=command.violation,
-            detection_source=command.detection_source,
-            lines=tuple(
-                ClaimLine(
-                    x.claim_id, claims[x.claim_id].region, claims[x.claim_id].scheme, x.amount
-                )
-                for x in own
-            ),
+            lines=tuple(_claim_line(claims[x.claim_id], x.amount) for x in own),
             fingerprint=received.header,
-            provenance=command.provenance,
+            **decided,
         )
         aggregates.add(share)
         for line in own:
             claims[line.claim_id].note_clawback(
                 clawback_id=share.clawback_id, amount=line.amount, provenance=command.provenance
             )
+
+
+def _claim_line(claim: Claim, amount: Decimal) -> ClaimLine:
+    return ClaimLine(claim.claim_id, claim.region, claim.scheme, amount)

@@ -4,7 +4,6 @@ owes its share, the recovery that came early is applied, and a wrong line is ref
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -12,7 +11,6 @@ from typing import Any
 import pytest
 from psycopg.rows import tuple_row
 
-from consumers.ingest import IngestStats, run_worker
 from domain.postings import pooled_fund
 from infra.held_reads import held_messages
 from infra.queries import history, rejected
@@ -23,27 +21,13 @@ from projections.asof import Bitemporal, parse_instant
 from projections.check import check
 from projections.runner import catch_up, open_projections
 from tests.integration.helpers import create_topics, send
-from tests.integration.test_projections_ingested import local, policy
+from tests.integration.test_projections_ingested import local, policy, worker_on
 from tests.messages import HOSPITAL, designated, message
 
 CENTRE = "H43042200012"  # a township centre, inspected with the county hospital
 PERSON = "430422-R-00000001"
 FUND = pooled_fund("430422", "resident")
 LINE = ("institution", "claim_id", "amount")
-
-
-def ingest_on(settings: Settings, ledger: Ledger, day: str) -> IngestStats:
-    """Ingest what was sent, with the worker's clock on `day` (its recorded_at)."""
-    assert settings.kafka_bootstrap_servers is not None
-    when = datetime.fromisoformat(f"{day}T10:00:00+08:00").astimezone(UTC)
-    return run_worker(
-        settings,
-        settings.kafka_bootstrap_servers,
-        ledger,
-        threading.Event(),
-        lambda: when,
-        until_idle=1.0,
-    )
 
 
 def claim(claim_id: str, institution: str) -> dict[str, Any]:
@@ -84,15 +68,15 @@ def test_a_decision_over_two_institutions_takes_effect_when_its_last_part_is_in(
     hospitals = [designated(occurred_at=local("2019-01-01")),
                  designated(CENTRE, occurred_at=local("2019-01-01"))]  # fmt: skip
     send(settings, "reference", [policy(), *hospitals])
-    assert ingest_on(settings, ledger, "2019-01-02").rejected == 0
+    assert worker_on(settings, ledger, "2019-01-02").rejected == 0
     person = {"person_id": PERSON, "scheme": "resident", "category": "adult",
               "employer_id": None, "primary_institution": None}  # fmt: skip
     send(
         settings, "enrollment", [message("PersonEnrolled", person, occurred_at=local("2019-01-15"))]
     )
-    assert ingest_on(settings, ledger, "2019-01-15").rejected == 0
+    assert worker_on(settings, ledger, "2019-01-15").rejected == 0
     send(settings, "claims", [claim("JS-1", HOSPITAL), claim("JS-2", CENTRE)])
-    assert ingest_on(settings, ledger, "2019-05-04").rejected == 0
+    assert worker_on(settings, ledger, "2019-05-04").rejected == 0
 
     # The last part first, then a recovery before the decision is complete, a part sent again
     # (a new message id, the same content), and another decision with a line of the wrong
@@ -101,7 +85,7 @@ def test_a_decision_over_two_institutions_takes_effect_when_its_last_part_is_in(
     again = part("LH-1", 2, 2, (CENTRE, "JS-2", "860.00"))
     wrong = part("LH-BAD", 1, 1, (HOSPITAL, "JS-1", "10.00"), (HOSPITAL, "JS-2", "10.00"))
     send(settings, "clawbacks", [second, recovery("LH-1", CENTRE, "500.00"), again, wrong])
-    stats = ingest_on(settings, ledger, "2020-04-16")
+    stats = worker_on(settings, ledger, "2020-04-16")
     assert stats.rejected == 1, [(r.reason, r.detail) for r in rejected(ledger)]
     [refused] = rejected(ledger)
     assert refused.reason == "claim_not_at_institution", refused.detail
@@ -114,7 +98,7 @@ def test_a_decision_over_two_institutions_takes_effect_when_its_last_part_is_in(
     assert history(ledger, f"clawback:LH-1/{CENTRE}") == []  # nothing owed yet
 
     send(settings, "clawbacks", [part("LH-1", 1, 2, (HOSPITAL, "JS-1", "1200.00"))])
-    assert ingest_on(settings, ledger, "2020-04-17").rejected == 0
+    assert worker_on(settings, ledger, "2020-04-17").rejected == 0
     assert held_messages(ledger) == []
     decision = [e for e in history(ledger, "clawback:LH-1") if e.event_type.endswith("Ordered")]
     [ordered] = decision

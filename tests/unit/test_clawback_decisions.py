@@ -31,6 +31,10 @@ UNDESIGNATED = "H43042200099"
 
 @pytest.fixture
 def ledger() -> InMemoryAggregates:
+    return given_four_claims()
+
+
+def given_four_claims() -> InMemoryAggregates:
     """Given claims C-1, C-2 at the level-3 hospital and C-3, C-4 at the level-2 centre."""
     return InMemoryAggregates.given(
         publish(),
@@ -133,16 +137,7 @@ def test_the_decision_is_the_same_whatever_order_its_parts_arrive_in() -> None:
     ]
     outcomes = []
     for arrival in itertools.permutations(parts):
-        given = InMemoryAggregates.given(
-            publish(),
-            designate(),
-            designate(LEVEL_2, "2"),
-            enroll(),
-            settled("C-1"),
-            settled("C-2", "3000.00", day="2019-05-04"),
-            settled("C-3", "3000.00", day="2019-05-05", institution=LEVEL_2),
-            settled("C-4", "2000.00", day="2019-05-06", institution=LEVEL_2),
-        )
+        given = given_four_claims()
         for message in arrival:
             given.decide(message)
         outcomes.append(_state(given))
