@@ -98,6 +98,9 @@ class ClawbackParts(Aggregate):
         self.parts = parts
         self.header = header
         self.received: dict[int, tuple[str, tuple[InstitutionLine, ...]]] = {}  # part -> lines
+        # claim -> the part naming it: kept as parts arrive, so a part of a large order is
+        # checked in the time of its own lines, not of all the lines received before it
+        self.named: dict[str, int] = {}
 
     def is_repeat(self, part: int, fingerprint: str) -> bool:
         """True for a part received before with this content; conflicting_duplicate for other
@@ -121,13 +124,12 @@ class ClawbackParts(Aggregate):
                 f"this part of clawback {self.clawback_id} states another decision than its "
                 "earlier parts (case, document, dates, violation, source, parts or occurred_at)",
             )
-        named = {line.claim_id: part for part, (_, ls) in self.received.items() for line in ls}
         for line in lines:
-            if line.claim_id in named:
+            if line.claim_id in self.named:
                 raise Rejected(
                     Reason.CONFLICTING_DUPLICATE,
-                    f"claim {line.claim_id} is named in part {named[line.claim_id]} of clawback "
-                    f"{self.clawback_id} already",
+                    f"claim {line.claim_id} is named in part {self.named[line.claim_id]} of "
+                    f"clawback {self.clawback_id} already",
                 )
 
     def missing(self, also: int) -> list[int]:
@@ -161,6 +163,7 @@ class ClawbackParts(Aggregate):
         provenance: Provenance,
     ) -> None:
         self.received[part] = (fingerprint, tuple(flattened(lines)))
+        self.named.update((line.claim_id, part) for line in self.received[part][1])
 
 
 class ClawbackDecision(Aggregate):

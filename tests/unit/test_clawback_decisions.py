@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import itertools
+import json
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from consumers.contract import MESSAGE_TYPES, decode
 from domain.claim import Claim
 from domain.clawback import Clawback
 from domain.commands import (
@@ -21,9 +23,12 @@ from domain.commands import (
 from domain.decision import ClawbackDecision, ClawbackParts
 from domain.postings import Posting
 from domain.reasons import Awaited, Reason, Rejected
+from infra.application.inbound import Decoded, Undecodable
 from tests.domain_builders import LEVEL_2, LEVEL_3, REGION, d, designate, enroll, on, publish
 from tests.domain_builders import settle as settled
+from tests.examples import documented
 from tests.memory import InMemoryAggregates
+from tests.messages import RECORDED_AT, coordinates
 
 FUND = "fund:430422:resident:pooled"
 UNDESIGNATED = "H43042200099"
@@ -257,3 +262,51 @@ def test_a_recovery_from_an_institution_the_decision_does_not_name_is_refused(
         ledger.decide(stranger)
     assert refused.value.reason == Reason.UNKNOWN_CLAWBACK
     assert refused.value.awaits is None  # the decision is complete: nothing more will come
+
+
+def test_an_order_above_1000_lines_travels_in_parts_and_takes_effect_whole() -> None:
+    # 1 200 outpatient claims of 100.00 each, alternately at the two institutions.
+    claims = [
+        settled(f"O-{i}", "200.00", claim_type="outpatient", institution=(LEVEL_3, LEVEL_2)[i % 2])
+        for i in range(1200)
+    ]
+    ledger = InMemoryAggregates.given(
+        publish(), designate(), designate(LEVEL_2, "2"), enroll(), *claims
+    )
+    lines = [line((LEVEL_3, LEVEL_2)[i % 2], f"O-{i}", "10.00") for i in range(1200)]
+    ledger.decide(part(2, 2, *lines[1000:]))
+    events = ledger.decide(part(1, 2, *lines[:1000]))
+    assert sum(isinstance(e, Claim.ClawbackNoted) for e in events) == 1200
+    decision = ledger.clawback_decision("J-1")
+    assert decision is not None
+    assert decision.total == Decimal("12000.00")
+    assert decision.shares == {LEVEL_3: Decimal("6000.00"), LEVEL_2: Decimal("6000.00")}
+    level_2 = share(ledger, LEVEL_2)
+    assert level_2 is not None
+    assert level_2.claim_ids[:2] == ("O-1", "O-3")  # part 1's lines first, then part 2's
+
+
+def test_one_message_carries_at_most_1000_lines_in_either_version() -> None:
+    many = [{"institution": LEVEL_3, "claim_id": f"O-{i}", "amount": "1.00"} for i in range(1001)]
+    for version, lines in ((1, [{"claim_id": x["claim_id"], "amount": "1.00"} for x in many]),
+                           (2, many)):  # fmt: skip
+        document = documented("ClawbackOrdered", version=version, lines=lines)
+        outcome = decode(json.dumps(document).encode(), coordinates("clawbacks"), "clawbacks",
+                         RECORDED_AT)  # fmt: skip
+        assert isinstance(outcome, Undecodable)
+        assert outcome.reason == Reason.SCHEMA_INVALID
+        assert "Length must be between 1 and 1000" in outcome.detail
+
+
+def test_a_documented_decision_decodes_into_one_part_keyed_by_its_order() -> None:
+    document = documented("ClawbackOrdered", version=2)
+    outcome = decode(json.dumps(document).encode(), coordinates("clawbacks"), "clawbacks",
+                     RECORDED_AT)  # fmt: skip
+    assert isinstance(outcome, Decoded)
+    assert isinstance(outcome.command, OrderClawbackPart)
+    assert {x.institution for x in outcome.command.lines} == {LEVEL_3, LEVEL_2}
+    assert MESSAGE_TYPES["ClawbackOrdered"].entity_field_of(2) == "clawback_id"
+    version_1 = decode(json.dumps(documented("ClawbackOrdered")).encode(),
+                       coordinates("clawbacks"), "clawbacks", RECORDED_AT)  # fmt: skip
+    assert isinstance(version_1, Decoded)
+    assert isinstance(version_1.command, OrderClawback)  # version 1 still means one institution
