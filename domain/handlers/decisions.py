@@ -33,13 +33,15 @@ def _header(command: OrderClawbackPart) -> str:
 
 
 def _checked(
-    aggregates: Aggregates, part: int, lines: Sequence[InstitutionLine]
+    aggregates: Aggregates, part: int, lines: Sequence[InstitutionLine], *, as_sent: bool = True
 ) -> list[tuple[Claim, InstitutionLine]]:
     """Every line checked against its institution and that institution's claim; a refusal
-    names the part and line, as the office would look it up in its document."""
+    names the part and, for lines in the order they were sent, the line, as the office would
+    look it up in its document (a kept part's lines are grouped by institution: the claim,
+    which every refusal names, is what finds them)."""
     checked = []
     for number, line in enumerate(lines, start=1):
-        where = f"part {part}, line {number}"
+        where = f"part {part}, line {number}" if as_sent else f"part {part}"
         if aggregates.institution(line.institution) is None:
             raise Rejected(
                 Reason.UNKNOWN_INSTITUTION,
@@ -77,7 +79,7 @@ def order_clawback_part(command: OrderClawbackPart, aggregates: Aggregates) -> N
     if not missing:
         # Claims may have changed since the earlier parts were checked: check them again.
         for part, (_, earlier) in sorted(received.received.items() if received else ()):
-            checked.extend(_checked(aggregates, part, earlier))
+            checked.extend(_checked(aggregates, part, earlier, as_sent=False))
     if received is None:
         received = ClawbackParts(
             clawback_id=command.clawback_id,

@@ -208,6 +208,8 @@ def test_the_last_part_is_refused_if_an_earlier_part_no_longer_holds(
 ) -> None:
     ledger.decide(PART_1)
     ledger.decide(ReverseClaim("C-3", "P-1", "entered twice", on("2019-06-01")))
+    with pytest.raises(Rejected, match=r"^already_reversed: part 1: claim C-3 was reversed$"):
+        ledger.decide(PART_2)
     assert ledger.rejection(PART_2) == Reason.ALREADY_REVERSED
     assert ledger.clawback_decision("J-1") is None
 
