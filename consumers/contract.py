@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -33,6 +34,17 @@ class MessageType:
     entity_field: str  # the payload field naming the entity the message is about
     schemas: Mapping[int, type[Schema]]
     build: Builder
+    # Versions whose payload names another entity or builds another command than version 1:
+    # version -> (entity field, builder). ClawbackOrdered 2 is one order's part, keyed by it.
+    later: Mapping[int, tuple[str, Builder]] = dataclasses.field(default_factory=dict)
+
+    def entity_field_of(self, version: int) -> str:
+        """The payload field naming the entity a message of this version is about."""
+        return self.later[version][0] if version in self.later else self.entity_field
+
+    def build_of(self, version: int) -> Builder:
+        """The command builder of this version."""
+        return self.later[version][1] if version in self.later else self.build
 
 
 def command_of(command_type: type[Any]) -> Builder:
@@ -84,6 +96,11 @@ MESSAGE_TYPES: dict[str, MessageType] = {
         _type("DeductionImposed", "clawbacks", "institution", commands.ImposeDeduction),
     )
 }
+MESSAGE_TYPES["ClawbackOrdered"] = dataclasses.replace(
+    MESSAGE_TYPES["ClawbackOrdered"],
+    schemas={1: schemas.ClawbackOrderedV1, 2: schemas.ClawbackOrderedV2},
+    later={2: ("clawback_id", command_of(commands.OrderClawbackPart))},
+)
 
 
 class _DuplicateKeyError(ValueError):
@@ -244,5 +261,6 @@ def _decoded(
         source_offset=coordinates.offset,
         committed_at=committed_at,
     )
-    command = message_type.build(payload, envelope["region"], provenance)
+    build = message_type.build_of(envelope["schema_version"])
+    command = build(payload, envelope["region"], provenance)
     return Decoded(envelope["message_id"], message_type.name, digest, command)

@@ -17,6 +17,7 @@ from eventsourcing.utils import get_topic
 from domain.account import PersonAccount
 from domain.claim import Claim
 from domain.clawback import Clawback, Refund
+from domain.decision import ClawbackDecision, ClawbackParts
 from domain.doctor import Doctor
 from domain.institution import Institution
 from domain.misuse import MisuseRecovery
@@ -78,6 +79,9 @@ def _types() -> tuple[OutboundType, ...]:
         (Clawback.Ordered, "ClawbackOrdered", "clawback"),
         (Clawback.Recovered, "ClawbackRecovered", "clawback"),
         (Refund.Volunteered, "RefundVolunteered", "refund"),
+        (ClawbackParts.Started, "ClawbackPartsStarted", "clawback_parts"),
+        (ClawbackParts.PartReceived, "ClawbackPartReceived", "clawback_parts"),
+        (ClawbackDecision.Ordered, "ClawbackDecisionOrdered", "clawback"),
         (Sanction.Imposed, "SanctionImposed", "sanction"),
         (Sanction.Lifted, "SanctionLifted", "sanction"),
         (Sanction.FinePaid, "FinePaid", "sanction"),

@@ -49,6 +49,11 @@ def clawback_aggregate_id(clawback_id: str) -> UUID:
     return _derived(f"clawback:{clawback_id}")
 
 
+def clawback_parts_aggregate_id(clawback_id: str) -> UUID:
+    """Aggregate id of the parts received of a decision over several institutions."""
+    return _derived(f"clawback-parts:{clawback_id}")
+
+
 def refund_aggregate_id(refund_id: str) -> UUID:
     """Aggregate id of a voluntary refund."""
     return _derived(f"refund:{refund_id}")

@@ -47,6 +47,7 @@ class Reason(StrEnum):
     APPEAL_OUT_OF_TIME = "appeal_out_of_time"
     ALREADY_APPEALED = "already_appealed"
     NO_PENDING_APPEAL = "no_pending_appeal"
+    UNKNOWN_INSTITUTION = "unknown_institution"
     # Deciding or decoding the message raised an unexpected error (its class is in the detail):
     # the message is set aside so that the messages around it go on.
     INTERNAL_ERROR = "internal_error"

@@ -41,6 +41,7 @@ ENTITY_KINDS: dict[str, Callable[[str], UUID]] = {
     "refund": identity.refund_aggregate_id,
     "subsidy": identity.subsidy_aggregate_id,
     "recovery": identity.misuse_recovery_aggregate_id,
+    "clawback-parts": identity.clawback_parts_aggregate_id,
 }
 
 
@@ -56,6 +57,8 @@ def entity_candidates(entity: str) -> dict[UUID, str]:
         found = {ENTITY_KINDS[kind](name): f"{kind}:{name}"}
         if kind == "person":
             found[identity.person_account_aggregate_id(name)] = f"account:{name}"
+        if kind == "clawback":  # a decision over several institutions, with its parts
+            found[identity.clawback_parts_aggregate_id(name)] = f"clawback-parts:{name}"
         return found
     return {make(entity): f"{k}:{entity}" for k, make in ENTITY_KINDS.items()}
 

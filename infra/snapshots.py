@@ -40,25 +40,31 @@ INSERT_SNAPSHOTS = (
     " SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[])"
 )
 
-# The latest snapshot of each aggregate and the events after it, in one statement: the lateral
-# sub-select walks the primary key backwards once per id, and the events join on it, so an
-# aggregate without a snapshot reads all its events as before. Snapshot rows sort before the
-# events that follow them, because their version is lower. `{events}` is the events table.
+# The latest snapshot of each aggregate and the events after it, in one statement. Both reads are
+# lateral, so each is a range scan of a primary key per id: the version bound after the snapshot
+# becomes part of the index condition. A plain join left that bound as a filter, and at 550 000
+# events the planner chose to hash-join a sequential scan of the whole events table, 0.4 s a
+# batch (EXPLAIN ANALYZE in the 1M bench). An aggregate without a snapshot reads all its events.
+# Snapshot rows sort before the events that follow them, because their version is lower.
+# `{events}` is the events table.
 READ_LATEST = """
 WITH wanted AS (SELECT DISTINCT unnest(%s::uuid[]) AS id),
 latest AS (
-    SELECT s.originator_id, s.originator_version, s.topic, s.state
-    FROM wanted CROSS JOIN LATERAL (
-        SELECT * FROM ledger_snapshots WHERE originator_id = wanted.id
-        ORDER BY originator_version DESC LIMIT 1
-    ) AS s
+    SELECT wanted.id AS originator_id, s.originator_version, s.topic, s.state
+    FROM wanted LEFT JOIN LATERAL (
+        SELECT originator_version, topic, state FROM ledger_snapshots
+        WHERE originator_id = wanted.id ORDER BY originator_version DESC LIMIT 1
+    ) AS s ON true
 )
 SELECT originator_id, originator_version, topic, state, true AS snapshot FROM latest
+WHERE originator_version IS NOT NULL
 UNION ALL
-SELECT e.originator_id, e.originator_version, e.topic, e.state, false
-FROM wanted JOIN {events} e ON e.originator_id = wanted.id
-LEFT JOIN latest l ON l.originator_id = wanted.id
-WHERE e.originator_version > coalesce(l.originator_version, 0)
+SELECT l.originator_id, e.originator_version, e.topic, e.state, false
+FROM latest l CROSS JOIN LATERAL (
+    SELECT originator_version, topic, state FROM {events}
+    WHERE originator_id = l.originator_id
+      AND originator_version > coalesce(l.originator_version, 0)
+) AS e
 ORDER BY originator_id, originator_version
 """
 

@@ -20,13 +20,20 @@ def documented_examples() -> list[str]:
 
 
 @cache
-def _by_type() -> dict[str, str]:
-    return {json.loads(e)["type"]: e for e in documented_examples()}
+def _by_type_and_version() -> dict[tuple[str, int], str]:
+    found = {}
+    for example in documented_examples():
+        document = json.loads(example)
+        found[(document["type"], document["schema_version"])] = example
+    return found
 
 
-def documented(type_name: str, occurred_at: str | None = None, **payload: Any) -> dict[str, Any]:
-    """A fresh copy of the documented example of a type, with a new message id and changes."""
-    document: dict[str, Any] = json.loads(_by_type()[type_name])
+def documented(
+    type_name: str, occurred_at: str | None = None, *, version: int = 1, **payload: Any
+) -> dict[str, Any]:
+    """A fresh copy of the documented example of a type (of `version`), with a new message id
+    and changes."""
+    document: dict[str, Any] = json.loads(_by_type_and_version()[(type_name, version)])
     document["message_id"] = str(seeded_uuid())
     if occurred_at is not None:
         document["occurred_at"] = occurred_at

@@ -35,7 +35,8 @@ class HostileCase:
     def raw(self) -> bytes:
         """The message as a producer would write it: JSON with \\u escapes, which is how a NUL or
         a lone surrogate reaches a JSON parser in valid UTF-8."""
-        document = documented(self.type, **self.payload)
+        version = self.envelope.get("schema_version", 1)
+        document = documented(self.type, version=version, **self.payload)
         document.update(self.envelope)
         return json.dumps(document, ensure_ascii=True).encode("ascii")
 

@@ -12,6 +12,7 @@ from consumers.schemas.claims import (
     ClawbackRecoveredV1,
     RefundVolunteeredV1,
 )
+from consumers.schemas.decisions import ClawbackOrderedV2
 from consumers.schemas.deductions import DeductionImposedV1
 from consumers.schemas.enrollment import (
     EnrollmentEndedV1,
@@ -45,6 +46,7 @@ __all__ = [
     "ClaimReversedV1",
     "ClaimSettledV1",
     "ClawbackOrderedV1",
+    "ClawbackOrderedV2",
     "ClawbackRecoveredV1",
     "ContributionPaidV1",
     "DeductionImposedV1",

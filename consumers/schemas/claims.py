@@ -72,14 +72,19 @@ class WithLines(StrictSchema):
         return {**data, "lines": lines}
 
 
-class ClawbackOrderedV1(WithLines):
-    clawback_id = Text(required=True, validate=OPAQUE_ID)
-    institution = Text(required=True, validate=INSTITUTION_CODE)
+class Decided(StrictSchema):
+    """What a clawback decision states besides its lines (ClawbackOrdered, every version)."""
+
     case_id = Text(required=True, validate=CERTIFICATE)
     decision_document = Text(required=True, validate=CERTIFICATE)
     decision_date = Day(required=True)
     violation = Text(required=True, validate=one_of(Violation))
     detection_source = Text(required=True, validate=one_of(DetectionSource))
+
+
+class ClawbackOrderedV1(WithLines, Decided):
+    clawback_id = Text(required=True, validate=OPAQUE_ID)
+    institution = Text(required=True, validate=INSTITUTION_CODE)
 
 
 class ClawbackRecoveredV1(StrictSchema):

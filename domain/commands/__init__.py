@@ -8,7 +8,9 @@ from typing import Any
 
 from domain.commands.claims import (
     ClaimAmount,
+    InstitutionClaimAmount,
     OrderClawback,
+    OrderClawbackPart,
     RecoverClawback,
     RefuseClaim,
     ReverseClaim,
@@ -58,6 +60,7 @@ Command = (
     | ReverseClaim
     | RefuseClaim
     | OrderClawback
+    | OrderClawbackPart
     | RecoverClawback
     | VolunteerRefund
     | ImposeSanction
@@ -94,9 +97,11 @@ __all__ = [
     "GrantSubsidy",
     "ImposeDeduction",
     "ImposeSanction",
+    "InstitutionClaimAmount",
     "LiftSanction",
     "MakeDisbursement",
     "OrderClawback",
+    "OrderClawbackPart",
     "OrderMisuseRecovery",
     "PayContribution",
     "PayFine",

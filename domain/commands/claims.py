@@ -94,3 +94,29 @@ class VolunteerRefund:
     violation: str
     lines: tuple[ClaimAmount, ...]
     provenance: Provenance
+
+
+@dataclass(frozen=True)
+class InstitutionClaimAmount:
+    """One line of a decision over several institutions: a claim at the named institution."""
+
+    institution: str
+    claim_id: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class OrderClawbackPart:
+    """Part `part` of `parts` of a decision over several institutions (ClawbackOrdered 2)."""
+
+    clawback_id: str
+    region: str
+    part: int
+    parts: int
+    case_id: str
+    decision_document: str
+    decision_date: date
+    violation: str
+    detection_source: str
+    lines: tuple[InstitutionClaimAmount, ...]
+    provenance: Provenance

@@ -26,6 +26,7 @@ from domain.commands import (
     LiftSanction,
     MakeDisbursement,
     OrderClawback,
+    OrderClawbackPart,
     PayContribution,
     PayFine,
     PublishPolicy,
@@ -40,7 +41,16 @@ from domain.commands import (
     VolunteerRefund,
 )
 from domain.commands.misuse import OrderMisuseRecovery, RecoverMisuse
-from domain.handlers import claims, clawbacks, enrollment, misuse, payments, reference, sanctions
+from domain.handlers import (
+    claims,
+    clawbacks,
+    decisions,
+    enrollment,
+    misuse,
+    payments,
+    reference,
+    sanctions,
+)
 from domain.handlers.deductions import impose_deduction
 from domain.handlers.lookup import Aggregates
 
@@ -66,6 +76,7 @@ HANDLERS: dict[type, Callable[[Any, Aggregates], None]] = {
     OrderClawback: clawbacks.order_clawback,
     RecoverClawback: clawbacks.recover_clawback,
     VolunteerRefund: clawbacks.volunteer_refund,
+    OrderClawbackPart: decisions.order_clawback_part,
     ImposeSanction: sanctions.impose_sanction,
     LiftSanction: sanctions.lift_sanction,
     PayFine: sanctions.pay_fine,

@@ -14,6 +14,7 @@ from domain.commands import (
     VolunteerRefund,
     fingerprint,
 )
+from domain.decision import share_id
 from domain.handlers.lookup import (
     Aggregates,
     check_decided_after,
@@ -55,6 +56,11 @@ def order_clawback(command: OrderClawback, aggregates: Aggregates) -> None:
     digest = fingerprint(command)
     if is_repeat(aggregates.clawback(command.clawback_id), digest, command.clawback_id):
         return
+    if aggregates.clawback_parts(command.clawback_id) is not None:
+        raise Rejected(
+            Reason.CONFLICTING_DUPLICATE,
+            f"clawback {command.clawback_id} was ordered before over several institutions",
+        )
     known_institution(aggregates, command.institution)
     check_decided_after(command.decision_date, command.provenance)
     checked = _checked_lines(aggregates, command.institution, command.lines)
@@ -81,11 +87,15 @@ def order_clawback(command: OrderClawback, aggregates: Aggregates) -> None:
 def recover_clawback(command: RecoverClawback, aggregates: Aggregates) -> None:
     """Record a recovery of an ordered clawback: the money returns to the pooled funds."""
     clawback = aggregates.clawback(command.clawback_id)
+    decision = aggregates.clawback_decision(command.clawback_id) if clawback is None else None
+    if decision is not None:  # a decision over several institutions: this institution's share
+        clawback = aggregates.clawback(share_id(command.clawback_id, command.institution))
     if clawback is None or clawback.institution != command.institution:
+        awaited = clawback is None and decision is None
         raise Rejected(
             Reason.UNKNOWN_CLAWBACK,
             f"no clawback {command.clawback_id} was ordered against {command.institution}",
-            Awaited("clawback", command.clawback_id) if clawback is None else None,
+            Awaited("clawback", command.clawback_id) if awaited else None,
         )
     # Above what the named claims were paid is its own class of error; above what the order
     # leaves to recover (but within what was paid) is `exceeds_ordered`, in `recover`.

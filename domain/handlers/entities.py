@@ -71,6 +71,7 @@ ENTITY_KEYS: dict[type, Callable[[Any], tuple[str, ...]]] = {
     c.OrderMisuseRecovery: lambda m: (*_recovery(m), *_person(m)),
     c.RecoverMisuse: _recovery,
     c.ImposeDeduction: _institution,
+    c.OrderClawbackPart: _clawback,
 }
 
 

@@ -11,6 +11,7 @@ from domain.account import PersonAccount
 from domain.calendar import service_day
 from domain.claim import Claim
 from domain.clawback import Clawback, Refund
+from domain.decision import ClawbackDecision, ClawbackParts
 from domain.doctor import Doctor
 from domain.institution import Institution
 from domain.misuse import MisuseRecovery
@@ -43,6 +44,10 @@ class Aggregates(Protocol):
     def clawback(self, clawback_id: str) -> Clawback | None: ...
 
     def refund(self, refund_id: str) -> Refund | None: ...
+
+    def clawback_parts(self, clawback_id: str) -> ClawbackParts | None: ...
+
+    def clawback_decision(self, clawback_id: str) -> ClawbackDecision | None: ...
 
     def subsidy(self, subsidy_id: str) -> Subsidy | None: ...
 

@@ -167,6 +167,9 @@ class StoreReads:
         if not aggregate_ids:
             return {}
         with self._datastore.transaction(commit=False) as curs:
+            # The estimates for the lateral scans are high enough to compile the statement (JIT):
+            # 750 ms a batch at 550 000 events, against 9 ms for running it.
+            curs.execute("SET LOCAL jit = off")
             curs.execute(SQL(READ_LATEST).format(events=self._table), (list(aggregate_ids),))
             rows = curs.fetchall()
         history: dict[UUID, list[DictRow]] = {aggregate_id: [] for aggregate_id in aggregate_ids}

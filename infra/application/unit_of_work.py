@@ -19,6 +19,7 @@ from domain import identity
 from domain.account import PersonAccount
 from domain.claim import Claim
 from domain.clawback import Clawback, Refund
+from domain.decision import ClawbackDecision, ClawbackParts
 from domain.doctor import Doctor
 from domain.institution import Institution
 from domain.misuse import MisuseRecovery
@@ -66,6 +67,12 @@ class AggregateLookups:
 
     def refund(self, refund_id: str) -> Refund | None:
         return self._typed(identity.refund_aggregate_id(refund_id), Refund)
+
+    def clawback_parts(self, clawback_id: str) -> ClawbackParts | None:
+        return self._typed(identity.clawback_parts_aggregate_id(clawback_id), ClawbackParts)
+
+    def clawback_decision(self, clawback_id: str) -> ClawbackDecision | None:
+        return self._typed(identity.clawback_aggregate_id(clawback_id), ClawbackDecision)
 
     def subsidy(self, subsidy_id: str) -> Subsidy | None:
         return self._typed(identity.subsidy_aggregate_id(subsidy_id), Subsidy)

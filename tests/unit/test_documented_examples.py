@@ -13,9 +13,10 @@ from tests.examples import documented_examples
 from tests.messages import RECORDED_AT, coordinates
 
 
-def test_every_message_type_has_exactly_one_documented_example() -> None:
-    types = sorted(json.loads(example)["type"] for example in documented_examples())
-    assert types == sorted(MESSAGE_TYPES)
+def test_every_message_type_and_version_has_exactly_one_documented_example() -> None:
+    documented = [json.loads(example) for example in documented_examples()]
+    versions = sorted((d["type"], d["schema_version"]) for d in documented)
+    assert versions == sorted((n, v) for n, t in MESSAGE_TYPES.items() for v in t.schemas)
 
 
 @pytest.mark.parametrize("example", documented_examples(), ids=lambda e: json.loads(e)["type"])
@@ -25,7 +26,7 @@ def test_a_documented_example_decodes_into_a_command(example: str) -> None:
     outcome = decode(example.encode(), coordinates(suffix), suffix, RECORDED_AT)
     assert isinstance(outcome, Decoded), outcome
     assert type(outcome.command).__name__ != ""
-    key_field = MESSAGE_TYPES[document["type"]].entity_field
+    key_field = MESSAGE_TYPES[document["type"]].entity_field_of(document["schema_version"])
     assert isinstance(document["payload"][key_field], str)
 
 
@@ -38,6 +39,7 @@ def test_every_stored_event_class_is_documented_with_its_attributes() -> None:
     from domain.account import PersonAccount  # noqa: PLC0415
     from domain.claim import Claim  # noqa: PLC0415
     from domain.clawback import Clawback, Refund  # noqa: PLC0415
+    from domain.decision import ClawbackDecision, ClawbackParts  # noqa: PLC0415
     from domain.doctor import Doctor  # noqa: PLC0415
     from domain.institution import Institution  # noqa: PLC0415
     from domain.misuse import MisuseRecovery  # noqa: PLC0415
@@ -49,7 +51,14 @@ def test_every_stored_event_class_is_documented_with_its_attributes() -> None:
 
     text = DOC.read_text(encoding="utf-8")
     aggregates = (Policy, Institution, Doctor, Person, PersonAccount, Subsidy, Claim, Clawback)
-    for aggregate in (*aggregates, Refund, Sanction, MisuseRecovery):
+    for aggregate in (
+        *aggregates,
+        Refund,
+        Sanction,
+        MisuseRecovery,
+        ClawbackParts,
+        ClawbackDecision,
+    ):
         for name, cls in vars(aggregate).items():
             generic = name in {"Event", "Created"}
             if generic or not (isinstance(cls, type) and issubclass(cls, Aggregate.Event)):

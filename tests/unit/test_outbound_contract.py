@@ -28,8 +28,10 @@ from domain.commands import (
     Command,
     EndEnrollment,
     ImposeDeduction,
+    InstitutionClaimAmount,
     LiftSanction,
     MakeDisbursement,
+    OrderClawbackPart,
     RegisterDoctor,
     RevokeStatus,
 )
@@ -141,7 +143,8 @@ def misuse_story() -> list[Command]:
 def rarer_events() -> list[Any]:
     """The six types the tiny county year never records: a revised policy, a redesignated
     institution, a re-registered doctor, a re-enrolled person, a revoked status and a person's
-    suspension cut short; and a deduction not tied to claims."""
+    suspension cut short; a deduction not tied to claims; and a clawback decision over several
+    institutions, in parts."""
     aggregates = InMemoryAggregates()
     story: list[Command] = [
         publish(),
@@ -156,6 +159,20 @@ def rarer_events() -> list[Any]:
         enroll(day="2019-04-01"),
         certify("low_income"),
         RevokeStatus("P-1", "low_income", "income_rose", on("2019-05-01", 0)),
+        settle(),
+        OrderClawbackPart(
+            "J-1",
+            REGION,
+            1,
+            1,
+            "CASE",
+            "DOC",
+            date(2020, 4, 15),
+            "phantom_bed",
+            "onsite_inspection",
+            (InstitutionClaimAmount(LEVEL_3, "C-1", Decimal("1.00")),),
+            on("2019-06-30"),
+        ),
         sanction(
             "S-9",
             "networked_settlement_suspension",
