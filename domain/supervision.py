@@ -34,6 +34,9 @@ class Finding:
     violation: str
     refused: Decimal = ZERO  # not paid (拒付)
     ordered: Decimal = ZERO  # paid, to be returned to the fund (追回, 退回)
+    # The decision it is part of, when one decision makes several findings (a decision over
+    # several institutions: one order per institution, each recovered on its own); None: its key.
+    case: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,16 +89,21 @@ def tally(items: Iterable[SupervisionItem], year: int) -> SupervisionReport:
     the finding it names; one whose finding lies in another year is that year's."""
     report = SupervisionReport(year)
     findings: dict[str, Finding] = {}
+    cases: set[str] = set()
     for item in items:
         if isinstance(item, MeasureTaken):
             if item.decided.year == year:
                 report.sanctions[item.kind] = report.sanctions.get(item.kind, 0) + 1
         elif isinstance(item, Finding):
             if item.decided.year == year:
-                # Findings under one key are one case: an order paginated across messages.
+                # Findings under one key are one case (an order paginated across messages), and
+                # so are those of one decision (its orders to several institutions).
                 first = findings.setdefault(item.key, item)
+                case = item.case or item.key
+                new_case = case not in cases
+                cases.add(case)
                 for figures in _figures_of(report, first):
-                    figures.cases += 1 if first is item else 0
+                    figures.cases += 1 if new_case else 0
                     figures.refused += item.refused
                     figures.ordered += item.ordered
         else:

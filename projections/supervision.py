@@ -39,9 +39,16 @@ def _key(e: Any) -> str:
 
 
 def clawback_ordered(e: Any) -> list[SupervisionItem]:
-    """An order to return what was paid for the claims it names."""
+    """An order to return what was paid for the claims it names. The orders of a decision over
+    several institutions (ClawbackOrdered version 2, named `<clawback_id>/<institution>`) are
+    one case: one decision, whatever the number of institutions it names."""
     ordered = sum((line.amount for line in e.lines), ZERO)
-    return [Finding(_key(e), e.decision_date, e.detection_source, e.violation, ordered=ordered)]
+    case = f"clawback:{e.clawback_id.partition('/')[0]}"
+    return [
+        Finding(
+            _key(e), e.decision_date, e.detection_source, e.violation, ordered=ordered, case=case
+        )
+    ]
 
 
 def clawback_recovered(e: Any) -> list[SupervisionItem]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -62,6 +63,21 @@ def test_the_pages_of_one_order_are_one_case_with_their_amounts_added() -> None:
         1,
         Decimal("1234.56"),
         Decimal("1234.56"),
+    )
+
+
+def test_one_decision_over_two_institutions_is_one_case_each_recovering_its_share() -> None:
+    shares = [
+        replace(order("ZH-7/H43042200011", "2020-06-30", "1200.00"), case="clawback:ZH-7"),
+        replace(order("ZH-7/H43042200012", "2020-06-30", "860.00"), case="clawback:ZH-7"),
+    ]
+    paid = Recovery("ZH-7/H43042200012", Decimal("860.00"))
+    report = tally([*shares, paid, order("ZH-8", "2020-07-01", "10.00")], 2020)
+    onsite = report.by_source[ONSITE]
+    assert (onsite.cases, onsite.ordered, onsite.recovered) == (
+        2,
+        Decimal("2070.00"),
+        Decimal("860.00"),
     )
 
 
