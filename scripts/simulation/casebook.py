@@ -25,6 +25,7 @@ from scripts.simulation.clawbacks import (
     total,
 )
 from scripts.simulation.deductions import indicator_deduction
+from scripts.simulation.joint import joint_decision
 from scripts.simulation.messages import MessageFactory, at
 from scripts.simulation.misuse import misuse_recovered, misuse_recovery_ordered
 from scripts.simulation.plan import Phase, Planned
@@ -32,6 +33,8 @@ from scripts.simulation.sanctions import Decision, SanctionMessages, sanction_pa
 from scripts.simulation.story import (
     DEDUCTIONS,
     FOLLOW_UPS,
+    JOINT_ORDERS,
+    JOINT_RECOVERIES,
     MISUSE_ORDERS,
     MISUSE_RETURNS,
     ORDERS,
@@ -212,6 +215,7 @@ class Casebook:
                 self.day(r.day),
             )
         yield from self._misuse(month)
+        yield from self._joint(month)
         for deduction_month, stem, quarter, share, decided in DEDUCTIONS:
             if deduction_month == month:
                 found = indicator_deduction(
@@ -232,6 +236,34 @@ class Casebook:
             if lines:
                 yield refund_volunteered(
                     self.books, self.ids, month, self.id_of(stem), code, lines, self.day(day)
+                )
+
+    def _joint(self, month: int) -> Iterator[Planned]:
+        """A decision over several institutions, and one institution's recovery of its share."""
+        for order_month, stem, places, share, most, per_part, period, decided in JOINT_ORDERS:
+            if order_month != month:
+                continue
+            before = f"{self.year}-{month:02d}"
+            lines = [
+                line
+                for role in places
+                for line in lines_of(self.books, self.place(role).code, before, share, most)
+            ]
+            for role in places:
+                code = self.place(role).code
+                self.clawback_totals[f"{stem}/{role}"] = total(
+                    [(c, v) for c, v in lines if c.institution == code]
+                )
+            day, on = self.day(period), self.day(decided)
+            yield from joint_decision(
+                self.books, self.ids, month, self.id_of(stem), lines, per_part, day, on
+            )
+        for recovery_month, stem, role, day_of in JOINT_RECOVERIES:
+            if recovery_month == month:
+                code = self.place(role).code
+                value = self.clawback_totals[f"{stem}/{role}"]
+                yield clawback_recovered(
+                    self.ids, month, self.id_of(stem), code, value, self.day(day_of)
                 )
 
     def _misuse(self, month: int) -> Iterator[Planned]:

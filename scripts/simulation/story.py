@@ -210,6 +210,13 @@ RECOVERIES = (
 )
 MISUSE_ORDERS = (MisuseOrder(6, "GR-001", "card_lender", "1800.00", (6, 20)),)
 MISUSE_RETURNS = (MisuseReturn(8, "GR-001", "0.5", (8, 20)),)  # the other half stays owed
+# A decision over two institutions (phantom beds at two township centres), ClawbackOrdered
+# version 2: (month, id stem, places, share, claims per place, lines per part, period, decided).
+JOINT_ORDERS = (
+    (10, "ZH-004", ("inspecting_1", "inspecting_2"), "0.3", 2, 3, (10, 1), (10, 16)),
+)
+# Recovered by one of the two (its share of the decision): (month, id stem, place, day).
+JOINT_RECOVERIES = ((11, "ZH-004", "inspecting_1", (11, 5)),)
 # Indicator deductions (指标性扣款) of a quarter: (month, id stem, quarter, share of what was paid
 # for it, decided); the books pick the hospital paid the most for that quarter.
 DEDUCTIONS = ((4, "ZB-001", 1, "0.05", (4, 15)),)

@@ -18,6 +18,7 @@ import pytest
 from psycopg.rows import tuple_row
 
 from infra import tallies
+from infra.queries import history
 from infra.related import history_with_related
 from infra.settings import Settings
 from infra.setup import set_up
@@ -182,6 +183,28 @@ def every_hospitals_refused_and_recovered_is_what_was_sent(county: County) -> No
         c: recovered.get(c, Decimal(0)) for c in codes
     }
     assert len(county.of_type("DeductionImposed")) == 1
+    the_joint_decision_shows_in_total_and_per_institution(county)
+
+
+def the_joint_decision_shows_in_total_and_per_institution(county: County) -> None:
+    """One decision over two institutions, sent in two parts: its total under its own id, each
+    institution's share as an ordinary order, one recovered by one of them."""
+    parts = [d for d in county.of_type("ClawbackOrdered") if d["schema_version"] == 2]
+    assert [d["payload"]["part"] for d in parts] == [1, 2]
+    lines = [line for d in parts for line in d["payload"]["lines"]]
+    shares: dict[str, Decimal] = {}
+    for line in lines:
+        code = line["institution"]
+        shares[code] = shares.get(code, Decimal(0)) + Decimal(line["amount"])
+    assert len(shares) == 2
+    order = parts[0]["payload"]["clawback_id"]
+    (decided,) = [
+        e
+        for e in history(county.ledger, f"clawback:{order}")
+        if e.event_type == "ClawbackDecision.Ordered"
+    ]
+    assert decided.data["total"] == sum(shares.values())
+    assert decided.data["shares"] == shares
 
 
 def the_supervision_report_by_decision_date_is_the_sum_of_what_was_sent(county: County) -> None:

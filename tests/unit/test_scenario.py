@@ -111,7 +111,8 @@ def _walk(value: Any) -> Any:
 def test_each_message_is_keyed_by_the_entity_its_type_names(tiny: list[Planned]) -> None:
     for p in tiny:
         if intended_good(p) and p.document is not None:
-            entity_field = MESSAGE_TYPES[p.type_name].entity_field
+            version = p.document["schema_version"]
+            entity_field = MESSAGE_TYPES[p.type_name].entity_field_of(version)
             assert p.key == str(p.document["payload"][entity_field]), p.type_name
             assert p.topic_suffix == MESSAGE_TYPES[p.type_name].topic_suffix
 
