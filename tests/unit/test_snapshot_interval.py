@@ -69,3 +69,14 @@ def test_a_bad_interval_names_what_was_typed(raw: str) -> None:
     with pytest.raises(ValueError, match=SNAPSHOT_INTERVAL) as refused:
         snapshot_interval({SNAPSHOT_INTERVAL: raw})
     assert repr(raw) in str(refused.value)
+
+
+def test_no_snapshot_of_an_aggregate_that_moved_past_the_batch_before_its_commit() -> None:
+    # Two batches decided before the first is committed (the bench's committer does this):
+    # the first must not snapshot the state of the second, which the second then repeats.
+    counter = Counter()
+    batch_taking(counter, 3)
+    first = batch_taking(counter, 6)
+    second = batch_taking(counter, 11)
+    assert due_snapshots(5, first, {counter.id: counter}) == []
+    assert [s.originator_version for s in due_snapshots(5, second, {counter.id: counter})] == [11]
