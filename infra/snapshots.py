@@ -44,7 +44,10 @@ INSERT_SNAPSHOTS = (
 # lateral, so each is a range scan of a primary key per id: the version bound after the snapshot
 # becomes part of the index condition. A plain join left that bound as a filter, and at 550 000
 # events the planner chose to hash-join a sequential scan of the whole events table, 0.4 s a
-# batch (EXPLAIN ANALYZE in the 1M bench). An aggregate without a snapshot reads all its events.
+# batch (EXPLAIN ANALYZE in the 1M bench). The events' subquery ends in `OFFSET 0` so that the
+# planner cannot pull it up into such a join either: without statistics (autovacuum off or
+# behind) it did, scanning the whole log at 60 000 events (tests/integration/
+# test_plans_without_statistics.py). An aggregate without a snapshot reads all its events.
 # Snapshot rows sort before the events that follow them, because their version is lower.
 # `{events}` is the events table.
 READ_LATEST = """
@@ -64,6 +67,7 @@ FROM latest l CROSS JOIN LATERAL (
     SELECT originator_version, topic, state FROM {events}
     WHERE originator_id = l.originator_id
       AND originator_version > coalesce(l.originator_version, 0)
+    OFFSET 0
 ) AS e
 ORDER BY originator_id, originator_version
 """
@@ -99,9 +103,10 @@ def due_snapshots(
     due = []
     for aggregate_id, version in first.items():
         aggregate = aggregates.get(aggregate_id)
-        # An aggregate already changed past these events (outcomes decided ahead of their
-        # commit, as the bench's committer does) would be snapshotted at a version whose state
-        # this batch does not hold, and twice over by later batches: skip it, a cache may miss.
+        # An aggregate already changed past these events (taken after later batches were
+        # decided) would be snapshotted at a version whose state this batch does not hold, and
+        # twice over by later batches: skip it. `Ledger.decide` takes them before any later
+        # batch, so this only guards other callers.
         if aggregate is None or aggregate.version != last[aggregate_id]:
             continue
         # Batches write several events of an aggregate at once, so versions are not met one by

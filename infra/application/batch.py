@@ -13,12 +13,12 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, CanMutateAggregate
-from eventsourcing.persistence import PersistenceError, Tracking
+from eventsourcing.persistence import PersistenceError, StoredEvent, Tracking
 from psycopg import Error as DatabaseError
 
 from domain.handlers import handle
@@ -79,6 +79,11 @@ class BatchOutcome:
     duplicates: int = 0
     # Every aggregate the batch looked up or created, as it will be once the batch commits.
     aggregates: dict[UUID, Aggregate | None] = field(default_factory=dict)
+    # `events` and the snapshots due, as the rows to store: encoded when the batch is decided
+    # (infra/store.py `Ledger.decide`), so that committing, the part every writer of the log
+    # takes in turn, only writes.
+    stored: list[StoredEvent] = field(default_factory=list)
+    snapshots: list[StoredEvent] = field(default_factory=list)
 
 
 class BatchDecider:
@@ -125,10 +130,10 @@ class BatchDecider:
             self._reads.dead_letter_digests(sorted({r.replay_of for r in records if r.replay_of})),
         )
         dead = self._reads.dead_lettered(
-            self._cluster_id, [astuple(r.coordinates) for r in records]
+            self._cluster_id, [r.coordinates.as_tuple() for r in records]
         )
         held = self._held_queue(outcome, recorded_at)
-        held_at = {astuple(h.record.coordinates) for h in held} if held is not None else set()
+        held_at = {h.record.coordinates.as_tuple() for h in held} if held is not None else set()
         work.prefetch(likely_lookups([d.command for d in decoded]), self._reads.aggregates)
         deciding = _Pass(self, outcome, work, identities, held, failed, recorded_at)
         if held is not None:
@@ -138,7 +143,7 @@ class BatchDecider:
         for record in records:
             deciding.expire(record.timestamp)
             message = record.message
-            where = astuple(record.coordinates)
+            where = record.coordinates.as_tuple()
             if where in dead or where in held_at:
                 # Read again (a rewind, a lagging offset hint): already a dead letter or held,
                 # so a no-op, counted as a duplicate and not sent to the rejected topic again.

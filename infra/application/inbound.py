@@ -22,6 +22,11 @@ class Coordinates:
     partition: int
     offset: int
 
+    def as_tuple(self) -> tuple[str, int, int]:
+        # Not `dataclasses.astuple`: it deep-copies field by field, and it ran for every record
+        # of every batch (8 % of deciding's profile).
+        return (self.topic, self.partition, self.offset)
+
 
 @dataclass(frozen=True)
 class Decoded:

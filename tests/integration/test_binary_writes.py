@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -22,6 +23,7 @@ from consumers.ingest import inbound_records
 from consumers.topics import Topics, region_key
 from infra.application.rows import offset_tracking_name
 from infra.setup import set_up
+from infra.snapshots import due_snapshots
 from infra.store import BINARY_WRITES, WRITER_ROLE, Ledger, open_ledger
 from infra.verify import verify
 from scripts.simulation.config import config_for
@@ -116,7 +118,10 @@ def ingest(deciding: Ledger, also: Ledger, messages: Sequence[tuple[str, bytes, 
         records = inbound_records(batch, TOPICS, recorded_at)
         outcome = deciding.decide(records, recorded_at, cluster_id="binary-writes")
         deciding.commit(outcome)
-        also.commit(outcome)
+        # `decide` took the snapshots the deciding store's interval asks for; the other store
+        # takes those its own interval asks for.
+        due = due_snapshots(also.snapshot_interval, outcome.events, outcome.aggregates)
+        also.commit(replace(outcome, snapshots=due))
 
 
 def stored_rows(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
