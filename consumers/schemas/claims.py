@@ -12,9 +12,9 @@ from consumers.schemas.base import (
     OPAQUE_ID,
     TEXT,
     Amount,
-    Day,
     StrictSchema,
     Text,
+    decision_fields,
     one_of,
 )
 from domain.commands import ClaimAmount
@@ -75,9 +75,7 @@ class WithLines(StrictSchema):
 class Decided(StrictSchema):
     """What a clawback decision states besides its lines (ClawbackOrdered, every version)."""
 
-    case_id = Text(required=True, validate=CERTIFICATE)
-    decision_document = Text(required=True, validate=CERTIFICATE)
-    decision_date = Day(required=True)
+    case_id, decision_document, decision_date = decision_fields()
     violation = Text(required=True, validate=one_of(Violation))
     detection_source = Text(required=True, validate=one_of(DetectionSource))
 
