@@ -58,6 +58,17 @@ def less(lines: Sequence[ClaimLine], allocations: Sequence[ClaimLine]) -> tuple[
     )
 
 
+# Never stored as itself: `Clawback.Recovered` and `MisuseRecovery.Recovered` subclass it, so
+# each keeps its own topic (module:qualname) and these fields, in this order, in its state.
+class AmountRecovered(Aggregate.Event):
+    """What a recovery against an order records: the amount, its parts per claim, the postings."""
+
+    amount: Decimal
+    allocations: tuple[ClaimLine, ...]
+    postings: tuple[Posting, ...]
+    provenance: Provenance
+
+
 class Clawback(Aggregate):
     """An order to return amounts paid for named claims, recovered in one or more parts."""
 
@@ -74,11 +85,8 @@ class Clawback(Aggregate):
         fingerprint: str
         provenance: Provenance
 
-    class Recovered(Aggregate.Event):
-        amount: Decimal
-        allocations: tuple[ClaimLine, ...]
-        postings: tuple[Posting, ...]
-        provenance: Provenance
+    class Recovered(AmountRecovered):
+        pass
 
     @staticmethod
     def create_id(clawback_id: str, **_: Any) -> UUID:

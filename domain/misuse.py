@@ -15,7 +15,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.clawback import ClaimLine, allocated, less
+from domain.clawback import AmountRecovered, ClaimLine, allocated, less
 from domain.identity import misuse_recovery_aggregate_id
 from domain.money import ZERO
 from domain.postings import (
@@ -85,11 +85,8 @@ class MisuseRecovery(Aggregate):
         postings: tuple[Posting, ...]
         provenance: Provenance
 
-    class Recovered(Aggregate.Event):
-        amount: Decimal
-        allocations: tuple[ClaimLine, ...]
-        postings: tuple[Posting, ...]
-        provenance: Provenance
+    class Recovered(AmountRecovered):
+        pass
 
     @staticmethod
     def create_id(recovery_id: str, **_: Any) -> UUID:

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from psycopg import Cursor, sql
+from psycopg import Cursor
 
 from domain.calendar import service_day
 from domain.measures import measure_state
 from projections.asof import MICROSECOND
 from projections.sanction_facts import MeasureRecord, SanctionEnd
-from projections.sanctions import supersede
+from projections.sanctions import VersionedTable, supersede
 
 CREATE = """
 CREATE TABLE IF NOT EXISTS {table} (
@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS {table} (
     CONSTRAINT {versions} EXCLUDE USING gist (
         sanction_id WITH =, tstzrange(known_from, known_to) WITH &&)
 );
-CREATE INDEX IF NOT EXISTS {by_target} ON {table} (target, effective_from);
+CREATE INDEX IF NOT EXISTS {index} ON {table} (target, effective_from);
 """
 COLUMNS = """sanction_id, target, kind, case_id, decision_document, decision_date, effective_from,
              NULLIF(effective_until, 'infinity'), deadline, referred_to"""
@@ -97,22 +97,12 @@ def status_of(m: MeasureRecord, ended_by: str | None, as_of: datetime) -> Measur
 
 
 @dataclass(frozen=True)
-class MeasureTable:
+class MeasureTable(VersionedTable):
     """The bitemporal measure records of one schema."""
 
-    schema: str
     name: str = "measure_records"
-
-    def _sql(self, template: str) -> sql.Composed:
-        return sql.SQL(template).format(
-            table=sql.Identifier(self.schema, self.name),
-            versions=sql.Identifier(f"{self.name}_versions"),
-            by_target=sql.Identifier(f"{self.name}_by_target"),
-        )
-
-    def create(self, curs: Cursor[Any]) -> None:
-        """Create the table and its index if missing."""
-        curs.execute(self._sql(CREATE))
+    ddl: ClassVar[str] = CREATE
+    index: ClassVar[str] = "by_target"
 
     def record(self, curs: Cursor[Any], measure: MeasureRecord, known: datetime) -> None:
         """A measure as decided, known from `known` on."""
@@ -130,8 +120,9 @@ class MeasureTable:
         if until is not None and until <= end.at:
             return
         cut = replace(current, effective_until=max(end.at, current.effective_from))
-        table = sql.Identifier(self.schema, self.name)
-        self._insert(curs, cut, end.by, supersede(curs, table, end.sanction_id, known, known_from))
+        self._insert(
+            curs, cut, end.by, supersede(curs, self.table, end.sanction_id, known, known_from)
+        )
 
     def _insert(
         self, curs: Cursor[Any], m: MeasureRecord, ended_by: str | None, known: datetime

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from psycopg import Cursor, sql
 
@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS {table} (
         sanction_id WITH =, tstzrange(known_from, known_to) WITH &&)
 );
 -- A target has a handful of sanctions: its rows are found by target, then filtered.
-CREATE INDEX IF NOT EXISTS {active} ON {table} (target, effective_from);
+CREATE INDEX IF NOT EXISTS {index} ON {table} (target, effective_from);
 """
 
 CURRENT = """
@@ -70,6 +70,33 @@ def supersede(
 
 
 @dataclass(frozen=True)
+class VersionedTable:
+    """A bitemporal table of one schema: one version per sanction at any known time (the
+    `{versions}` constraint of its CREATE), and its `{index}` on (target, effective_from)."""
+
+    schema: str
+    name: str
+    ddl: ClassVar[str]  # its CREATE statements
+    index: ClassVar[str]  # its index's name, after the table's
+
+    @property
+    def table(self) -> sql.Identifier:
+        """The table, qualified by its schema."""
+        return sql.Identifier(self.schema, self.name)
+
+    def _sql(self, template: str) -> sql.Composed:
+        return sql.SQL(template).format(
+            table=self.table,
+            versions=sql.Identifier(f"{self.name}_versions"),
+            index=sql.Identifier(f"{self.name}_{self.index}"),
+        )
+
+    def create(self, curs: Cursor[Any]) -> None:
+        """Create the table and its index if missing."""
+        curs.execute(self._sql(self.ddl))
+
+
+@dataclass(frozen=True)
 class ActiveSanction:
     """A sanction in effect at the queried point."""
 
@@ -81,22 +108,12 @@ class ActiveSanction:
 
 
 @dataclass(frozen=True)
-class SanctionTable:
+class SanctionTable(VersionedTable):
     """The bitemporal sanction windows of one schema."""
 
-    schema: str
     name: str = "sanction_windows"
-
-    def _sql(self, template: str) -> sql.Composed:
-        return sql.SQL(template).format(
-            table=sql.Identifier(self.schema, self.name),
-            versions=sql.Identifier(f"{self.name}_versions"),
-            active=sql.Identifier(f"{self.name}_active"),
-        )
-
-    def create(self, curs: Cursor[Any]) -> None:
-        """Create the table and its indexes if missing."""
-        curs.execute(self._sql(CREATE))
+    ddl: ClassVar[str] = CREATE
+    index: ClassVar[str] = "active"
 
     def apply(
         self, curs: Cursor[Any], change: SanctionWindow | SanctionEnd, known: datetime
@@ -113,8 +130,9 @@ class SanctionTable:
             )
         else:
             window = change
-        table = sql.Identifier(self.schema, self.name)
-        at = known if row is None else supersede(curs, table, change.sanction_id, known, row[7])
+        at = (
+            known if row is None else supersede(curs, self.table, change.sanction_id, known, row[7])
+        )
         curs.execute(
             self._sql(INSERT),
             (

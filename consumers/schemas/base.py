@@ -142,6 +142,17 @@ def one_of(enum: type[StrEnum]) -> validate.OneOf:
     return validate.OneOf([member.value for member in enum])
 
 
+def decision_fields() -> tuple[Text, Text, Day]:
+    """The decision an order, a sanction or a deduction cites, as fresh fields for
+    `case_id, decision_document, decision_date = decision_fields()` in a schema's body (assigned
+    where they stand, they keep their place in the schema's field order)."""
+    return (
+        Text(required=True, validate=CERTIFICATE),
+        Text(required=True, validate=CERTIFICATE),
+        Day(required=True),
+    )
+
+
 class StrictSchema(Schema):
     """Unknown fields are errors: a typo must not silently drop data."""
 

@@ -12,9 +12,9 @@ from consumers.schemas.base import (
     OPAQUE_ID,
     TEXT,
     Amount,
-    Day,
     StrictSchema,
     Text,
+    decision_fields,
     one_of,
 )
 from domain.commands import ClaimAmount
@@ -55,6 +55,13 @@ class LineSchema(StrictSchema):
     amount = Amount(required=True, positive=True)
 
 
+def no_claim_twice(data: dict[str, Any]) -> None:
+    """Refuse `lines` that name a claim twice (every schema with claim lines)."""
+    claims = [line["claim_id"] for line in data.get("lines", [])]
+    if len(set(claims)) != len(claims):
+        raise ValidationError("must not name a claim twice", "lines")
+
+
 class WithLines(StrictSchema):
     lines = fields.List(
         fields.Nested(LineSchema), required=True, validate=validate.Length(min=1, max=1000)
@@ -62,9 +69,7 @@ class WithLines(StrictSchema):
 
     @validates_schema
     def claims_are_distinct(self, data: dict[str, Any], **_: Any) -> None:
-        claims = [line["claim_id"] for line in data.get("lines", [])]
-        if len(set(claims)) != len(claims):
-            raise ValidationError("must not name a claim twice", "lines")
+        no_claim_twice(data)
 
     @post_load
     def as_commands(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -75,9 +80,7 @@ class WithLines(StrictSchema):
 class Decided(StrictSchema):
     """What a clawback decision states besides its lines (ClawbackOrdered, every version)."""
 
-    case_id = Text(required=True, validate=CERTIFICATE)
-    decision_document = Text(required=True, validate=CERTIFICATE)
-    decision_date = Day(required=True)
+    case_id, decision_document, decision_date = decision_fields()
     violation = Text(required=True, validate=one_of(Violation))
     detection_source = Text(required=True, validate=one_of(DetectionSource))
 

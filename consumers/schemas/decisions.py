@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from consumers.schemas.base import INSTITUTION_CODE, OPAQUE_ID, Amount, StrictSchema, Text
-from consumers.schemas.claims import Decided
+from consumers.schemas.claims import Decided, no_claim_twice
 from domain.commands import InstitutionClaimAmount
 
 # Lines per message as in version 1 (a message stays well under the broker's record size);
@@ -40,9 +40,7 @@ class ClawbackOrderedV2(Decided):
 
     @validates_schema
     def claims_are_distinct(self, data: dict[str, Any], **_: Any) -> None:
-        claims = [line["claim_id"] for line in data.get("lines", [])]
-        if len(set(claims)) != len(claims):
-            raise ValidationError("must not name a claim twice", "lines")
+        no_claim_twice(data)
 
     @post_load
     def as_commands(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from consumers.schemas.base import (
-    CERTIFICATE,
     INSTITUTION_CODE,
     OPAQUE_ID,
     TEXT,
     Amount,
-    Day,
     FullMatch,
     StrictSchema,
     Text,
+    decision_fields,
     one_of,
 )
 from domain.deduction import PERIOD_TEXT, DeductionKind
@@ -29,7 +28,5 @@ class DeductionImposedV1(StrictSchema):
     scheme = Text(required=True, validate=one_of(Scheme))
     period = Text(required=True, validate=PERIOD)
     basis = Text(required=True, validate=TEXT)
-    case_id = Text(required=True, validate=CERTIFICATE)
-    decision_document = Text(required=True, validate=CERTIFICATE)
-    decision_date = Day(required=True)
+    case_id, decision_document, decision_date = decision_fields()
     amount = Amount(required=True, positive=True)

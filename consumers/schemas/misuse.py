@@ -7,13 +7,12 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from consumers.schemas.base import (
-    CERTIFICATE,
     OPAQUE_ID,
     TEXT,
     Amount,
-    Day,
     StrictSchema,
     Text,
+    decision_fields,
     one_of,
 )
 from consumers.schemas.claims import LineSchema, WithLines
@@ -28,9 +27,7 @@ class MisuseRecoveryOrderedV1(WithLines):
     )
     recovery_id = Text(required=True, validate=OPAQUE_ID)
     person_id = Text(required=True, validate=OPAQUE_ID)
-    case_id = Text(required=True, validate=CERTIFICATE)
-    decision_document = Text(required=True, validate=CERTIFICATE)
-    decision_date = Day(required=True)
+    case_id, decision_document, decision_date = decision_fields()
     violation = Text(required=True, validate=one_of(Violation))
     detection_source = Text(required=True, validate=one_of(DetectionSource))
     amount = Amount(required=True, positive=True)

@@ -13,6 +13,7 @@ from consumers.schemas.base import (
     Multiple,
     StrictSchema,
     Text,
+    decision_fields,
     one_of,
 )
 from domain.sanction_rules import AppealOutcome, LegalBasis, SanctionKind, TargetKind
@@ -28,9 +29,7 @@ class SanctionImposedV1(StrictSchema):
     kind = Text(required=True, validate=one_of(SanctionKind))
     target_kind = Text(required=True, validate=one_of(TargetKind))
     target_id = Text(required=True, validate=OPAQUE_ID)
-    case_id = Text(required=True, validate=CERTIFICATE)
-    decision_document = Text(required=True, validate=CERTIFICATE)
-    decision_date = Day(required=True)
+    case_id, decision_document, decision_date = decision_fields()
     effective_from = Day(required=True)
     effective_to = Day(load_default=None, allow_none=True)
     legal_basis = Text(required=True, validate=one_of(LegalBasis))

@@ -24,8 +24,9 @@ class AcceptedMessage:
 
 
 @dataclass(frozen=True)
-class DeadLetter:
-    """A message that could not be accepted, kept whole with its reason."""
+class SourceRecord:
+    """The Kafka record a message came in, kept whole: where it was read, its key and value.
+    Its fields come first in the rows that keep one, in the order of their table's columns."""
 
     source_cluster: str
     source_topic: str
@@ -33,6 +34,12 @@ class DeadLetter:
     source_offset: int
     message_key: bytes | None
     message_value: bytes | None
+
+
+@dataclass(frozen=True)
+class DeadLetter(SourceRecord):
+    """A message that could not be accepted, kept whole with its reason."""
+
     message_id: UUID | None
     reason: str
     detail: str
@@ -43,15 +50,9 @@ class DeadLetter:
 
 
 @dataclass(frozen=True)
-class HeldRow:
+class HeldRow(SourceRecord):
     """A message held until an entity it references is known (infra/application/held.py)."""
 
-    source_cluster: str
-    source_topic: str
-    source_partition: int
-    source_offset: int
-    message_key: bytes | None
-    message_value: bytes | None
     message_id: UUID
     content_sha256: bytes
     message_type: str
