@@ -18,6 +18,11 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
 
 
 CONSUMER_MODES = ("group", "assign")
+# Committed aggregates the worker keeps across batches: a county of 70 000 persons has about
+# 140 000 persons and accounts, so this holds most of them (a miss reads a snapshot and replays,
+# over 200 µs an event more when most miss) for about 1 KB each: 237 MB at a million events
+# against 290 MB for all of them (docs/benchmarks.md, "The 1M profile").
+DEFAULT_AGGREGATE_CACHE_SIZE = 100_000
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,7 @@ class Settings:
     # stalls; only ONE worker may then run against a store (docs/operations.md).
     consumer_mode: str = "group"
     # Committed aggregates the worker keeps across batches (infra/application/cache.py); 0 disables.
-    aggregate_cache_size: int = 50_000
+    aggregate_cache_size: int = DEFAULT_AGGREGATE_CACHE_SIZE
     # Seconds an outage of PostgreSQL or the broker may last, from its first failure, before a
     # worker exits non-zero for its supervisor to see (consumers/backoff.py).
     outage_give_up_s: int = 300
@@ -96,7 +101,9 @@ class Settings:
             ),
             max_poll_records=_int(env, "LEDGER_MAX_POLL_RECORDS", 500),
             fetch_max_wait_ms=_int(env, "LEDGER_FETCH_MAX_WAIT_MS", 100),
-            aggregate_cache_size=_int(env, "LEDGER_AGGREGATE_CACHE_SIZE", 50_000),
+            aggregate_cache_size=_int(
+                env, "LEDGER_AGGREGATE_CACHE_SIZE", DEFAULT_AGGREGATE_CACHE_SIZE
+            ),
             consumer_mode=consumer_mode,
             outage_give_up_s=_int(env, "LEDGER_OUTAGE_GIVE_UP_S", 300),
             offset_check_interval_s=_int(env, "LEDGER_OFFSET_CHECK_S", 30),

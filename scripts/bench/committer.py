@@ -27,6 +27,7 @@ from consumers.topics import Topics
 from infra.application.batch import BatchOutcome
 from infra.clock import utc_now
 from infra.embedded import drop_database, ensure_database
+from infra.settings import DEFAULT_AGGREGATE_CACHE_SIZE
 from infra.setup import set_up
 from infra.store import Ledger, open_ledger
 from scripts.bench.ingest import per_event_us
@@ -37,7 +38,7 @@ from scripts.simulation.publish import kafka_key
 CLUSTER = "bench-committer"  # the cluster id the in-process batches are tracked under
 BATCH = 500  # records per batch: the worker's default poll (LEDGER_MAX_POLL_RECORDS)
 CHUNK_EVENTS = 20_000  # decided events held in memory before their commits are timed
-CACHE = 50_000  # aggregates the deciding ledger keeps, the worker's default
+CACHE = DEFAULT_AGGREGATE_CACHE_SIZE  # aggregates the deciding ledger keeps, as the worker
 
 
 @dataclass

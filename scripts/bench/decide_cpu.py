@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from consumers.contract import decode
 from infra.application.inbound import Coordinates, InboundRecord
 from infra.embedded import drop_database, ensure_database, start_postgres
-from infra.settings import Settings
+from infra.settings import DEFAULT_AGGREGATE_CACHE_SIZE, Settings
 from infra.setup import set_up
 from infra.store import open_ledger
 from scripts.simulation.config import config_for
@@ -96,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=CACHE,
         help=f"aggregates cached (default {CACHE:,}; the worker's LEDGER_AGGREGATE_CACHE_SIZE"
-        " is 50,000: a larger county then replays what falls out of it)",
+        f" is {DEFAULT_AGGREGATE_CACHE_SIZE:,}: a larger county then replays what falls out)",
     )
     return parser
 

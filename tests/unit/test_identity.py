@@ -7,6 +7,8 @@ from collections.abc import Callable
 from uuid import UUID, uuid5
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from domain import identity
 
@@ -41,10 +43,28 @@ def test_a_person_and_their_account_are_different_aggregates() -> None:
 
 def test_the_remembered_ids_stay_bounded() -> None:
     for n in range(identity.DERIVED_IDS_KEPT + 100):
-        identity.claim_aggregate_id(f"C-{n}")
-    assert identity.claim_aggregate_id("C-0") == uuid5(identity.LEDGER_NAMESPACE, "claim:C-0")
+        identity.person_aggregate_id(f"P-{n}")
+    assert identity.person_aggregate_id("P-0") == uuid5(identity.LEDGER_NAMESPACE, "person:P-0")
     kept = identity._derived.cache_info()  # the bound is what is tested
     assert kept.currsize == identity.DERIVED_IDS_KEPT
+
+
+def test_ids_named_once_do_not_push_out_the_persons() -> None:
+    identity._derived.cache_clear()
+    identity.person_aggregate_id("P-kept")
+    for n in range(identity.DERIVED_IDS_KEPT + 100):
+        identity.claim_aggregate_id(f"C-{n}")
+        identity.sanction_aggregate_id(f"X-{n}")
+    assert identity._derived.cache_info().currsize == 1
+    before = identity._derived.cache_info().hits
+    identity.person_aggregate_id("P-kept")
+    assert identity._derived.cache_info().hits == before + 1
+
+
+@given(st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=300))
+@settings(derandomize=True, max_examples=500, deadline=None)
+def test_the_derivation_is_uuid5(name: str) -> None:
+    assert identity._derived_once(name) == uuid5(identity.LEDGER_NAMESPACE, name)
 
 
 def test_an_id_that_utf8_cannot_hold_is_refused_every_time() -> None:
