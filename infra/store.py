@@ -343,18 +343,12 @@ class Ledger(Application[UUID]):
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory:
         factory = super().construct_factory(env)
-        # libpq startup options, set before the pool opens its first connection, so that they
-        # hold on every connection, also on those opened again after a database restart.
-        # No JIT: the ledger's statements are short index lookups and appends, but where the
-        # tables have no statistics yet (autovacuum off or behind, as after a bulk load) their
-        # estimates follow the tables' size, cross `jit_above_cost`, and every execution was
-        # compiled first: 750 ms a batch at 550 000 events, against 9 ms to run it.
-        options = ["-c jit=off"]
         role = env.get(ACT_AS_ROLE)
         if role:
-            options.append(f"-c role={role}")  # every connection acts as the role
-        pool = cast(PostgresFactory, factory).datastore.pool
-        cast(dict[str, Any], pool.kwargs)["options"] = " ".join(options)
+            # A libpq startup option, set before the pool opens its first connection, so every
+            # connection acts as the role, also those opened again after a database restart.
+            pool = cast(PostgresFactory, factory).datastore.pool
+            cast(dict[str, Any], pool.kwargs)["options"] = f"-c role={role}"
         return factory
 
     def construct_recorder(self) -> LedgerRecorder:
