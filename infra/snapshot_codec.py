@@ -20,7 +20,7 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from eventsourcing.utils import get_topic, resolve_topic
+from eventsourcing.utils import TopicError, get_topic, resolve_topic
 
 TAG = "~"
 ALLOWED_MODULES = ("domain.",)  # where the classes a snapshot names must live
@@ -114,7 +114,10 @@ def _decode(value: Any) -> Any:
 def _domain_class(topic: str) -> type[Any]:
     if not topic.startswith(ALLOWED_MODULES):
         raise ValueError(f"a snapshot names {topic!r}, outside the domain")
-    cls = resolve_topic(topic)
+    try:
+        cls = resolve_topic(topic)
+    except TopicError:
+        raise ValueError(f"a snapshot names {topic!r}, which names nothing here") from None
     if not isinstance(cls, type) or not (issubclass(cls, Enum) or dataclasses.is_dataclass(cls)):
         raise ValueError(f"a snapshot names {topic!r}, not a value type")
     return cls

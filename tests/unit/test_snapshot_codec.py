@@ -43,7 +43,9 @@ def test_values_keep_their_types() -> None:
     [
         b'{"~":"dataclass","t":"subprocess:Popen","v":{}}',
         b'{"~":"enum","t":"os:system","v":"id"}',
-        b'{"~":"dataclass","t":"domain.identity:uuid5","v":{}}',
+        b'{"~":"dataclass","t":"domain.identity:person_aggregate_id","v":{}}',
+        b'{"~":"dataclass","t":"domain.identity:no_such_name","v":{}}',
+        b'{"~":"dataclass","t":"domain.no_such_module:Thing","v":{}}',
         b'{"~":"no such tag","v":1}',
         b'["not", "a", "mapping"]',
     ],
