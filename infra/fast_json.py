@@ -16,10 +16,11 @@ measured slower than the library's decoder with its `object_hook` (docs/benchmar
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import orjson
-from eventsourcing.persistence import JSONTranscoder, Transcoding
+from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Transcoding
 
 
 class _NotPlainError(Exception):
@@ -30,6 +31,44 @@ class _NotPlainError(Exception):
 _NATIVE_TO_THE_LIBRARY = (str, int, float, list, tuple, dict)
 # Written by orjson exactly as by the library's encoder (ints past 64 bits orjson refuses).
 _LEAVES = frozenset({str, int, bool, type(None)})
+# Times remembered by `_RememberedIso` before it starts afresh: a batch's distinct times.
+_TIMES_REMEMBERED = 4096
+
+
+class _RememberedIso(Transcoding):
+    """The library's `DatetimeAsISO` with each time's text remembered.
+
+    `isoformat` of an aware time costs 1.3 to 2.5 µs, and an event's four or five times repeat
+    within a batch (its provenance's recorded and committed times are the batch's, its
+    timestamp and valid time those of its message); remembering costs about 0.35 µs.
+    The key holds what the text depends on beyond equality: aware times of one `tzinfo`
+    are equal when their wall-clock fields are (fold ignored, so fold is in the key), and
+    of two equal `tzinfo`s (fixed offsets equal by offset) when their instants are, which
+    then gives the same fields and offset. Anything the key cannot hold (an unhashable
+    `tzinfo`, an offset that raises) is formatted as the library does, error and all."""
+
+    type = datetime
+    name = DatetimeAsISO.name
+
+    def __init__(self, library: DatetimeAsISO) -> None:
+        self._library = library
+        self._texts: dict[tuple[datetime, Any, int], str] = {}
+
+    def encode(self, obj: datetime) -> str:
+        try:
+            key = (obj, obj.tzinfo, obj.fold)
+            text = self._texts.get(key)
+        except Exception:  # noqa: BLE001 - the library's own call below raises what it raises
+            return self._library.encode(obj)
+        if text is None:
+            text = self._library.encode(obj)
+            if len(self._texts) >= _TIMES_REMEMBERED:
+                self._texts.clear()
+            self._texts[key] = text
+        return text
+
+    def decode(self, data: str) -> datetime:
+        return self._library.decode(data)
 
 
 class OrjsonTranscoder(JSONTranscoder):
@@ -44,6 +83,8 @@ class OrjsonTranscoder(JSONTranscoder):
 
     def register(self, transcoding: Transcoding) -> None:
         super().register(transcoding)
+        if type(transcoding) is DatetimeAsISO:
+            transcoding = _RememberedIso(transcoding)
         if not issubclass(transcoding.type, _NATIVE_TO_THE_LIBRARY):
             self._wrapped[transcoding.type] = transcoding
 
