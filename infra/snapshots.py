@@ -51,7 +51,7 @@ INSERT_SNAPSHOTS = (
 # Snapshot rows sort before the events that follow them, because their version is lower.
 # `{events}` is the events table.
 READ_LATEST = """
-WITH wanted AS (SELECT DISTINCT unnest(%s::uuid[]) AS id),
+WITH wanted AS (SELECT DISTINCT unnest(%b::uuid[]) AS id),
 latest AS (
     SELECT wanted.id AS originator_id, s.originator_version, s.topic, s.state
     FROM wanted LEFT JOIN LATERAL (

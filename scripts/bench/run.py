@@ -60,6 +60,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _figures(settings, args)
 
 
+def memory_checkpoints(small: int, events: int) -> list[int]:
+    """Log sizes at which the worker's peak memory is read: the smaller log, then each quarter
+    of the run past it, so that a bounded cache filling shows apart from growth without end."""
+    return [small, *(q * events // 4 for q in (1, 2, 3) if q * events // 4 > small)]
+
+
 def _figures(settings: Settings, args: argparse.Namespace) -> int:
     """The figures of docs/benchmarks.md, steps 1 to 5 above."""
     persons = persons_for(args.events)
@@ -74,7 +80,7 @@ def _figures(settings: Settings, args: argparse.Namespace) -> int:
         ingest = run_ingest(
             bench,
             county_year(config),
-            [args.small],
+            memory_checkpoints(args.small, args.events),
             settings.home / "bench-worker.log",
             FeedOptions.for_scenario(config, FeedMode(args.feed)),
         )

@@ -12,6 +12,7 @@ from scripts.bench.ingest import IngestFigures, MemorySample
 from scripts.bench.projection import ReadFigures
 from scripts.bench.queries import Latency
 from scripts.bench.report import render
+from scripts.bench.run import memory_checkpoints
 
 EVENTS = 1000
 
@@ -114,3 +115,9 @@ def test_one_workers_ingest_is_judged_by_its_ratio_to_copy_and_its_cpu_per_event
     found = judged(dataclasses.replace(run, ingest=slow))
     assert found["ingest ≥ 0.05 x COPY"] == ("0.013", False)
     assert found["ingest worker CPU ≤ 200 µs per event"] == ("250 µs", False)
+
+
+def test_memory_is_read_at_the_smaller_log_and_each_quarter_past_it() -> None:
+    assert memory_checkpoints(100_000, 1_000_000) == [100_000, 250_000, 500_000, 750_000]
+    assert memory_checkpoints(100_000, 200_000) == [100_000, 150_000]
+    assert memory_checkpoints(100_000, 100_000) == [100_000]
