@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import os
 import time
 from collections.abc import Iterable, Sequence
@@ -18,6 +19,7 @@ from contextlib import nullcontext
 from datetime import UTC, datetime
 
 from consumers.contract import decode
+from consumers.ingest import GC_THRESHOLDS
 from infra.application.inbound import Coordinates, InboundRecord
 from infra.embedded import drop_database, ensure_database, start_postgres
 from infra.settings import DEFAULT_AGGREGATE_CACHE_SIZE, Settings
@@ -49,6 +51,7 @@ def records(planned: Iterable[Planned]) -> list[InboundRecord]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    gc.set_threshold(*GC_THRESHOLDS)  # as the worker collects (consumers/ingest.py)
     settings = Settings.from_env(os.environ)
     server_url = settings.database_url or start_postgres((settings.home / "pg").resolve())
     name = f"ledger_decide_cpu_{datetime.now(UTC):%Y%m%d_%H%M%S}"
