@@ -13,7 +13,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ import pytest
 from kafka import TopicPartition
 
 from consumers.topics import Topics
+from domain.calendar import REGION_TZ
 from infra.kafka import make_reader
 from tests.conftest import fresh_database
 from tests.e2e.test_cli import ROOT, run_json
@@ -39,7 +40,10 @@ CHROMIUM_FLAGS = [
 ]
 REGION, YEAR = "430422", "2019"  # the demo's county and year
 WAIT_MS = 60_000
-TODAY = datetime.now(UTC).date().isoformat()
+# Today where the ledger reads bare dates (the end of that day in the regions' zone,
+# projections/asof.py): from 16:00 UTC on, today in UTC has ended there, before what the test
+# just recorded, and a "known at today" page would rightly be empty.
+TODAY = datetime.now(REGION_TZ).date().isoformat()
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
